@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bpbuf: the state of the one /dev/bpbuf device, shared by its files.
+ */
+#ifndef BPBUF_DEV_H
+#define BPBUF_DEV_H
+
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+
+#include "heap.h"
+
+#define BPBUF_DRIVER_NAME	"bpbuf"
+#define BPBUF_DRIVER_DESC	"Physically contiguous CMA buffers as dma-buf file descriptors"
+#define BPBUF_VERSION_MAJOR	0
+#define BPBUF_VERSION_MINOR	1
+#define BPBUF_VERSION_PATCHLEVEL	0
+
+/* Largest alignment BPBUF_IOCTL_ALLOC accepts: one PUD on x86-64 */
+#define BPBUF_MAX_ALIGN		SZ_1G
+
+struct dentry;
+
+/**
+ * struct bpbuf_device - the module's state
+ * @misc: /dev/bpbuf; its this_device carries the DMA mask and owns the carve
+ * @heap: the carve and its allocator
+ * @dma_bits: width of the DMA mask
+ * @bus_addr_unprivileged: BPBUF_IOCTL_BUS_ADDR without CAP_SYS_RAWIO
+ * @ready: set once @heap is usable; opens fail before that
+ * @buffers_lock: protects @buffers and @nr_buffers
+ * @buffers: live buffers, for debugfs
+ * @nr_buffers: number of live buffers
+ * @debugfs: the bpbuf debugfs directory
+ */
+struct bpbuf_device {
+	struct miscdevice misc;
+	struct bpbuf_heap heap;
+	unsigned int dma_bits;
+	bool bus_addr_unprivileged;
+	bool ready;
+	struct mutex buffers_lock;
+	struct list_head buffers;
+	unsigned int nr_buffers;
+	struct dentry *debugfs;
+};
+
+static inline struct bpbuf_device *bpbuf_device_of(struct file *file)
+{
+	return container_of(file->private_data, struct bpbuf_device, misc);
+}
+
+long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+void bpbuf_debugfs_init(struct bpbuf_device *bdev);
+void bpbuf_debugfs_exit(struct bpbuf_device *bdev);
+
+#endif /* BPBUF_DEV_H */

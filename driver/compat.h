@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kernel API differences, resolved by configure's probes (config/kernel-*.m4)
+ * rather than by version numbers.
+ */
+#ifndef BPBUF_COMPAT_H
+#define BPBUF_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/module.h>
+
+#ifndef HAVE_VM_FLAGS_SET
+/* Before 6.3 vm_flags was a plain field. */
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+#ifdef HAVE_MODULE_IMPORT_NS_STRING
+#define BPBUF_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS("DMA_BUF")
+#else
+#define BPBUF_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS(DMA_BUF)
+#endif
+
+#endif /* BPBUF_COMPAT_H */

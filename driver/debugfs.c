@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpbuf debugfs: <debugfs>/bpbuf/heap (the heap's figures) and
+ * <debugfs>/bpbuf/buffers (every live buffer: size, bus address, name, who
+ * allocated it, its importers and mappings). Root only: bus addresses are
+ * physical addresses without an IOMMU.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/dma-buf.h>
+#include <linux/seq_file.h>
+
+#include "bpbuf_dev.h"
+#include "buffer.h"
+
+static int heap_show(struct seq_file *m, void *unused)
+{
+	struct bpbuf_device *bdev = m->private;
+	struct bpbuf_heap_stats st;
+	unsigned int nr_buffers;
+
+	bpbuf_heap_stats(&bdev->heap, &st);
+	mutex_lock(&bdev->buffers_lock);
+	nr_buffers = bdev->nr_buffers;
+	mutex_unlock(&bdev->buffers_lock);
+
+	seq_printf(m, "size:\t\t%llu\n", st.size);
+	seq_printf(m, "free:\t\t%llu\n", st.free);
+	seq_printf(m, "largest_free:\t%llu\n", st.largest_free);
+	seq_printf(m, "free_extents:\t%u\n", st.nr_extents);
+	seq_printf(m, "buffers:\t%u\n", nr_buffers);
+	seq_printf(m, "dma_bits:\t%u\n", bdev->dma_bits);
+	seq_printf(m, "bus_addr:\t%pad\n", &bdev->heap.base_dma);
+	seq_printf(m, "pfn:\t\t0x%lx\n", bdev->heap.base_pfn);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(heap);
+
+static void buffer_show(struct seq_file *m, struct bpbuf_buffer *buf)
+{
+	struct bpbuf_attachment *a;
+	char name[DMA_BUF_NAME_LEN];
+
+	spin_lock(&buf->dmabuf->name_lock);
+	strscpy(name, buf->dmabuf->name ? buf->dmabuf->name : "", sizeof(name));
+	spin_unlock(&buf->dmabuf->name_lock);
+
+	mutex_lock(&buf->lock);
+	seq_printf(m, "%zu\t%pad\t%d\t%s\t%u\t%u\t%d\t%u\t%s\n",
+		   buf->size, &buf->dma_addr, buf->pid, buf->comm,
+		   buf->nr_attachments, buf->nr_mapped,
+		   atomic_read(&buf->mmap_count), buf->vmap_count, name);
+	list_for_each_entry(a, &buf->attachments, node)
+		seq_printf(m, "\tattachment\t%s\t%s\n", dev_name(a->dev),
+			   a->mapped ? "mapped" : "unmapped");
+	mutex_unlock(&buf->lock);
+}
+
+static int buffers_show(struct seq_file *m, void *unused)
+{
+	struct bpbuf_device *bdev = m->private;
+	struct bpbuf_buffer *buf;
+
+	seq_puts(m, "size\tbus_addr\tpid\tcomm\tattachments\tmapped\tmmaps\tvmaps\tname\n");
+	/* release takes this lock before freeing, so buf and dmabuf stay */
+	mutex_lock(&bdev->buffers_lock);
+	list_for_each_entry(buf, &bdev->buffers, node)
+		buffer_show(m, buf);
+	mutex_unlock(&bdev->buffers_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(buffers);
+
+void bpbuf_debugfs_init(struct bpbuf_device *bdev)
+{
+	/* debugfs is optional: errors only cost the statistics */
+	bdev->debugfs = debugfs_create_dir(BPBUF_DRIVER_NAME, NULL);
+	debugfs_create_file("heap", 0400, bdev->debugfs, bdev, &heap_fops);
+	debugfs_create_file("buffers", 0400, bdev->debugfs, bdev,
+			    &buffers_fops);
+}
+
+void bpbuf_debugfs_exit(struct bpbuf_device *bdev)
+{
+	debugfs_remove_recursive(bdev->debugfs);
+}

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpbuf: the /dev/bpbuf misc device, the module parameters, load and unload.
+ *
+ * Root and the bpbuf group may open it (0660; the udev rule sets the group):
+ * what it hands out is physically contiguous memory and its bus address.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-mapping.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "bpbuf_dev.h"
+#include "compat.h"
+
+#define BPBUF_DEFAULT_HEAP_SIZE	SZ_64M
+
+static const struct file_operations bpbuf_fops;
+
+static struct bpbuf_device bpbuf_dev = {
+	.misc = {
+		.minor = MISC_DYNAMIC_MINOR,
+		.name = BPBUF_DRIVER_NAME,
+		.fops = &bpbuf_fops,
+		.mode = 0660,
+	},
+	.dma_bits = 64,
+	.buffers_lock = __MUTEX_INITIALIZER(bpbuf_dev.buffers_lock),
+	.buffers = LIST_HEAD_INIT(bpbuf_dev.buffers),
+};
+
+static u64 heap_size = BPBUF_DEFAULT_HEAP_SIZE;
+
+/* heap_size takes what memparse() reads: 4096, 64K, 64M, 1G */
+static int heap_size_set(const char *val, const struct kernel_param *kp)
+{
+	char *end;
+	u64 size;
+
+	size = memparse(val, &end);
+	if (*end == '\n')
+		end++;
+	if (end == val || *end || !size || size > SIZE_MAX - PAGE_SIZE + 1)
+		return -EINVAL;
+	*(u64 *)kp->arg = PAGE_ALIGN(size);
+	return 0;
+}
+
+static int heap_size_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%llu\n", *(u64 *)kp->arg);
+}
+
+static const struct kernel_param_ops heap_size_ops = {
+	.set = heap_size_set,
+	.get = heap_size_get,
+};
+
+module_param_cb(heap_size, &heap_size_ops, &heap_size, 0444);
+MODULE_PARM_DESC(heap_size,
+		 "Bytes carved from CMA at load, e.g. 64M or 1G (default 64M); boot with cma= at least this large");
+
+module_param_named(dma_bits, bpbuf_dev.dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits,
+		 "DMA mask width, 32..64 (default 64); 32 keeps the heap below 4 GiB for devices that need it");
+
+module_param_named(bus_addr_unprivileged, bpbuf_dev.bus_addr_unprivileged,
+		   bool, 0644);
+MODULE_PARM_DESC(bus_addr_unprivileged,
+		 "Let any opener of /dev/bpbuf use BPBUF_IOCTL_BUS_ADDR, not only CAP_SYS_RAWIO (default N)");
+
+static int bpbuf_open(struct inode *inode, struct file *file)
+{
+	struct bpbuf_device *bdev = bpbuf_device_of(file);
+
+	/* the node appears before the heap is carved: it needs this_device */
+	if (!smp_load_acquire(&bdev->ready))
+		return -ENODEV;
+	return 0;
+}
+
+static const struct file_operations bpbuf_fops = {
+	.owner = THIS_MODULE,
+	.open = bpbuf_open,
+	.unlocked_ioctl = bpbuf_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static int __init bpbuf_init(void)
+{
+	struct bpbuf_device *bdev = &bpbuf_dev;
+	struct device *dev;
+	int ret;
+
+	if (bdev->dma_bits < 32 || bdev->dma_bits > 64) {
+		pr_err("dma_bits=%u: must be 32..64\n", bdev->dma_bits);
+		return -EINVAL;
+	}
+
+	ret = misc_register(&bdev->misc);
+	if (ret) {
+		pr_err("cannot register /dev/bpbuf: %d\n", ret);
+		return ret;
+	}
+	dev = bdev->misc.this_device;
+
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(bdev->dma_bits));
+	if (ret) {
+		pr_err("cannot set a %u-bit DMA mask: %d\n", bdev->dma_bits,
+		       ret);
+		goto deregister;
+	}
+
+	ret = bpbuf_heap_init(&bdev->heap, dev, heap_size);
+	if (ret)
+		goto deregister;
+
+	bpbuf_debugfs_init(bdev);
+	smp_store_release(&bdev->ready, true);
+	/* the bus address only goes to root, through debugfs */
+	pr_info("version %s loaded: %llu MiB heap, %u-bit DMA\n",
+		PACKAGE_VERSION, heap_size >> 20, bdev->dma_bits);
+	return 0;
+
+deregister:
+	misc_deregister(&bdev->misc);
+	return ret;
+}
+
+static void __exit bpbuf_exit(void)
+{
+	struct bpbuf_device *bdev = &bpbuf_dev;
+
+	/* no file is open and no buffer lives: each holds a module reference */
+	bpbuf_debugfs_exit(bdev);
+	bpbuf_heap_destroy(&bdev->heap);
+	misc_deregister(&bdev->misc);
+}
+
+module_init(bpbuf_init);
+module_exit(bpbuf_exit);
+
+BPBUF_IMPORT_NS_DMA_BUF();
+MODULE_DESCRIPTION(BPBUF_DRIVER_DESC);
+MODULE_LICENSE("GPL");
+MODULE_VERSION(PACKAGE_VERSION);

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpbuf ioctls: a table indexed by ioctl number, each entry with its handler,
+ * the kernel's struct size, the first published size and permissions. The
+ * dispatcher copies the struct in and out, so that older and newer user
+ * space work (as drm_ioctl() and iommufd do) and handlers see a kernel copy.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/build_bug.h>
+#include <linux/capability.h>
+#include <linux/dma-buf.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/log2.h>
+#include <linux/nospec.h>
+#include <linux/overflow.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <bpbuf.h>
+
+#include "bpbuf_dev.h"
+#include "buffer.h"
+
+/* The layouts 32- and 64-bit callers share; compat_ptr_ioctl relies on it */
+static_assert(sizeof(struct bpbuf_version) == BPBUF_VERSION_SIZE_VER0);
+static_assert(sizeof(struct bpbuf_get_cap) == BPBUF_GET_CAP_SIZE_VER0);
+static_assert(sizeof(struct bpbuf_heap_info) == BPBUF_HEAP_INFO_SIZE_VER0);
+static_assert(sizeof(struct bpbuf_alloc) == BPBUF_ALLOC_SIZE_VER0);
+static_assert(sizeof(struct bpbuf_bus_addr) == BPBUF_BUS_ADDR_SIZE_VER0);
+static_assert(sizeof(struct bpbuf_sync) == BPBUF_SYNC_SIZE_VER0);
+
+/* Table entry flag: needs CAP_SYS_RAWIO unless bus_addr_unprivileged */
+#define BPBUF_IOCTL_RAWIO	BIT(0)
+
+/**
+ * struct bpbuf_ioctl_ctx - what a handler leaves for the dispatcher
+ * @fd: an fd reserved for @dmabuf, or -1
+ * @dmabuf: installed at @fd once the reply reached user space
+ *
+ * Installing the fd last means a failed copy to user space can still take
+ * it back, instead of leaving an fd the caller never heard of.
+ */
+struct bpbuf_ioctl_ctx {
+	int fd;
+	struct dma_buf *dmabuf;
+};
+
+typedef int bpbuf_ioctl_fn(struct bpbuf_device *bdev, void *data,
+			   struct bpbuf_ioctl_ctx *ctx);
+
+struct bpbuf_ioctl_desc {
+	bpbuf_ioctl_fn *func;
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int flags;
+};
+
+union bpbuf_ioctl_buf {
+	struct bpbuf_version version;
+	struct bpbuf_get_cap get_cap;
+	struct bpbuf_heap_info heap_info;
+	struct bpbuf_alloc alloc;
+	struct bpbuf_bus_addr bus_addr;
+	struct bpbuf_sync sync;
+};
+
+static bool bus_addr_allowed(struct bpbuf_device *bdev)
+{
+	return READ_ONCE(bdev->bus_addr_unprivileged) || capable(CAP_SYS_RAWIO);
+}
+
+/* As drm_copy_field(): truncated, no NUL, the full length reported */
+static int copy_string(u64 uptr, u64 *ulen, const char *value)
+{
+	size_t len = strlen(value);
+	size_t n = min_t(u64, *ulen, len);
+
+	*ulen = len;
+	if (n && uptr && copy_to_user(u64_to_user_ptr(uptr), value, n))
+		return -EFAULT;
+	return 0;
+}
+
+static int bpbuf_version_ioctl(struct bpbuf_device *bdev, void *data,
+			       struct bpbuf_ioctl_ctx *ctx)
+{
+	struct bpbuf_version *v = data;
+	int ret;
+
+	if (v->pad || v->version_major || v->version_minor ||
+	    v->version_patchlevel)
+		return -EINVAL;
+
+	v->version_major = BPBUF_VERSION_MAJOR;
+	v->version_minor = BPBUF_VERSION_MINOR;
+	v->version_patchlevel = BPBUF_VERSION_PATCHLEVEL;
+	ret = copy_string(v->name, &v->name_len, BPBUF_DRIVER_NAME);
+	if (ret)
+		return ret;
+	ret = copy_string(v->date, &v->date_len, BPBUF_DATE);
+	if (ret)
+		return ret;
+	return copy_string(v->desc, &v->desc_len, BPBUF_DRIVER_DESC);
+}
+
+static int bpbuf_get_cap_ioctl(struct bpbuf_device *bdev, void *data,
+			       struct bpbuf_ioctl_ctx *ctx)
+{
+	struct bpbuf_get_cap *cap = data;
+
+	if (cap->value)
+		return -EINVAL;
+
+	switch (cap->capability) {
+	case BPBUF_CAP_BUS_ADDR:
+		cap->value = bus_addr_allowed(bdev);
+		break;
+	case BPBUF_CAP_MAX_ALIGN:
+		cap->value = BPBUF_MAX_ALIGN;
+		break;
+	case BPBUF_CAP_DMA_BITS:
+		cap->value = bdev->dma_bits;
+		break;
+	case BPBUF_CAP_RANGE_SYNC:
+	case BPBUF_CAP_ALLOC_NAME:
+		cap->value = 1;
+		break;
+	case BPBUF_CAP_HEAP_SIZE:
+		cap->value = (u64)bdev->heap.npages << PAGE_SHIFT;
+		break;
+	case BPBUF_CAP_PAGE_SIZE:
+		cap->value = PAGE_SIZE;
+		break;
+	case BPBUF_CAP_HUGE_ALIGN:
+		cap->value = BPBUF_HUGE_ALIGN;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int bpbuf_heap_info_ioctl(struct bpbuf_device *bdev, void *data,
+				 struct bpbuf_ioctl_ctx *ctx)
+{
+	struct bpbuf_heap_info *info = data;
+	struct bpbuf_heap_stats st;
+
+	if (memchr_inv(info, 0, sizeof(*info)))
+		return -EINVAL;
+
+	bpbuf_heap_stats(&bdev->heap, &st);
+	info->heap_size = st.size;
+	info->free_bytes = st.free;
+	info->largest_free = st.largest_free;
+	info->max_align = BPBUF_MAX_ALIGN;
+	info->free_extents = st.nr_extents;
+	info->dma_bits = bdev->dma_bits;
+	info->page_size = PAGE_SIZE;
+	mutex_lock(&bdev->buffers_lock);
+	info->live_buffers = bdev->nr_buffers;
+	mutex_unlock(&bdev->buffers_lock);
+	return 0;
+}
+
+static int bpbuf_alloc_ioctl(struct bpbuf_device *bdev, void *data,
+			     struct bpbuf_ioctl_ctx *ctx)
+{
+	struct bpbuf_alloc *args = data;
+	unsigned long npages, align_pages;
+	unsigned int file_flags;
+	struct dma_buf *dmabuf;
+	bool default_align;
+	int fd;
+
+	if (args->flags & ~BPBUF_ALLOC_VALID_FLAGS || args->fd)
+		return -EINVAL;
+	if ((args->flags & BPBUF_ALLOC_RDONLY) &&
+	    (args->flags & BPBUF_ALLOC_WRONLY))
+		return -EINVAL;
+	if (!memchr(args->name, '\0', sizeof(args->name)))
+		return -EINVAL;
+	if (!args->size || args->size > U64_MAX - PAGE_SIZE + 1)
+		return -EINVAL;
+	default_align = !args->align;
+	if (!default_align &&
+	    (!is_power_of_2(args->align) || args->align < PAGE_SIZE ||
+	     args->align > BPBUF_MAX_ALIGN))
+		return -EINVAL;
+
+	/* larger than the heap can never fit; also keeps npages in range */
+	if (args->size > ((u64)bdev->heap.npages << PAGE_SHIFT))
+		return -ENOMEM;
+	npages = PAGE_ALIGN(args->size) >> PAGE_SHIFT;
+
+	if (args->flags & BPBUF_ALLOC_RDONLY)
+		file_flags = O_RDONLY;
+	else if (args->flags & BPBUF_ALLOC_WRONLY)
+		file_flags = O_WRONLY;
+	else
+		file_flags = O_RDWR;
+
+	if (!default_align)
+		align_pages = args->align >> PAGE_SHIFT;
+	else if ((u64)npages << PAGE_SHIFT >= BPBUF_HUGE_ALIGN)
+		align_pages = BPBUF_HUGE_ALIGN >> PAGE_SHIFT;
+	else
+		align_pages = 1;
+
+	fd = get_unused_fd_flags(args->flags & BPBUF_ALLOC_CLOEXEC ?
+				 O_CLOEXEC : 0);
+	if (fd < 0)
+		return fd;
+
+	dmabuf = bpbuf_buffer_create(bdev, npages, align_pages, file_flags,
+				     args->name);
+	/* the default alignment is a wish: take any room rather than none */
+	if (IS_ERR(dmabuf) && PTR_ERR(dmabuf) == -ENOMEM && default_align &&
+	    align_pages > 1)
+		dmabuf = bpbuf_buffer_create(bdev, npages, 1, file_flags,
+					     args->name);
+	if (IS_ERR(dmabuf)) {
+		put_unused_fd(fd);
+		return PTR_ERR(dmabuf);
+	}
+
+	args->fd = fd;
+	ctx->fd = fd;
+	ctx->dmabuf = dmabuf;
+	return 0;
+}
+
+static int bpbuf_bus_addr_ioctl(struct bpbuf_device *bdev, void *data,
+				struct bpbuf_ioctl_ctx *ctx)
+{
+	struct bpbuf_bus_addr *args = data;
+	struct bpbuf_buffer *buf;
+
+	if (args->flags || args->bus_addr || args->size)
+		return -EINVAL;
+
+	buf = bpbuf_buffer_get(args->fd);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	args->bus_addr = buf->dma_addr;
+	args->size = buf->size;
+	bpbuf_buffer_put(buf);
+	return 0;
+}
+
+static int bpbuf_sync_ioctl(struct bpbuf_device *bdev, void *data,
+			    struct bpbuf_ioctl_ctx *ctx)
+{
+	struct bpbuf_sync *args = data;
+	enum dma_data_direction dir;
+	struct bpbuf_buffer *buf;
+	u64 end;
+	int ret = 0;
+
+	if (args->flags & ~BPBUF_SYNC_VALID_FLAGS)
+		return -EINVAL;
+	switch (args->flags & BPBUF_SYNC_RW) {
+	case BPBUF_SYNC_READ:
+		dir = DMA_FROM_DEVICE;
+		break;
+	case BPBUF_SYNC_WRITE:
+		dir = DMA_TO_DEVICE;
+		break;
+	case BPBUF_SYNC_RW:
+		dir = DMA_BIDIRECTIONAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!args->length || check_add_overflow(args->offset, args->length, &end))
+		return -EINVAL;
+
+	buf = bpbuf_buffer_get(args->fd);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	if (args->offset >= buf->size || end > buf->size) {
+		ret = -EINVAL;
+		goto put_buffer;
+	}
+	bpbuf_buffer_sync(buf, args->offset, args->length,
+			  !(args->flags & BPBUF_SYNC_END), dir);
+put_buffer:
+	bpbuf_buffer_put(buf);
+	return ret;
+}
+
+#define BPBUF_IOCTL_DEF(ioctl, _func, _type, _flags)			\
+	[_IOC_NR(ioctl) - BPBUF_IOCTL_NR_FIRST] = {			\
+		.func = _func,						\
+		.size = sizeof(_type),					\
+		.min_size = _IOC_SIZE(ioctl),				\
+		.flags = _flags,					\
+	}
+
+/*
+ * .min_size is the size the ioctl number was first published with; a struct
+ * that grows keeps its old number in the header as the floor.
+ */
+static const struct bpbuf_ioctl_desc bpbuf_ioctls[] = {
+	BPBUF_IOCTL_DEF(BPBUF_IOCTL_VERSION, bpbuf_version_ioctl,
+			struct bpbuf_version, 0),
+	BPBUF_IOCTL_DEF(BPBUF_IOCTL_GET_CAP, bpbuf_get_cap_ioctl,
+			struct bpbuf_get_cap, 0),
+	BPBUF_IOCTL_DEF(BPBUF_IOCTL_HEAP_INFO, bpbuf_heap_info_ioctl,
+			struct bpbuf_heap_info, 0),
+	BPBUF_IOCTL_DEF(BPBUF_IOCTL_ALLOC, bpbuf_alloc_ioctl,
+			struct bpbuf_alloc, 0),
+	BPBUF_IOCTL_DEF(BPBUF_IOCTL_BUS_ADDR, bpbuf_bus_addr_ioctl,
+			struct bpbuf_bus_addr, BPBUF_IOCTL_RAWIO),
+	BPBUF_IOCTL_DEF(BPBUF_IOCTL_SYNC, bpbuf_sync_ioctl,
+			struct bpbuf_sync, 0),
+};
+
+long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct bpbuf_device *bdev = bpbuf_device_of(file);
+	struct bpbuf_ioctl_ctx ctx = { .fd = -1 };
+	void __user *uarg = (void __user *)arg;
+	const struct bpbuf_ioctl_desc *desc;
+	union bpbuf_ioctl_buf kbuf;
+	unsigned int nr = _IOC_NR(cmd);
+	unsigned int usize = _IOC_SIZE(cmd);
+	int ret;
+
+	if (_IOC_TYPE(cmd) != BPBUF_IOCTL_BASE ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) ||
+	    nr < BPBUF_IOCTL_NR_FIRST ||
+	    nr - BPBUF_IOCTL_NR_FIRST >= ARRAY_SIZE(bpbuf_ioctls))
+		return -ENOTTY;
+	nr = array_index_nospec(nr - BPBUF_IOCTL_NR_FIRST,
+				ARRAY_SIZE(bpbuf_ioctls));
+	desc = &bpbuf_ioctls[nr];
+	if (!desc->func)
+		return -ENOTTY;
+
+	if ((desc->flags & BPBUF_IOCTL_RAWIO) && !bus_addr_allowed(bdev))
+		return -EPERM;
+	if (usize < desc->min_size)
+		return -EINVAL;
+
+	/* min(usize, size) in, the rest zeroed, E2BIG for unknown nonzero */
+	ret = copy_struct_from_user(&kbuf, desc->size, uarg, usize);
+	if (ret)
+		return ret;
+
+	ret = desc->func(bdev, &kbuf, &ctx);
+	if (ret)
+		return ret;
+
+	if (copy_to_user(uarg, &kbuf, min(usize, desc->size))) {
+		ret = -EFAULT;
+		if (ctx.dmabuf) {
+			put_unused_fd(ctx.fd);
+			dma_buf_put(ctx.dmabuf);
+		}
+		return ret;
+	}
+	if (ctx.dmabuf)
+		fd_install(ctx.fd, ctx.dmabuf->file);
+	return 0;
+}

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * bpbuf: physically contiguous, CMA-backed buffers as dma-buf file
+ * descriptors, with their bus address.
+ *
+ * This is the kernel ABI of /dev/bpbuf, shared unmodified by the module, the
+ * library and the tests. Do not fix it by hand in a copy.
+ *
+ * Rules every struct here keeps (Documentation/process/botching-up-ioctls.rst):
+ * fixed-width types only, pointers as __u64, no implicit padding, sizes a
+ * multiple of 8, so 32- and 64-bit processes share one layout. Unknown flags
+ * and nonzero pad fields are refused with EINVAL, and so are nonzero output
+ * fields on input.
+ *
+ * Struct sizes: the struct size travels in the ioctl number. The kernel
+ * copies min(user size, kernel size) bytes in and zero-fills the rest; a
+ * newer (longer) struct is accepted as long as the bytes the kernel does not
+ * know are zero (else E2BIG); on success min(user size, kernel size) bytes
+ * are copied back. A struct shorter than the first published version of it
+ * (the sizes below) is refused with EINVAL.
+ *
+ * Errors every ioctl can return, besides those listed with it:
+ *   ENOTTY  unknown ioctl number, or not _IOC_READ|_IOC_WRITE
+ *   EINVAL  struct shorter than its first version
+ *   E2BIG   struct longer than the kernel's with nonzero bytes past its end
+ *   EFAULT  the struct is not readable or not writable
+ *   ENODEV  the module is still loading
+ *
+ * Magic: 'B' is shared (Documentation/userspace-api/ioctl/ioctl-number.rst
+ * lists 'B' 00-1F and C0-FF); bpbuf takes the free numbers 0x40-0x5F.
+ */
+#ifndef _UAPI_BPBUF_H
+#define _UAPI_BPBUF_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define BPBUF_IOCTL_BASE	'B'
+#define BPBUF_IOCTL_NR_FIRST	0x40
+
+/* Longest buffer name, with its NUL; the same as dma-buf's DMA_BUF_NAME_LEN */
+#define BPBUF_NAME_LEN		32
+
+/* Default alignment for buffers of at least this size: one PMD on x86-64 */
+#define BPBUF_HUGE_ALIGN	(2ULL << 20)
+
+/**
+ * struct bpbuf_version - BPBUF_IOCTL_VERSION
+ * @version_major: out: incremented on an incompatible change (never, we hope)
+ * @version_minor: out: incremented when an ioctl, flag or capability is added
+ * @version_patchlevel: out: incremented on a fix that user space may care about
+ * @pad: must be zero
+ * @name_len: in: size of the @name buffer; out: length of the name
+ * @name: user pointer to a buffer for the driver name ("bpbuf"), or 0
+ * @date_len: in/out as @name_len, for @date
+ * @date: user pointer to a buffer for the interface date (YYYYMMDD), or 0
+ * @desc_len: in/out as @name_len, for @desc
+ * @desc: user pointer to a buffer for a one-line description, or 0
+ *
+ * As with DRM_IOCTL_VERSION, each string is copied truncated to its buffer
+ * without a terminating NUL, and its full length is returned, so a caller
+ * can ask for the lengths first and then for the strings. A length of 0 or
+ * a pointer of 0 copies nothing.
+ *
+ * Errors: EFAULT (a string buffer is not writable), EINVAL (@pad or a
+ * version field nonzero on input).
+ */
+struct bpbuf_version {
+	__u32 version_major;
+	__u32 version_minor;
+	__u32 version_patchlevel;
+	__u32 pad;
+	__u64 name_len;
+	__u64 name;
+	__u64 date_len;
+	__u64 date;
+	__u64 desc_len;
+	__u64 desc;
+};
+
+/*
+ * Capabilities for BPBUF_IOCTL_GET_CAP. Numbers are never reused.
+ */
+/* 1 if this caller may use BPBUF_IOCTL_BUS_ADDR, else 0 */
+#define BPBUF_CAP_BUS_ADDR		1
+/* Largest alignment BPBUF_IOCTL_ALLOC accepts, in bytes */
+#define BPBUF_CAP_MAX_ALIGN		2
+/* Width of the DMA mask the heap was carved with (32..64) */
+#define BPBUF_CAP_DMA_BITS		3
+/* 1: BPBUF_IOCTL_SYNC syncs byte ranges */
+#define BPBUF_CAP_RANGE_SYNC		4
+/* Size of the heap in bytes */
+#define BPBUF_CAP_HEAP_SIZE		5
+/* Page size: the unit of sizes, offsets and the smallest alignment */
+#define BPBUF_CAP_PAGE_SIZE		6
+/* 1: struct bpbuf_alloc has @name */
+#define BPBUF_CAP_ALLOC_NAME		7
+/* Size from which the default alignment is BPBUF_HUGE_ALIGN, in bytes */
+#define BPBUF_CAP_HUGE_ALIGN		8
+
+/**
+ * struct bpbuf_get_cap - BPBUF_IOCTL_GET_CAP
+ * @capability: in: one of BPBUF_CAP_*
+ * @value: out: its value; must be zero on input
+ *
+ * Errors: EINVAL (unknown @capability, or @value nonzero on input).
+ */
+struct bpbuf_get_cap {
+	__u64 capability;
+	__u64 value;
+};
+
+/**
+ * struct bpbuf_heap_info - BPBUF_IOCTL_HEAP_INFO
+ * @heap_size: size of the heap in bytes
+ * @free_bytes: bytes not in any buffer
+ * @largest_free: largest free extent in bytes: the biggest buffer that can
+ *	be allocated now with page alignment
+ * @max_align: largest alignment BPBUF_IOCTL_ALLOC accepts, in bytes
+ * @live_buffers: number of buffers not yet freed (fds or mappings alive)
+ * @free_extents: number of free extents; 1 (or 0 when full) means no
+ *	fragmentation
+ * @dma_bits: width of the heap's DMA mask
+ * @page_size: page size in bytes
+ *
+ * Every field is output only and must be zero on input.
+ *
+ * Errors: EINVAL (a field nonzero on input).
+ */
+struct bpbuf_heap_info {
+	__u64 heap_size;
+	__u64 free_bytes;
+	__u64 largest_free;
+	__u64 max_align;
+	__u32 live_buffers;
+	__u32 free_extents;
+	__u32 dma_bits;
+	__u32 page_size;
+};
+
+/* Flags for struct bpbuf_alloc */
+/* Set close-on-exec on the new fd (O_CLOEXEC) */
+#define BPBUF_ALLOC_CLOEXEC	(1U << 0)
+/* Open the fd read-only (O_RDONLY); neither access flag means O_RDWR */
+#define BPBUF_ALLOC_RDONLY	(1U << 1)
+/* Open the fd write-only (O_WRONLY); it cannot be mmap()ed then */
+#define BPBUF_ALLOC_WRONLY	(1U << 2)
+/* Open the fd read-write (O_RDWR): the default, spelt out */
+#define BPBUF_ALLOC_RDWR	0U
+#define BPBUF_ALLOC_VALID_FLAGS \
+	(BPBUF_ALLOC_CLOEXEC | BPBUF_ALLOC_RDONLY | BPBUF_ALLOC_WRONLY)
+
+/**
+ * struct bpbuf_alloc - BPBUF_IOCTL_ALLOC
+ * @size: in: size in bytes, rounded up to whole pages
+ * @align: in: alignment of the buffer's physical address in bytes: 0 for
+ *	the default, else a power of two from the page size up to
+ *	BPBUF_CAP_MAX_ALIGN. The default is BPBUF_HUGE_ALIGN for buffers of
+ *	at least that size (so they can be mapped with 2 MiB page-table
+ *	entries) if the heap has such a hole, else the page size. Without an
+ *	IOMMU the bus address is the physical address.
+ * @flags: in: BPBUF_ALLOC_* flags
+ * @fd: out: the new dma-buf fd; must be zero on input
+ * @name: in: a name for the buffer, NUL-terminated, as DMA_BUF_SET_NAME
+ *	would set it; an empty string leaves it unnamed
+ *
+ * Allocates a physically contiguous buffer from the heap and returns it as a
+ * dma-buf fd, exporter name "bpbuf". The memory is zeroed. The buffer is
+ * freed when its last fd is closed and its last mapping is gone.
+ *
+ * Errors:
+ *   EINVAL  @size is 0 or rounds up past 2^64; @align is not 0 and not a
+ *           power of two in [page size, BPBUF_CAP_MAX_ALIGN]; unknown bit in
+ *           @flags; both BPBUF_ALLOC_RDONLY and BPBUF_ALLOC_WRONLY; @fd
+ *           nonzero; @name without a NUL
+ *   ENOMEM  no free extent of @size with @align (the heap is full or too
+ *           fragmented, or @size is larger than the heap), or the kernel is
+ *           out of memory for its bookkeeping
+ *   EINTR   a fatal signal arrived while the buffer was being zeroed
+ *   EMFILE  the process has no free fd
+ */
+struct bpbuf_alloc {
+	__u64 size;
+	__u64 align;
+	__u32 flags;
+	__u32 fd;
+	char name[BPBUF_NAME_LEN];
+};
+
+/**
+ * struct bpbuf_bus_addr - BPBUF_IOCTL_BUS_ADDR
+ * @fd: in: a dma-buf fd bpbuf exported
+ * @flags: in: must be zero
+ * @bus_addr: out: the address the heap's device (/dev/bpbuf, with its DMA
+ *	mask) uses for the first byte of the buffer; must be zero on input
+ * @size: out: size of the buffer in bytes; must be zero on input
+ *
+ * Only callers with CAP_SYS_RAWIO may ask, unless the module was loaded with
+ * bus_addr_unprivileged=1; BPBUF_CAP_BUS_ADDR tells which.
+ *
+ * Errors:
+ *   EPERM   the caller lacks CAP_SYS_RAWIO and bus_addr_unprivileged is 0
+ *   EINVAL  @flags, @bus_addr or @size nonzero; @fd is open but not a dma-buf
+ *   EBADF   @fd is not an open file descriptor
+ *   EXDEV   @fd is a dma-buf another exporter made
+ */
+struct bpbuf_bus_addr {
+	__u32 fd;
+	__u32 flags;
+	__u64 bus_addr;
+	__u64 size;
+};
+
+/* Flags for struct bpbuf_sync, with the values of DMA_BUF_SYNC_* */
+#define BPBUF_SYNC_READ		(1U << 0)
+#define BPBUF_SYNC_WRITE	(1U << 1)
+#define BPBUF_SYNC_RW		(BPBUF_SYNC_READ | BPBUF_SYNC_WRITE)
+#define BPBUF_SYNC_START	0U
+#define BPBUF_SYNC_END		(1U << 2)
+#define BPBUF_SYNC_VALID_FLAGS	(BPBUF_SYNC_RW | BPBUF_SYNC_END)
+
+/**
+ * struct bpbuf_sync - BPBUF_IOCTL_SYNC
+ * @fd: in: a dma-buf fd bpbuf exported
+ * @flags: in: BPBUF_SYNC_START or BPBUF_SYNC_END, with BPBUF_SYNC_READ,
+ *	BPBUF_SYNC_WRITE or both: what the CPU is about to do (START) or has
+ *	done (END), as DMA_BUF_IOCTL_SYNC
+ * @offset: in: first byte of the range
+ * @length: in: bytes in the range
+ *
+ * Makes a byte range of the buffer coherent between the CPU and every device
+ * that has it mapped (the heap's own device and each dma-buf importer): START
+ * before the CPU touches the range, END after. Only that range is synced.
+ *
+ * Errors:
+ *   EINVAL  unknown bit in @flags, or neither READ nor WRITE; @length 0;
+ *           @offset at or past the end of the buffer; @offset + @length past
+ *           the end or overflowing; @fd is open but not a dma-buf
+ *   EBADF   @fd is not an open file descriptor
+ *   EXDEV   @fd is a dma-buf another exporter made
+ */
+struct bpbuf_sync {
+	__u32 fd;
+	__u32 flags;
+	__u64 offset;
+	__u64 length;
+};
+
+/* First published sizes; a shorter struct is refused with EINVAL */
+#define BPBUF_VERSION_SIZE_VER0		64
+#define BPBUF_GET_CAP_SIZE_VER0		16
+#define BPBUF_HEAP_INFO_SIZE_VER0	48
+#define BPBUF_ALLOC_SIZE_VER0		56
+#define BPBUF_BUS_ADDR_SIZE_VER0	24
+#define BPBUF_SYNC_SIZE_VER0		24
+
+#define BPBUF_IOCTL_VERSION \
+	_IOWR(BPBUF_IOCTL_BASE, 0x40, struct bpbuf_version)
+#define BPBUF_IOCTL_GET_CAP \
+	_IOWR(BPBUF_IOCTL_BASE, 0x41, struct bpbuf_get_cap)
+#define BPBUF_IOCTL_HEAP_INFO \
+	_IOWR(BPBUF_IOCTL_BASE, 0x42, struct bpbuf_heap_info)
+#define BPBUF_IOCTL_ALLOC \
+	_IOWR(BPBUF_IOCTL_BASE, 0x43, struct bpbuf_alloc)
+#define BPBUF_IOCTL_BUS_ADDR \
+	_IOWR(BPBUF_IOCTL_BASE, 0x44, struct bpbuf_bus_addr)
+#define BPBUF_IOCTL_SYNC \
+	_IOWR(BPBUF_IOCTL_BASE, 0x45, struct bpbuf_sync)
+
+#endif /* _UAPI_BPBUF_H */

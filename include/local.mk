@@ -1,0 +1,2 @@
+# The kernel ABI header is installed for user space as <bpbuf.h>.
+include_HEADERS += include/bpbuf.h

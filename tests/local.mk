@@ -1,0 +1,45 @@
+# make check: host tests run here; VM tests boot the configured kernel.
+TEST_EXTENSIONS = .test
+TEST_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+AM_TESTS_ENVIRONMENT = \
+	CC='$(CC)'; export CC; \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	top_builddir='$(abs_top_builddir)'; export top_builddir; \
+	LINUX_OBJ='$(LINUX_OBJ)'; export LINUX_OBJ; \
+	KSELFTEST_PROGS='$(kselftest_programs:%=$(abs_top_builddir)/%)'; export KSELFTEST_PROGS;
+
+TESTS += tests/host/abi-layout.test tests/host/splat-check.test \
+	tests/host/man-lint.test tests/vm/kselftests.test
+EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
+	tests/vm/build-kernel.sh tests/vm/mkinitramfs.sh tests/vm/run-vm.sh \
+	tests/vm/run-tests.sh tests/vm/report.sh tests/vm/check-splats.sh \
+	tests/vm/guest/init tests/vm/guest/lib.sh \
+	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config
+
+# kselftest programs, built twice: 64-bit and, where gcc-multilib is there,
+# 32-bit (the same ABI through compat_ptr_ioctl). Add a test by its name.
+kselftest_names = device
+kselftest_sources = $(kselftest_names:%=tests/kselftest/%.c)
+kselftest_headers = $(wildcard $(srcdir)/tests/kselftest/*.h)
+EXTRA_DIST += $(kselftest_sources) $(kselftest_headers)
+if HAVE_KSELFTEST
+kselftest_programs = $(kselftest_names:%=tests/kselftest/%)
+if HAVE_M32
+kselftest_programs += $(kselftest_names:%=tests/kselftest/%-32)
+endif
+check_DATA = $(kselftest_programs)
+CLEANFILES += $(kselftest_programs)
+endif
+KSELFTEST_CFLAGS = -I$(KSELFTEST_DIR) -I$(top_srcdir)/include \
+	-I$(srcdir)/tests/kselftest -D_GNU_SOURCE -O2 -g -Wall -pthread
+tests/kselftest/%: $(srcdir)/tests/kselftest/%.c $(top_srcdir)/include/bpbuf.h $(kselftest_headers)
+	@$(MKDIR_P) tests/kselftest
+	$(AM_V_CC)$(CC) $(KSELFTEST_CFLAGS) -o $@ $< -lrt
+tests/kselftest/%-32: $(srcdir)/tests/kselftest/%.c $(top_srcdir)/include/bpbuf.h $(kselftest_headers)
+	@$(MKDIR_P) tests/kselftest
+	$(AM_V_CC)$(CC) -m32 $(KSELFTEST_CFLAGS) -o $@ $< -lrt
+
+# The VM runs and their logs.
+clean-vm-runs:
+	rm -rf tests/vm/out
+.PHONY: clean-vm-runs

@@ -1,0 +1,72 @@
+# Steps of a VM run, sourced by /init. Each step writes to the results
+# channel (fd 3, ttyS1):
+#   @@rig begin NAME
+#   ...its output (TAP for kselftest programs)...
+#   @@rig end NAME status=N
+# The host's report.sh turns that into one TAP stream. A step never ends the
+# run: a failed step is recorded and the next one runs.
+
+rig_start()
+{
+	# The channel is named on the kernel command line by run-vm.sh.
+	channel=$(sed -n 's/.*rig\.results=\([^ ]*\).*/\1/p' /proc/cmdline)
+	stty -F "${channel:=/dev/ttyS1}" raw -echo 2>/dev/null
+	exec 3>"$channel"
+	echo "@@rig hello $(uname -r)" >&3
+	# Leaks from boot are the kernel's, not ours: report only what the run adds.
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan >/sys/kernel/debug/kmemleak
+		echo clear >/sys/kernel/debug/kmemleak
+	fi
+	echo "rig: kernel $(uname -r), cmdline: $(cat /proc/cmdline)" >/dev/kmsg
+}
+
+# rig_step NAME COMMAND [ARGS...]: run COMMAND, its output is the step's.
+rig_step()
+{
+	name=$1
+	shift
+	echo "rig: step $name" >/dev/kmsg
+	echo "@@rig begin $name" >&3
+	"$@" >&3 2>&1 </dev/null
+	status=$?
+	echo "@@rig end $name status=$status" >&3
+	return 0
+}
+
+# rig_skip NAME REASON: a step that cannot run here.
+rig_skip()
+{
+	echo "@@rig begin $1" >&3
+	echo "@@rig end $1 skip=$2" >&3
+}
+
+rig_kmemleak()
+{
+	f=/sys/kernel/debug/kmemleak
+	if [ ! -e $f ]; then
+		echo "no kmemleak in this kernel"
+		return 0
+	fi
+	# An object must stay unreferenced for 5 s before kmemleak calls it a
+	# leak; scan twice so that a pointer just being moved is not reported.
+	sleep 6
+	echo scan >$f
+	echo scan >$f
+	report=$(cat $f)
+	[ -z "$report" ] && return 0
+	echo "$report"
+	return 1
+}
+
+rig_finish()
+{
+	if [ -e /sys/kernel/debug/kmemleak ]; then
+		rig_step kmemleak rig_kmemleak
+	fi
+	echo "@@rig done" >&3
+	# Closing the last descriptor of ttyS1 waits for its output to drain.
+	exec 3>&-
+	echo "rig: done" >/dev/kmsg
+	reboot -f
+}

@@ -1,0 +1,108 @@
+#!/bin/bash
+# report.sh DIR [--require STEP]... : judge a VM run that run-vm.sh left in
+# DIR. Prints one TAP stream on stdout: every result of every step (the
+# kselftest programs' own results renumbered, one line for other steps),
+# then whether the VM finished, whether each required step ran, and whether
+# the kernel log is free of splats. Exit 0 only if all of it passed.
+set -u
+dir=$1
+shift
+required=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--require) required+=("$2"); shift 2 ;;
+	*) echo "report.sh: unknown argument: $1" >&2; exit 2 ;;
+	esac
+done
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+results=$dir/results.log
+touch "$results"
+
+# Steps: framed by "@@rig begin NAME" and "@@rig end NAME status=N|skip=WHY".
+# Returns the number of results printed in the first line of its output.
+tap=$(tr -d '\r' <"$results" | awk -v required="${required[*]}" '
+function flush_step(endline,    status, skip, i, m, desc, n, plan, bad) {
+	status = endline; sub(/.*status=/, "", status)
+	skip = ""
+	if (endline ~ / skip=/) { skip = endline; sub(/.* skip=/, "", skip) }
+	seen[step] = 1
+	if (skip != "") { emit("ok", step " # SKIP " skip); return }
+	plan = -1; n = 0; bad = 0
+	for (i = 1; i <= nlines; i++) {
+		if (lines[i] ~ /^1\.\.[0-9]+/) { plan = lines[i]; sub(/^1\.\./, "", plan); plan += 0 }
+		else if (match(lines[i], /^(not )?ok [0-9]+ /)) {
+			desc = substr(lines[i], RLENGTH + 1)
+			sub(/^- /, "", desc)
+			n++
+			if (lines[i] ~ /^not ok/) { bad++; emit("not ok", step ": " desc); diag_step() }
+			else emit("ok", step ": " desc)
+		}
+	}
+	if (plan >= 0) {
+		if (n != plan) {
+			emit("not ok", step ": " n " of " plan " planned results (crashed or hung?)")
+			diag_step()
+		} else if (status != 0 && status != 4 && bad == 0) {
+			emit("not ok", step ": exited with status " status " although every test passed")
+			diag_step()
+		}
+		return
+	}
+	if (status == 0) emit("ok", step)
+	else { emit("not ok", step " (exit status " status ")"); diag_step() }
+}
+function emit(result, desc) { out[++count] = result " " count " - " desc }
+function diag_step(    i) {
+	for (i = 1; i <= nlines && i <= 60; i++) diag[count] = diag[count] "# " lines[i] "\n"
+}
+/^@@rig begin / { step = $3; nlines = 0; instep = 1; next }
+/^@@rig end /   { if (instep) flush_step($0); instep = 0; next }
+/^@@rig done/   { done = 1; next }
+/^@@rig hello/  { hello = 1; next }
+instep          { lines[++nlines] = $0 }
+END {
+	if (instep) {
+		emit("not ok", step ": never finished (the VM died or hung inside it)")
+		diag_step()
+	}
+	n = split(required, req, " ")
+	for (i = 1; i <= n; i++)
+		if (!(req[i] in seen)) emit("not ok", "required step " req[i] " ran")
+	print count " " (done ? 1 : 0) " " (hello ? 1 : 0)
+	for (i = 1; i <= count; i++) { print out[i]; if (i in diag) printf "%s", diag[i] }
+}')
+
+read -r count done hello <<<"$(head -n 1 <<<"$tap")"
+body=$(tail -n +2 <<<"$tap")
+[ -n "$body" ] && echo "$body"
+
+n=$count
+fail=0
+grep -q '^not ok' <<<"$body" && fail=1
+
+status=$(cat "$dir/qemu.status" 2>/dev/null || echo missing)
+n=$((n + 1))
+if [ "$done" = 1 ]; then
+	echo "ok $n - VM ran the whole plan"
+else
+	fail=1
+	case $status in
+	124|137) why="killed at the timeout (hung?)" ;;
+	0) why="the VM stopped before the end (panic or crash?)" ;;
+	*) why="QEMU exited with status $status" ;;
+	esac
+	[ "$hello" = 1 ] || why="$why; the guest never started the plan"
+	echo "not ok $n - VM ran the whole plan: $why"
+	tail -n 30 "$dir/console.log" 2>/dev/null | sed 's/^/# console: /'
+fi
+
+n=$((n + 1))
+if splats=$("$here/check-splats.sh" "$dir/console.log"); then
+	echo "ok $n - kernel log has no splat"
+else
+	fail=1
+	echo "not ok $n - kernel log has no splat"
+	sed 's/^/# /' <<<"$splats"
+fi
+echo "1..$n"
+exit "$fail"
