@@ -1,6 +1,7 @@
 # bpbuf.ko, built by Kbuild. Kbuild (from Kbuild.in) carries the flags, so a
 # plain `make -C $(LINUX_OBJ) M=$PWD/driver` (what DKMS runs) builds the same.
-driver_sources = driver/device.c driver/compat.h
+# Every .c and .h in driver/ belongs to the module; Kbuild.in lists the objects.
+driver_sources = $(patsubst $(srcdir)/%,%,$(wildcard $(srcdir)/driver/*.[ch]))
 EXTRA_DIST += driver/Kbuild.in $(driver_sources)
 
 if BUILD_MODULE
@@ -26,8 +27,8 @@ clean-module:
 install-exec-local: driver/bpbuf.ko
 	$(MKDIR_P) "$(DESTDIR)$(kmoddir)"
 	$(INSTALL_DATA) driver/bpbuf.ko "$(DESTDIR)$(kmoddir)/bpbuf.ko"
-	@test -n "$(DESTDIR)" || { \
-		echo " DEPMOD $(LINUX_VERSION)"; depmod -a "$(LINUX_VERSION)" || :; }
+	@if test -z "$(DESTDIR)" && test -d "/lib/modules/$(LINUX_VERSION)"; then \
+		echo " DEPMOD $(LINUX_VERSION)"; depmod -a "$(LINUX_VERSION)"; fi
 
 uninstall-local:
 	rm -f "$(DESTDIR)$(kmoddir)/bpbuf.ko"

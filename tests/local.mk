@@ -9,11 +9,12 @@ AM_TESTS_ENVIRONMENT = \
 	KSELFTEST_PROGS='$(kselftest_programs:%=$(abs_top_builddir)/%)'; export KSELFTEST_PROGS;
 
 TESTS += tests/host/abi-layout.test tests/host/splat-check.test \
-	tests/host/man-lint.test tests/vm/kselftests.test
+	tests/host/man-lint.test tests/vm/rig-selftest.test tests/vm/kselftests.test
 EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 	tests/vm/build-kernel.sh tests/vm/mkinitramfs.sh tests/vm/run-vm.sh \
 	tests/vm/run-tests.sh tests/vm/report.sh tests/vm/check-splats.sh \
-	tests/vm/guest/init tests/vm/guest/lib.sh \
+	tests/vm/guest/init tests/vm/guest/lib.sh tests/vm/rigcheck/rig_warn.c \
+	tests/vm/demo/guest-demo.sh \
 	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config
 
 # kselftest programs, built twice: 64-bit and, where gcc-multilib is there,

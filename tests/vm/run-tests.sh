@@ -3,7 +3,7 @@
 #
 #   run-tests.sh --linux-obj DIR --module bpbuf.ko --out DIR
 #                [--insmod-args "ARGS"] [--timeout S] [--cma SIZE]
-#                [--plan-extra FILE] [PROGRAM...]
+#                [--plan-extra FILE] [--file SRC:DEST]... [PROGRAM...]
 #
 # The VM boots DIR/arch/x86/boot/bzImage (the kernel the module was built
 # against), loads bpbuf.ko (and vgem, an importer, when the kernel has it as a
@@ -14,7 +14,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-1200} cma=256M
-plan_extra=
+plan_extra= files=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--linux-obj) linux_obj=$2; shift 2 ;;
@@ -24,6 +24,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--cma) cma=$2; shift 2 ;;
 	--plan-extra) plan_extra=$2; shift 2 ;;
+	--file) files+=(--file "$2"); shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run-tests.sh: unknown argument: $1" >&2; exit 2 ;;
 	*) break ;;
@@ -33,6 +34,7 @@ done
 	{ echo "run-tests.sh: --linux-obj, --module and --out are required" >&2; exit 2; }
 
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 plan=$out/plan.sh
 modules=("$module")
 {
@@ -57,7 +59,7 @@ for prog in "$@"; do bins+=(--bin "$prog"); done
 mods=()
 for m in "${modules[@]}"; do mods+=(--module "$m"); done
 [ -d "$out/modroot/lib/modules" ] && mods+=(--modroot "$out/modroot")
-"$here/mkinitramfs.sh" --out "$out/initramfs.cpio" --plan "$plan" "${mods[@]}" "${bins[@]}"
+"$here/mkinitramfs.sh" --out "$out/initramfs.cpio" --plan "$plan" "${mods[@]}" "${bins[@]}" "${files[@]}"
 
 "$here/run-vm.sh" --kernel "$linux_obj/arch/x86/boot/bzImage" \
 	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout"

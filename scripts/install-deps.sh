@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install the Debian 12 packages bpbuf needs to build, test and demo itself.
+# Asks apt only for what is missing, so a prepared machine needs no network.
+set -eu
+packages="
+	build-essential autoconf automake libtool pkg-config gcc-multilib
+	linux-source-6.1 bc bison flex libelf-dev libssl-dev dwarves kmod rsync xz-utils
+	qemu-system-x86 busybox-static cpio
+	mandoc libdrm-dev
+"
+missing=
+for p in $packages; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps.sh: missing packages:$missing; run as root or install them" >&2
+	exit 1
+fi
+echo "install-deps.sh: installing$missing" >&2
+apt-get update -q
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
