@@ -6,7 +6,8 @@ AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
 	LINUX_OBJ='$(LINUX_OBJ)'; export LINUX_OBJ; \
-	KSELFTEST_PROGS='$(kselftest_programs:%=$(abs_top_builddir)/%)'; export KSELFTEST_PROGS;
+	VM_TEST_PROGS='$(vm_test_programs:%=$(abs_top_builddir)/%)'; export VM_TEST_PROGS; \
+	VM_TEST_FILES='$(vm_test_files:%=$(abs_top_builddir)/%)'; export VM_TEST_FILES;
 
 TESTS += tests/host/abi-layout.test tests/host/splat-check.test \
 	tests/host/man-lint.test tests/vm/rig-selftest.test tests/vm/kselftests.test
@@ -16,6 +17,13 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 	tests/vm/guest/init tests/vm/guest/lib.sh tests/vm/rigcheck/rig_warn.c \
 	tests/vm/demo/guest-demo.sh \
 	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config
+
+# What runs inside the VM, each program a step that prints TAP: the
+# kselftest programs below, and any program or script a folder's local.mk
+# adds to vm_test_programs (libtool wrappers and scripts are fine).
+# vm_test_files are put into the VM's /tests beside them but not run.
+vm_test_programs = $(kselftest_programs)
+vm_test_files =
 
 # kselftest programs, built twice: 64-bit and, where gcc-multilib is there,
 # 32-bit (the same ABI through compat_ptr_ioctl). Add a test by its name.

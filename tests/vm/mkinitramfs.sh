@@ -3,19 +3,22 @@
 #
 #   mkinitramfs.sh --out FILE --plan PLAN.sh [--module KO]... [--bin FILE]...
 #                  [--file SRC:DEST]... [--modroot DIR] [--busybox PATH]
-#                  [--sysroot DIR]
+#                  [--sysroot DIR] [--libdir DIR]...
 #
 # It holds busybox (static), /init and /rig/lib.sh from guest/, the plan (a
 # shell fragment of rig_step lines, run by /init as /rig/plan.sh), modules in
 # /lib/modules (and DIR/lib/modules/VERSION, a modules_install tree, for
 # modprobe), test programs in /tests, and every shared library those
 # programs need, found from their ELF headers (so cross-built programs work
-# too; --sysroot names where a foreign architecture's libraries live).
+# too; --sysroot names where a foreign architecture's libraries live, and
+# --libdir adds a directory to search, such as an uninstalled libtool
+# library's .libs). A libtool wrapper script stands for the program it wraps;
+# a shell script is copied as it is.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out= plan= busybox=/bin/busybox sysroot= modroot=
-modules=() bins=() files=()
+modules=() bins=() files=() extra_libdirs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) out=$2; shift 2 ;;
@@ -26,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--busybox) busybox=$2; shift 2 ;;
 	--sysroot) sysroot=$2; shift 2 ;;
 	--modroot) modroot=$2; shift 2 ;;
+	--libdir) extra_libdirs+=("$(cd "$2" && pwd)"); shift 2 ;;
 	*) echo "mkinitramfs.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -84,7 +88,7 @@ copy_with_libs()
 		cp -L "$sysroot$interp" "$stage/$interp" 2>/dev/null || cp -L "$interp" "$stage/$interp"
 	fi
 	local dirs
-	dirs="$(LC_ALL=C readelf -d "$file" | sed -n 's/.*(R\(UN\)\{0,1\}PATH).*\[\(.*\)\]/\2/p' | tr : ' ') $(libdirs_for "$file")"
+	dirs="$(LC_ALL=C readelf -d "$file" | sed -n 's/.*(R\(UN\)\{0,1\}PATH).*\[\(.*\)\]/\2/p' | tr : ' ') ${extra_libdirs[*]} $(libdirs_for "$file")"
 	for needed in $(LC_ALL=C readelf -d "$file" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
 		found=
 		for dir in $dirs; do
@@ -92,7 +96,11 @@ copy_with_libs()
 		done
 		[ -n "$found" ] || { echo "mkinitramfs.sh: $file needs $needed, not found in: $dirs" >&2; return 1; }
 		# Keep the directory: RUNPATH and the loader's defaults both find it.
+		# An uninstalled library goes where the loader looks by default.
 		lib=${found#"$sysroot"}
+		for dir in "${extra_libdirs[@]}"; do
+			[ "$(dirname "$found")" = "$dir" ] && lib=/usr/lib/$needed
+		done
 		[ -n "${copied[$lib]:-}" ] && continue
 		copied[$lib]=1
 		copy_with_libs "$found" "$lib"
@@ -100,7 +108,15 @@ copy_with_libs()
 }
 
 for b in "${bins[@]}"; do
-	copy_with_libs "$b" "/tests/$(basename "$b")"
+	dest=/tests/$(basename "$b")
+	if grep -q 'libtool wrapper' "$b" 2>/dev/null && [ -x "$(dirname "$b")/.libs/$(basename "$b")" ]; then
+		b=$(dirname "$b")/.libs/$(basename "$b")
+	fi
+	if LC_ALL=C readelf -h "$b" >/dev/null 2>&1; then
+		copy_with_libs "$b" "$dest"
+	else
+		install -m755 "$b" "$stage$dest"
+	fi
 done
 
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet --owner=0:0) >"$out"

@@ -3,7 +3,8 @@
 #
 #   run-tests.sh --linux-obj DIR --module bpbuf.ko --out DIR
 #                [--insmod-args "ARGS"] [--timeout S] [--cma SIZE]
-#                [--plan-extra FILE] [--file SRC:DEST]... [PROGRAM...]
+#                [--plan-extra FILE] [--file SRC:DEST]... [--libdir DIR]...
+#                [--ship PROGRAM]... [PROGRAM...]
 #
 # The VM boots DIR/arch/x86/boot/bzImage (the kernel the module was built
 # against), loads bpbuf.ko (and vgem, an importer, when the kernel has it as a
@@ -14,7 +15,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-1200} cma=256M
-plan_extra= files=()
+plan_extra= files=() shipped=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--linux-obj) linux_obj=$2; shift 2 ;;
@@ -25,6 +26,8 @@ while [ $# -gt 0 ]; do
 	--cma) cma=$2; shift 2 ;;
 	--plan-extra) plan_extra=$2; shift 2 ;;
 	--file) files+=(--file "$2"); shift 2 ;;
+	--libdir) files+=(--libdir "$2"); shift 2 ;;
+	--ship) shipped+=(--bin "$2"); shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run-tests.sh: unknown argument: $1" >&2; exit 2 ;;
 	*) break ;;
@@ -59,7 +62,7 @@ for prog in "$@"; do bins+=(--bin "$prog"); done
 mods=()
 for m in "${modules[@]}"; do mods+=(--module "$m"); done
 [ -d "$out/modroot/lib/modules" ] && mods+=(--modroot "$out/modroot")
-"$here/mkinitramfs.sh" --out "$out/initramfs.cpio" --plan "$plan" "${mods[@]}" "${bins[@]}" "${files[@]}"
+"$here/mkinitramfs.sh" --out "$out/initramfs.cpio" --plan "$plan" "${mods[@]}" "${bins[@]}" "${shipped[@]}" "${files[@]}"
 
 "$here/run-vm.sh" --kernel "$linux_obj/arch/x86/boot/bzImage" \
 	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout"
