@@ -25,6 +25,7 @@ AC_DEFUN([BPBUF_KERNEL], [
 		[kmoddir=$withval])
 
 	AS_IF([test "x$enable_module" = xyes], [
+		BPBUF_KERNEL_CROSS
 		BPBUF_KERNEL_FIND
 		BPBUF_KERNEL_PROBES
 		AS_IF([test -z "$kmoddir"],
@@ -34,7 +35,24 @@ AC_DEFUN([BPBUF_KERNEL], [
 	AC_SUBST([LINUX])
 	AC_SUBST([LINUX_OBJ])
 	AC_SUBST([LINUX_VERSION])
+	AC_SUBST([KERNEL_MAKE_FLAGS])
 	AC_SUBST([kmoddir])
+])
+
+dnl Cross builds (--host=aarch64-linux-gnu) pass ARCH and CROSS_COMPILE to
+dnl Kbuild, the probes included.
+AC_DEFUN([BPBUF_KERNEL_CROSS], [
+	AC_REQUIRE([AC_CANONICAL_HOST])
+	KERNEL_MAKE_FLAGS=
+	AS_IF([test "x$cross_compiling" = xyes], [
+		AS_CASE([$host_cpu],
+			[aarch64], [bpbuf_karch=arm64],
+			[x86_64|i?86], [bpbuf_karch=x86],
+			[arm*], [bpbuf_karch=arm],
+			[bpbuf_karch=$host_cpu])
+		KERNEL_MAKE_FLAGS="ARCH=$bpbuf_karch CROSS_COMPILE=${host_alias}-"
+		AC_MSG_NOTICE([cross-building the module with $KERNEL_MAKE_FLAGS])
+	])
 ])
 
 dnl Find the source and build trees; default to the running kernel's.
@@ -45,7 +63,7 @@ AC_DEFUN([BPBUF_KERNEL_FIND], [
 			[LINUX_OBJ=$LINUX],
 			[LINUX_OBJ=/lib/modules/$(uname -r)/build])
 	])
-	AS_IF([test ! -f "$LINUX_OBJ/include/config/kernel.release"], [
+	AS_IF([test ! -f "$LINUX_OBJ/include/generated/utsrelease.h"], [
 		AC_MSG_RESULT([not found])
 		AC_MSG_ERROR([no configured kernel build tree at $LINUX_OBJ.
 Install the headers of the kernel to build for (on Debian:
@@ -69,7 +87,10 @@ built kernel tree, or build only user space with --disable-module.])
 	AC_MSG_RESULT([$LINUX])
 
 	AC_MSG_CHECKING([kernel version])
-	LINUX_VERSION=$(cat "$LINUX_OBJ/include/config/kernel.release")
+	dnl UTS_RELEASE is what uname -r says; Debian's headers have a different
+	dnl include/config/kernel.release.
+	LINUX_VERSION=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+		"$LINUX_OBJ/include/generated/utsrelease.h")
 	AC_MSG_RESULT([$LINUX_VERSION])
 
 	AS_IF([test ! -f "$LINUX_OBJ/Module.symvers"], [
@@ -121,7 +142,7 @@ AC_DEFUN([BPBUF_KERNEL_PROBES], [
 
 	AC_MSG_CHECKING([whether modules build against $LINUX_VERSION])
 	make -k -j"$(nproc 2>/dev/null || echo 2)" -C "$LINUX_OBJ" \
-		M="$bpbuf_probe_dir" modules >"$bpbuf_probe_dir/build.log" 2>&1
+		$KERNEL_MAKE_FLAGS M="$bpbuf_probe_dir" modules >"$bpbuf_probe_dir/build.log" 2>&1
 	BPBUF_KERNEL_TEST_RESULT([sanity], [AC_MSG_RESULT([yes])], [
 		AC_MSG_RESULT([no])
 		tail -n 20 "$bpbuf_probe_dir/build.log" >&AS_MESSAGE_LOG_FD

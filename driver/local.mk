@@ -5,7 +5,7 @@ driver_sources = $(patsubst $(srcdir)/%,%,$(wildcard $(srcdir)/driver/*.[ch]))
 EXTRA_DIST += driver/Kbuild.in $(driver_sources)
 
 if BUILD_MODULE
-KBUILD_MAKE = $(MAKE) -C $(LINUX_OBJ) M=$(abs_top_builddir)/driver
+KBUILD_MAKE = $(MAKE) -C $(LINUX_OBJ) $(KERNEL_MAKE_FLAGS) M=$(abs_top_builddir)/driver
 
 all-local: driver/bpbuf.ko
 # Kbuild tracks its own dependencies; always ask it.

@@ -2,7 +2,7 @@
 TEST_EXTENSIONS = .test
 TEST_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 AM_TESTS_ENVIRONMENT = \
-	CC='$(CC)'; export CC; \
+	CC='$(CC)'; export CC; M32_CFLAGS='$(M32_CFLAGS)'; export M32_CFLAGS; \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
 	LINUX_OBJ='$(LINUX_OBJ)'; export LINUX_OBJ; \
@@ -10,7 +10,9 @@ AM_TESTS_ENVIRONMENT = \
 	VM_TEST_FILES='$(vm_test_files:%=$(abs_top_builddir)/%)'; export VM_TEST_FILES;
 
 TESTS += tests/host/abi-layout.test tests/host/splat-check.test \
-	tests/host/man-lint.test tests/vm/rig-selftest.test tests/vm/kselftests.test
+	tests/host/man-lint.test tests/host/lib-symbols.test \
+	tests/host/tool-size.test tests/host/tool-args.test \
+	tests/vm/rig-selftest.test tests/vm/kselftests.test
 EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 	tests/vm/build-kernel.sh tests/vm/mkinitramfs.sh tests/vm/run-vm.sh \
 	tests/vm/run-tests.sh tests/vm/report.sh tests/vm/check-splats.sh \
@@ -46,7 +48,7 @@ tests/kselftest/%: $(srcdir)/tests/kselftest/%.c $(top_srcdir)/include/bpbuf.h $
 	$(AM_V_CC)$(CC) $(KSELFTEST_CFLAGS) -o $@ $< -lrt
 tests/kselftest/%-32: $(srcdir)/tests/kselftest/%.c $(top_srcdir)/include/bpbuf.h $(kselftest_headers)
 	@$(MKDIR_P) tests/kselftest
-	$(AM_V_CC)$(CC) -m32 $(KSELFTEST_CFLAGS) -o $@ $< -lrt
+	$(AM_V_CC)$(CC) $(M32_CFLAGS) $(KSELFTEST_CFLAGS) -o $@ $< -lrt
 
 # The VM runs and their logs.
 clean-vm-runs:

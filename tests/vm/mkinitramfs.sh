@@ -3,11 +3,12 @@
 #
 #   mkinitramfs.sh --out FILE --plan PLAN.sh [--module KO]... [--bin FILE]...
 #                  [--file SRC:DEST]... [--modroot DIR] [--busybox PATH]
-#                  [--sysroot DIR] [--libdir DIR]...
+#                  [--sysroot DIR] [--libdir DIR]... [--kmod NAME]...
 #
 # It holds busybox (static), /init and /rig/lib.sh from guest/, the plan (a
 # shell fragment of rig_step lines, run by /init as /rig/plan.sh), modules in
-# /lib/modules (and DIR/lib/modules/VERSION, a modules_install tree, for
+# /lib/modules (and from DIR/lib/modules/VERSION, a modules_install tree, the
+# --kmod modules with what they depend on, or all of them without --kmod, for
 # modprobe), test programs in /tests, and every shared library those
 # programs need, found from their ELF headers (so cross-built programs work
 # too; --sysroot names where a foreign architecture's libraries live, and
@@ -18,7 +19,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out= plan= busybox=/bin/busybox sysroot= modroot=
-modules=() bins=() files=() extra_libdirs=()
+modules=() bins=() files=() extra_libdirs=() kmods=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) out=$2; shift 2 ;;
@@ -30,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--sysroot) sysroot=$2; shift 2 ;;
 	--modroot) modroot=$2; shift 2 ;;
 	--libdir) extra_libdirs+=("$(cd "$2" && pwd)"); shift 2 ;;
+	--kmod) kmods+=("$2"); shift 2 ;;
 	*) echo "mkinitramfs.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -53,7 +55,30 @@ printf 'root:x:0:\nbpbuf:x:900:\nnogroup:x:65534:\n' >"$stage/etc/group"
 for m in "${modules[@]}"; do
 	install -m644 "$m" "$stage/lib/modules/"
 done
-[ -n "$modroot" ] && cp -a "$modroot/lib/modules/." "$stage/lib/modules/"
+# copy_kmods VERSION-DIR: the --kmod modules and their dependencies, by
+# modules.dep, and the index files modprobe reads.
+copy_kmods()
+{
+	local from=$1 to=$stage/lib/modules/$(basename "$1") name path
+	mkdir -p "$to"
+	cp "$from"/modules.* "$to/"
+	for name in "${kmods[@]}"; do
+		path=$(awk -v n="$name" -F: '{ m = $1; sub(/.*\//, "", m); sub(/\.ko.*/, "", m);
+			gsub(/-/, "_", m); k = n; gsub(/-/, "_", k) } m == k { print $0; exit }' "$from/modules.dep")
+		[ -n "$path" ] || { echo "mkinitramfs.sh: no module $name in $from" >&2; return 1; }
+		for f in ${path/:/ }; do
+			mkdir -p "$to/$(dirname "$f")"
+			cp "$from/$f" "$to/$f"
+		done
+	done
+}
+if [ -n "$modroot" ]; then
+	if [ ${#kmods[@]} = 0 ]; then
+		cp -a "$modroot/lib/modules/." "$stage/lib/modules/"
+	else
+		for v in "$modroot"/lib/modules/*/; do copy_kmods "${v%/}"; done
+	fi
+fi
 for f in "${files[@]}"; do
 	mkdir -p "$stage/$(dirname "${f#*:}")"
 	cp -L "${f%%:*}" "$stage/${f#*:}"

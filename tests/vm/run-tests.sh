@@ -2,20 +2,27 @@
 # Run test programs inside a VM against bpbuf.ko and print one TAP stream.
 #
 #   run-tests.sh --linux-obj DIR --module bpbuf.ko --out DIR
+#                [--kernel IMAGE] [--arch x86_64|arm64] [--modroot DIR]
+#                [--busybox PATH] [--sysroot DIR] [--append "ARGS"]
 #                [--insmod-args "ARGS"] [--timeout S] [--cma SIZE]
 #                [--plan-extra FILE] [--file SRC:DEST]... [--libdir DIR]...
 #                [--ship PROGRAM]... [PROGRAM...]
 #
-# The VM boots DIR/arch/x86/boot/bzImage (the kernel the module was built
-# against), loads bpbuf.ko (and vgem, an importer, when the kernel has it as a
-# module), runs each PROGRAM as a step, unloads bpbuf, and ends with a
-# kmemleak scan where the kernel has kmemleak. The exit status is report.sh's:
-# 0 only when every result passed, the VM finished and the log has no splat.
+# The VM boots IMAGE (default: DIR/arch/x86/boot/bzImage, the kernel the
+# module was built against), loads bpbuf.ko, and vgem (an importer) where the
+# kernel has it as a module, runs each PROGRAM as a step (a --ship program is
+# put into /tests beside them, with its libraries, but not run), unloads
+# bpbuf, and ends with a kmemleak scan where the kernel has kmemleak.
+# --modroot is the kernel's modules_install tree (made from DIR by default);
+# --busybox and --sysroot serve other architectures (see mkinitramfs.sh).
+# The exit status is report.sh's: 0 only when every result passed, the VM
+# finished and the log has no splat.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-1200} cma=256M
 plan_extra= files=() shipped=()
+kernel= arch=x86_64 modroot= append= kmods=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--linux-obj) linux_obj=$2; shift 2 ;;
@@ -28,6 +35,12 @@ while [ $# -gt 0 ]; do
 	--file) files+=(--file "$2"); shift 2 ;;
 	--libdir) files+=(--libdir "$2"); shift 2 ;;
 	--ship) shipped+=(--bin "$2"); shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--arch) arch=$2; shift 2 ;;
+	--modroot) modroot=$2; shift 2 ;;
+	--busybox) files+=(--busybox "$2"); shift 2 ;;
+	--sysroot) files+=(--sysroot "$2"); shift 2 ;;
+	--append) append=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run-tests.sh: unknown argument: $1" >&2; exit 2 ;;
 	*) break ;;
@@ -45,10 +58,14 @@ modules=("$module")
 	echo "rig_step insmod-bpbuf insmod /lib/modules/$(basename "$module") $insmod_args"
 	# The kernel's own modules, vgem (an importer) among them, as
 	# modules_install lays them out, so that modprobe resolves dependencies.
-	rm -rf "$out/modroot"
-	if grep -qx 'CONFIG_DRM_VGEM=m' "$linux_obj/.config"; then
+	if [ -z "$modroot" ] && grep -qx 'CONFIG_DRM_VGEM=m' "$linux_obj/.config"; then
+		rm -rf "$out/modroot"
 		make -s -C "$linux_obj" INSTALL_MOD_PATH="$out/modroot" modules_install >&2
+		modroot=$out/modroot
+	fi
+	if grep -qx 'CONFIG_DRM_VGEM=m' "$linux_obj/.config"; then
 		echo "rig_step modprobe-vgem modprobe vgem"
+		kmods+=(--kmod vgem)
 	fi
 	for prog in "$@"; do
 		echo "rig_step $(basename "$prog") /tests/$(basename "$prog")"
@@ -61,11 +78,14 @@ bins=()
 for prog in "$@"; do bins+=(--bin "$prog"); done
 mods=()
 for m in "${modules[@]}"; do mods+=(--module "$m"); done
-[ -d "$out/modroot/lib/modules" ] && mods+=(--modroot "$out/modroot")
+# arm64's results channel is a virtio console (see run-vm.sh).
+case $arch in arm64|aarch64) kmods+=(--kmod virtio_mmio --kmod virtio_console) ;; esac
+[ -n "$modroot" ] && mods+=(--modroot "$modroot" "${kmods[@]}")
 "$here/mkinitramfs.sh" --out "$out/initramfs.cpio" --plan "$plan" "${mods[@]}" "${bins[@]}" "${shipped[@]}" "${files[@]}"
 
-"$here/run-vm.sh" --kernel "$linux_obj/arch/x86/boot/bzImage" \
-	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout"
+"$here/run-vm.sh" --kernel "${kernel:-$linux_obj/arch/x86/boot/bzImage}" --arch "$arch" \
+	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout" \
+	--append "$append"
 
 # A kernel built with kmemleak must have been scanned.
 require=()
