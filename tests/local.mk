@@ -6,6 +6,7 @@ AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
 	LINUX_OBJ='$(LINUX_OBJ)'; export LINUX_OBJ; \
+	KSELFTEST_DIR='$(KSELFTEST_DIR)'; export KSELFTEST_DIR; \
 	VM_TEST_PROGS='$(vm_test_programs:%=$(abs_top_builddir)/%)'; export VM_TEST_PROGS; \
 	VM_TEST_FILES='$(vm_test_files:%=$(abs_top_builddir)/%)'; export VM_TEST_FILES;
 
@@ -17,7 +18,8 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 	tests/vm/build-kernel.sh tests/vm/mkinitramfs.sh tests/vm/run-vm.sh \
 	tests/vm/run-tests.sh tests/vm/report.sh tests/vm/check-splats.sh \
 	tests/vm/guest/init tests/vm/guest/lib.sh tests/vm/rigcheck/rig_warn.c \
-	tests/vm/demo/guest-demo.sh \
+	tests/vm/demo/guest-demo.sh tests/vm/stock/no-cma.sh \
+	tests/vm/stock-kernel.sh tests/vm/build-for-kernel.sh \
 	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config
 
 # What runs inside the VM, each program a step that prints TAP: the
@@ -54,3 +56,11 @@ tests/kselftest/%-32: $(srcdir)/tests/kselftest/%.c $(top_srcdir)/include/bpbuf.
 clean-vm-runs:
 	rm -rf tests/vm/out
 .PHONY: clean-vm-runs
+
+# For the stock-kernel tests, which build a copy of the tree for another
+# kernel and then ask it what to run.
+print-vm-tests:
+	@echo $(vm_test_programs)
+print-vm-files:
+	@echo $(vm_test_files)
+.PHONY: print-vm-tests print-vm-files

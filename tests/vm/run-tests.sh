@@ -4,7 +4,7 @@
 #   run-tests.sh --linux-obj DIR --module bpbuf.ko --out DIR
 #                [--kernel IMAGE] [--arch x86_64|arm64] [--modroot DIR]
 #                [--busybox PATH] [--sysroot DIR] [--append "ARGS"]
-#                [--insmod-args "ARGS"] [--timeout S] [--cma SIZE]
+#                [--insmod-args "ARGS"] [--no-load] [--timeout S] [--cma SIZE]
 #                [--plan-extra FILE] [--file SRC:DEST]... [--libdir DIR]...
 #                [--ship PROGRAM]... [PROGRAM...]
 #
@@ -15,6 +15,7 @@
 # bpbuf, and ends with a kmemleak scan where the kernel has kmemleak.
 # --modroot is the kernel's modules_install tree (made from DIR by default);
 # --busybox and --sysroot serve other architectures (see mkinitramfs.sh).
+# --no-load ships bpbuf.ko without loading or unloading it: the programs do.
 # The exit status is report.sh's: 0 only when every result passed, the VM
 # finished and the log has no splat.
 set -euo pipefail
@@ -22,7 +23,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-1200} cma=256M
 plan_extra= files=() shipped=()
-kernel= arch=x86_64 modroot= append= kmods=()
+kernel= arch=x86_64 modroot= append= kmods=() load=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--linux-obj) linux_obj=$2; shift 2 ;;
@@ -41,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--busybox) files+=(--busybox "$2"); shift 2 ;;
 	--sysroot) files+=(--sysroot "$2"); shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--no-load) load=0; shift ;;
 	--) shift; break ;;
 	-*) echo "run-tests.sh: unknown argument: $1" >&2; exit 2 ;;
 	*) break ;;
@@ -55,7 +57,7 @@ plan=$out/plan.sh
 modules=("$module")
 {
 	echo "# made by run-tests.sh"
-	echo "rig_step insmod-bpbuf insmod /lib/modules/$(basename "$module") $insmod_args"
+	[ "$load" = 1 ] && echo "rig_step insmod-bpbuf insmod /lib/modules/$(basename "$module") $insmod_args"
 	# The kernel's own modules, vgem (an importer) among them, as
 	# modules_install lays them out, so that modprobe resolves dependencies.
 	if [ -z "$modroot" ] && grep -qx 'CONFIG_DRM_VGEM=m' "$linux_obj/.config"; then
@@ -71,7 +73,8 @@ modules=("$module")
 		echo "rig_step $(basename "$prog") /tests/$(basename "$prog")"
 	done
 	[ -n "$plan_extra" ] && cat "$plan_extra"
-	echo "rig_step rmmod-bpbuf rmmod bpbuf"
+	[ "$load" = 1 ] && echo "rig_step rmmod-bpbuf rmmod bpbuf"
+	:
 } >"$plan"
 
 bins=()
