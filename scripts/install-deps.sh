@@ -10,6 +10,7 @@ packages="
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev dwarves kmod rsync xz-utils
 	qemu-system-x86 qemu-system-arm busybox-static cpio dkms
 	mandoc libdrm-dev
+	linux-headers-amd64
 "
 missing=
 for p in $packages; do
