@@ -41,7 +41,7 @@ struct bpbuf_device {
 	unsigned int dma_bits;
 	bool bus_addr_unprivileged;
 	bool ready;
-	struct mutex buffers_lock;
+	struct mutex buffers_lock;	/* @buffers, @nr_buffers */
 	struct list_head buffers;
 	unsigned int nr_buffers;
 	struct dentry *debugfs;

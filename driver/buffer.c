@@ -21,30 +21,37 @@
 #include "buffer.h"
 #include "compat.h"
 
-/* Longest scatterlist entry: sg lengths are 32 bits, keep them aligned */
+/* Longest scatterlist entry: sg lengths are 32 bits; keep them aligned */
 #define BPBUF_SG_MAX_LEN	SZ_1G
 
+/*
+ * One segment for the whole buffer, unless the importer's device says it
+ * takes shorter ones (64 KiB when it never said): then as few as it allows.
+ */
 static int bpbuf_attach(struct dma_buf *dmabuf,
 			struct dma_buf_attachment *attach)
 {
 	struct bpbuf_buffer *buf = dmabuf->priv;
 	struct page *page = bpbuf_heap_page(&buf->bdev->heap, buf->range.start);
+	size_t seg = min_t(size_t, dma_get_max_seg_size(attach->dev),
+			   BPBUF_SG_MAX_LEN) & PAGE_MASK;
 	struct bpbuf_attachment *a;
 	struct scatterlist *sg;
 	size_t left = buf->size;
 	unsigned int i;
 	int ret;
 
+	if (!seg)
+		seg = PAGE_SIZE;
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
 
-	ret = sg_alloc_table(&a->sgt, DIV_ROUND_UP(buf->size, BPBUF_SG_MAX_LEN),
-			     GFP_KERNEL);
+	ret = sg_alloc_table(&a->sgt, DIV_ROUND_UP(buf->size, seg), GFP_KERNEL);
 	if (ret)
 		goto free_attachment;
 	for_each_sgtable_sg(&a->sgt, sg, i) {
-		size_t len = min_t(size_t, left, BPBUF_SG_MAX_LEN);
+		size_t len = min(left, seg);
 
 		sg_set_page(sg, page, len, 0);
 		page = nth_page(page, len >> PAGE_SHIFT);
@@ -80,9 +87,11 @@ static void bpbuf_detach(struct dma_buf *dmabuf,
 }
 
 /*
- * The CPU may have written through a cached mapping without telling anyone,
- * so mapping cleans the caches for the importer and unmapping invalidates
- * them (no DMA_ATTR_SKIP_CPU_SYNC): the buffers are cached memory.
+ * The carve stays mapped for the heap's device all along, so an importer's
+ * mapping overlaps it: map with DMA_ATTR_SKIP_CPU_SYNC (which is also what
+ * tells DMA-API debug the overlap is intended) and do the CPU sync here
+ * instead. The CPU may have written through a cached mapping without
+ * telling anyone, so a new mapping always gets it.
  */
 static struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
 					  enum dma_data_direction dir)
@@ -96,9 +105,10 @@ static struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
 		ret = -EBUSY;
 		goto unlock;
 	}
-	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto unlock;
+	dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
 	a->dir = dir;
 	a->mapped = true;
 	buf->nr_mapped++;
@@ -116,7 +126,8 @@ static void bpbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 
 	mutex_lock(&buf->lock);
 	if (!WARN_ON(!a->mapped || sgt != &a->sgt)) {
-		dma_unmap_sgtable(a->dev, sgt, a->dir, 0);
+		dma_sync_sgtable_for_cpu(a->dev, sgt, a->dir);
+		dma_unmap_sgtable(a->dev, sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
 		a->mapped = false;
 		buf->nr_mapped--;
 	}

@@ -19,7 +19,7 @@ struct bpbuf_device;
 /**
  * struct bpbuf_attachment - one importing device
  * @dev: the importer's device
- * @sgt: the buffer as segments of at most BPBUF_SG_MAX_LEN (one, mostly)
+ * @sgt: the buffer in as few segments as @dev takes (one, mostly)
  * @dir: direction @sgt is mapped with
  * @mapped: @sgt is mapped for @dev
  * @node: entry in bpbuf_buffer.attachments
@@ -59,7 +59,7 @@ struct bpbuf_buffer {
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
-	struct mutex lock;
+	struct mutex lock;	/* attachments and vmap */
 	struct list_head attachments;
 	unsigned int nr_attachments;
 	unsigned int nr_mapped;

@@ -12,6 +12,8 @@
 #include <linux/dma-buf.h>
 #include <linux/seq_file.h>
 
+#include <bpbuf.h>
+
 #include "bpbuf_dev.h"
 #include "buffer.h"
 
@@ -41,7 +43,7 @@ DEFINE_SHOW_ATTRIBUTE(heap);
 static void buffer_show(struct seq_file *m, struct bpbuf_buffer *buf)
 {
 	struct bpbuf_attachment *a;
-	char name[DMA_BUF_NAME_LEN];
+	char name[BPBUF_NAME_LEN];
 
 	spin_lock(&buf->dmabuf->name_lock);
 	strscpy(name, buf->dmabuf->name ? buf->dmabuf->name : "", sizeof(name));

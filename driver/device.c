@@ -76,7 +76,10 @@ static int bpbuf_open(struct inode *inode, struct file *file)
 {
 	struct bpbuf_device *bdev = bpbuf_device_of(file);
 
-	/* the node appears before the heap is carved: it needs this_device */
+	/*
+	 * The node appears before the heap is carved (the carve needs
+	 * this_device); pairs with the release in bpbuf_init().
+	 */
 	if (!smp_load_acquire(&bdev->ready))
 		return -ENODEV;
 	return 0;
@@ -120,6 +123,7 @@ static int __init bpbuf_init(void)
 		goto deregister;
 
 	bpbuf_debugfs_init(bdev);
+	/* pairs with bpbuf_open(): the heap is complete before anyone opens */
 	smp_store_release(&bdev->ready, true);
 	/* the bus address only goes to root, through debugfs */
 	pr_info("version %s loaded: %llu MiB heap, %u-bit DMA\n",

@@ -13,6 +13,10 @@
  * extents (log n when they fit), not the size of the heap; the longest free
  * extent is the root's augmented value. Alignment is of the physical address,
  * which is what 2 MiB page-table entries need.
+ *
+ * Buffers are zeroed when handed out (bpbuf_heap_zero()), never on free, so
+ * a background zeroer can later keep a second, "clean" set of extents here
+ * without changing the callers.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -286,6 +290,7 @@ void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st)
 int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 {
 	struct bpbuf_extent *all;
+	int ret;
 
 	if (!size || size > SIZE_MAX || !PAGE_ALIGNED(size))
 		return -EINVAL;
@@ -307,11 +312,27 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 				     DMA_BIDIRECTIONAL,
 				     GFP_KERNEL | __GFP_NOWARN);
 	if (!heap->base) {
-		pr_err("cannot carve a %llu MiB heap from CMA: boot with cma=%lluM or more on the kernel command line (and keep it free), or load with a smaller heap_size=\n",
-		       size >> 20, (size >> 20) + 16);
-		kfree(all);
-		return -ENOMEM;
+		/*
+		 * Without CMA (Debian's amd64 kernel) no boot option helps: bpbuf
+		 * refuses to load rather than serve a heap of a few MiB.
+		 */
+		if (!IS_ENABLED(CONFIG_DMA_CMA))
+			pr_err("cannot carve a %llu MiB heap: this kernel was built without CMA; use a kernel with CONFIG_CMA and CONFIG_DMA_CMA, booted with cma=%lluM or more\n",
+			       size >> 20, (size >> 20) + 16);
+		else
+			pr_err("cannot carve a %llu MiB heap from CMA: boot with cma=%lluM or more on the kernel command line (and keep it free), or load with a smaller heap_size=\n",
+			       size >> 20, (size >> 20) + 16);
+		ret = -ENOMEM;
+		goto free_extent;
 	}
+	/*
+	 * NULL is how dma_alloc_pages() fails, but 6.1 records the carve in
+	 * DMA-API debug as a mapping whose error nobody checked, and
+	 * complains when it is freed.
+	 */
+	ret = dma_mapping_error(dev, heap->base_dma);
+	if (ret)
+		goto free_carve;
 	heap->base_pfn = page_to_pfn(heap->base);
 
 	all->start = 0;
@@ -319,6 +340,14 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	extent_insert(heap, all);
 	heap->free_pages = heap->npages;
 	return 0;
+
+free_carve:
+	dma_free_pages(dev, size, heap->base, heap->base_dma,
+		       DMA_BIDIRECTIONAL);
+free_extent:
+	kfree(all);
+	mutex_destroy(&heap->lock);
+	return ret;
 }
 
 void bpbuf_heap_destroy(struct bpbuf_heap *heap)

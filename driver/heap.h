@@ -33,7 +33,7 @@ struct bpbuf_heap {
 	dma_addr_t base_dma;
 	unsigned long base_pfn;
 	unsigned long npages;
-	struct mutex lock;
+	struct mutex lock;	/* the free extents */
 	struct rb_root free;
 	unsigned long free_pages;
 	unsigned int nr_extents;

@@ -1,7 +1,7 @@
 # bpbuf.ko, built by Kbuild. Kbuild (from Kbuild.in) carries the flags, so a
 # plain `make -C $(LINUX_OBJ) M=$PWD/driver` (what DKMS runs) builds the same.
 # Every .c and .h in driver/ belongs to the module; Kbuild.in lists the objects.
-driver_sources = $(patsubst $(srcdir)/%,%,$(wildcard $(srcdir)/driver/*.[ch]))
+driver_sources = $(patsubst $(srcdir)/%,%,$(filter-out %.mod.c,$(wildcard $(srcdir)/driver/*.[ch])))
 EXTRA_DIST += driver/Kbuild.in $(driver_sources)
 
 if BUILD_MODULE

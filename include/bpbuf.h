@@ -24,7 +24,8 @@
  *   EINVAL  struct shorter than its first version
  *   E2BIG   struct longer than the kernel's with nonzero bytes past its end
  *   EFAULT  the struct is not readable or not writable
- *   ENODEV  the module is still loading
+ *
+ * open(2) of /dev/bpbuf fails with ENODEV while the module is still loading.
  *
  * Magic: 'B' is shared (Documentation/userspace-api/ioctl/ioctl-number.rst
  * lists 'B' 00-1F and C0-FF); bpbuf takes the free numbers 0x40-0x5F.

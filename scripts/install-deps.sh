@@ -9,7 +9,7 @@ packages="
 	gcc-12-multilib libc6-dev-i386 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev dwarves kmod rsync xz-utils
 	qemu-system-x86 qemu-system-arm busybox-static cpio dkms
-	mandoc libdrm-dev
+	mandoc libdrm-dev gnuplot-nox
 	linux-headers-amd64
 "
 missing=

@@ -11,9 +11,11 @@ AM_TESTS_ENVIRONMENT = \
 	VM_TEST_FILES='$(vm_test_files:%=$(abs_top_builddir)/%)'; export VM_TEST_FILES;
 
 TESTS += tests/host/abi-layout.test tests/host/splat-check.test \
+	tests/host/install.test tests/host/dkms.test \
 	tests/host/man-lint.test tests/host/lib-symbols.test \
 	tests/host/tool-size.test tests/host/tool-args.test \
-	tests/vm/rig-selftest.test tests/vm/kselftests.test
+	tests/vm/rig-selftest.test tests/vm/kselftests.test \
+	tests/vm/stock-arm64.test tests/vm/stock-amd64.test
 EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 	tests/vm/build-kernel.sh tests/vm/mkinitramfs.sh tests/vm/run-vm.sh \
 	tests/vm/run-tests.sh tests/vm/report.sh tests/vm/check-splats.sh \
@@ -31,7 +33,7 @@ vm_test_files =
 
 # kselftest programs, built twice: 64-bit and, where gcc-multilib is there,
 # 32-bit (the same ABI through compat_ptr_ioctl). Add a test by its name.
-kselftest_names = device
+kselftest_names = device ioctl_abi alloc bus_sync mmap lifetime importer
 kselftest_sources = $(kselftest_names:%=tests/kselftest/%.c)
 kselftest_headers = $(wildcard $(srcdir)/tests/kselftest/*.h)
 EXTRA_DIST += $(kselftest_sources) $(kselftest_headers)

@@ -5,6 +5,7 @@
 #                [--kernel IMAGE] [--arch x86_64|arm64] [--modroot DIR]
 #                [--busybox PATH] [--sysroot DIR] [--append "ARGS"]
 #                [--insmod-args "ARGS"] [--no-load] [--timeout S] [--cma SIZE]
+#                [--mem MiB]
 #                [--plan-extra FILE] [--file SRC:DEST]... [--libdir DIR]...
 #                [--ship PROGRAM]... [PROGRAM...]
 #
@@ -23,7 +24,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-1200} cma=256M
 plan_extra= files=() shipped=()
-kernel= arch=x86_64 modroot= append= kmods=() load=1
+kernel= arch=x86_64 modroot= append= kmods=() load=1 mem=3072
 while [ $# -gt 0 ]; do
 	case $1 in
 	--linux-obj) linux_obj=$2; shift 2 ;;
@@ -43,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--sysroot) files+=(--sysroot "$2"); shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--no-load) load=0; shift ;;
+	--mem) mem=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run-tests.sh: unknown argument: $1" >&2; exit 2 ;;
 	*) break ;;
@@ -87,7 +89,7 @@ case $arch in arm64|aarch64) kmods+=(--kmod virtio_mmio --kmod virtio_console) ;
 "$here/mkinitramfs.sh" --out "$out/initramfs.cpio" --plan "$plan" "${mods[@]}" "${bins[@]}" "${shipped[@]}" "${files[@]}"
 
 "$here/run-vm.sh" --kernel "${kernel:-$linux_obj/arch/x86/boot/bzImage}" --arch "$arch" \
-	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout" \
+	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout" --mem "$mem" \
 	--append "$append"
 
 # A kernel built with kmemleak must have been scanned.

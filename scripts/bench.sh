@@ -1,0 +1,34 @@
+#!/bin/sh
+# The benchmark: bpbuf against the kernel's CMA heap, system heap and
+# udmabuf, in one VM run on the non-debug ("bench") test kernel, so that
+# KASAN and lockdep do not distort the figures. Prints the table; leaves it,
+# a CSV file and a plot of latency against size in tests/vm/out/bench/.
+#   scripts/bench.sh [--quick]
+set -eu
+cd "$(dirname "$0")/.."
+scripts/build.sh
+bench_kernel=$(tests/vm/build-kernel.sh --flavour bench | tail -n 1)
+out=$(pwd)/tests/vm/out/bench
+src=$(tests/vm/build-for-kernel.sh "$(pwd)" "$out" --with-linux-obj="$bench_kernel/obj")
+prog=$src/tests/bench/bpbuf-bench
+[ -x "$prog" ] || { echo "bench.sh: $prog was not built (libdrm-dev missing?)" >&2; exit 1; }
+echo "rig_step bench /tests/bpbuf-bench ${1:-}" >"$out/plan-extra.sh"
+
+# A 256 MiB bpbuf heap out of 768 MiB of CMA leaves the CMA heap 512 MiB.
+status=0
+tests/vm/run-tests.sh --linux-obj "$bench_kernel/obj" --module "$src/driver/bpbuf.ko" \
+	--insmod-args heap_size=256M --cma 768M --mem 4096 --timeout 3600 \
+	--ship "$prog" --plan-extra "$out/plan-extra.sh" --out "$out/run" \
+	>"$out/report.tap" || status=$?
+
+tr -d '\r' <"$out/run/results.log" | sed -n '/^@@rig begin bench$/,/^@@rig end bench/{/^@@rig/d;p}' >"$out/raw.txt"
+grep -v '^csv,' "$out/raw.txt" | tee "$out/results.txt"
+{ echo "scenario,allocator,size,metric,value"; grep '^csv,' "$out/raw.txt" | cut -d, -f2-; } >"$out/results.csv"
+if command -v gnuplot >/dev/null; then
+	gnuplot -e "csv='$out/results.csv'; out='$out/latency.png'" tests/bench/plot.gp &&
+		echo "bench.sh: plot in $out/latency.png"
+fi
+echo "bench.sh: table in $out/results.txt, figures in $out/results.csv"
+grep -E '^not ok' "$out/report.tap" || :
+[ "$status" = 0 ] || echo "bench.sh: the VM run failed (see $out/run/console.log)"
+exit "$status"

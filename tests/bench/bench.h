@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What the benchmark's scenario files share. */
+#ifndef BENCH_H
+#define BENCH_H
+
+#include <stddef.h>
+
+#include "peers.h"
+
+extern struct peer peers[PEER_COUNT];
+extern int quick;
+
+/* One figure for the CSV file and the plot. */
+void csv(const char *scenario, const char *who, size_t size, const char *metric, double value);
+const char *human(size_t size);
+void print_ratio(double ours, double theirs);
+
+void scenario_sync(void);		/* 5, sync.c */
+void print_sync_target(void);
+void scenario_pressure(void);		/* 6, pressure.c */
+void print_pressure_target(void);
+
+#endif
