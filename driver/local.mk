@@ -42,6 +42,6 @@ endif
 # under its own prefix instead of /lib/modules.
 AM_DISTCHECK_CONFIGURE_FLAGS = \
 	$(if $(LINUX_OBJ),--with-linux=$(LINUX) --with-linux-obj=$(LINUX_OBJ) \
-	--with-kmoddir='$$dc_install_base/lib/modules/extra',--disable-module) \
-	--with-udevrulesdir='$$dc_install_base/lib/udev/rules.d' \
-	--with-sysusersdir='$$dc_install_base/lib/sysusers.d'
+	--with-kmoddir="$$dc_install_base/lib/modules/extra",--disable-module) \
+	--with-udevrulesdir="$$dc_install_base/lib/udev/rules.d" \
+	--with-sysusersdir="$$dc_install_base/lib/sysusers.d"

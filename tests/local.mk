@@ -26,10 +26,10 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 
 # What runs inside the VM, each program a step that prints TAP: the
 # kselftest programs below, and any program or script a folder's local.mk
-# adds to vm_test_programs (libtool wrappers and scripts are fine).
-# vm_test_files are put into the VM's /tests beside them but not run.
-vm_test_programs = $(kselftest_programs)
-vm_test_files =
+# names here (libtool wrappers and scripts are fine); vm_test_files are put
+# into the VM's /tests beside them but not run.
+vm_test_programs = $(kselftest_programs) $(lib_vm_test_programs) $(tool_vm_test_programs)
+vm_test_files = $(tool_vm_test_files)
 
 # kselftest programs, built twice: 64-bit and, where gcc-multilib is there,
 # 32-bit (the same ABI through compat_ptr_ioctl). Add a test by its name.

@@ -43,6 +43,8 @@ fi
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+# mktemp makes it 0700; as / it must let other users in (permission tests).
+chmod 755 "$stage"
 mkdir -p "$stage"/{bin,rig,tests,lib/modules,root,etc}
 install -m755 "$busybox" "$stage/bin/busybox"
 install -m755 "$here/guest/init" "$stage/init"
