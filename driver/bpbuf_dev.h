@@ -22,6 +22,7 @@
 #define BPBUF_MAX_ALIGN		SZ_1G
 
 struct dentry;
+struct bpbuf_heapnode;
 
 /**
  * struct bpbuf_device - the module's state
@@ -34,6 +35,7 @@ struct dentry;
  * @buffers: live buffers, for debugfs
  * @nr_buffers: number of live buffers
  * @debugfs: the bpbuf debugfs directory
+ * @heapnode: the /dev/dma_heap node (heapnode.c), or NULL
  */
 struct bpbuf_device {
 	struct miscdevice misc;
@@ -45,6 +47,7 @@ struct bpbuf_device {
 	struct list_head buffers;
 	unsigned int nr_buffers;
 	struct dentry *debugfs;
+	struct bpbuf_heapnode *heapnode;
 };
 
 static inline struct bpbuf_device *bpbuf_device_of(struct file *file)
@@ -53,6 +56,10 @@ static inline struct bpbuf_device *bpbuf_device_of(struct file *file)
 }
 
 long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+struct dma_buf *bpbuf_alloc_charged(struct bpbuf_device *bdev,
+				    unsigned long npages,
+				    unsigned long align_pages,
+				    unsigned int file_flags, const char *name);
 
 void bpbuf_debugfs_init(struct bpbuf_device *bdev);
 void bpbuf_debugfs_exit(struct bpbuf_device *bdev);

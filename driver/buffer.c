@@ -17,6 +17,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include "account.h"
 #include "bpbuf_dev.h"
 #include "buffer.h"
 #include "compat.h"
@@ -26,7 +27,9 @@
 
 /*
  * One segment for the whole buffer, unless the importer's device says it
- * takes shorter ones (64 KiB when it never said): then as few as it allows.
+ * takes shorter ones (64 KiB when it never said): then as few as it allows,
+ * all @seg long but the last, in one flat array rather than a chained
+ * table, so that a range sync finds its first segment by division.
  */
 static int bpbuf_attach(struct dma_buf *dmabuf,
 			struct dma_buf_attachment *attach)
@@ -36,20 +39,27 @@ static int bpbuf_attach(struct dma_buf *dmabuf,
 	size_t seg = min_t(size_t, dma_get_max_seg_size(attach->dev),
 			   BPBUF_SG_MAX_LEN) & PAGE_MASK;
 	struct bpbuf_attachment *a;
-	struct scatterlist *sg;
+	struct scatterlist *sgl, *sg;
 	size_t left = buf->size;
-	unsigned int i;
-	int ret;
+	unsigned int i, nents;
 
 	if (!seg)
 		seg = PAGE_SIZE;
+	if (DIV_ROUND_UP(buf->size, seg) > UINT_MAX)
+		return -ENOMEM;
+	nents = DIV_ROUND_UP(buf->size, seg);
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
-
-	ret = sg_alloc_table(&a->sgt, DIV_ROUND_UP(buf->size, seg), GFP_KERNEL);
-	if (ret)
-		goto free_attachment;
+	sgl = kvmalloc_array(nents, sizeof(*sgl), GFP_KERNEL | __GFP_NOWARN);
+	if (!sgl) {
+		kfree(a);
+		return -ENOMEM;
+	}
+	sg_init_table(sgl, nents);
+	a->sgt.sgl = sgl;
+	a->sgt.orig_nents = nents;
+	a->sgt.nents = nents;
 	for_each_sgtable_sg(&a->sgt, sg, i) {
 		size_t len = min(left, seg);
 
@@ -59,16 +69,13 @@ static int bpbuf_attach(struct dma_buf *dmabuf,
 	}
 
 	a->dev = attach->dev;
+	a->seg = seg;
 	attach->priv = a;
 	mutex_lock(&buf->lock);
 	list_add(&a->node, &buf->attachments);
 	buf->nr_attachments++;
 	mutex_unlock(&buf->lock);
 	return 0;
-
-free_attachment:
-	kfree(a);
-	return ret;
 }
 
 static void bpbuf_detach(struct dma_buf *dmabuf,
@@ -82,8 +89,25 @@ static void bpbuf_detach(struct dma_buf *dmabuf,
 	buf->nr_attachments--;
 	mutex_unlock(&buf->lock);
 	WARN_ON(a->mapped);
-	sg_free_table(&a->sgt);
+	kvfree(a->sgt.sgl);
 	kfree(a);
+}
+
+/*
+ * Whether syncing the mapping does anything: not for a cache-coherent device
+ * without bounce buffers (x86, most of arm64 servers), where every sync call
+ * is a no-op that still costs its call. Asked once per mapping, per segment,
+ * since any of them may have been bounced.
+ */
+static bool sgtable_need_sync(struct bpbuf_attachment *a)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(&a->sgt, sg, i)
+		if (dma_need_sync(a->dev, sg_dma_address(sg)))
+			return true;
+	return false;
 }
 
 /*
@@ -108,7 +132,9 @@ static struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
 	ret = dma_map_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto unlock;
-	dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
+	a->need_sync = sgtable_need_sync(a);
+	if (a->need_sync)
+		dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
 	a->dir = dir;
 	a->mapped = true;
 	buf->nr_mapped++;
@@ -126,7 +152,8 @@ static void bpbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 
 	mutex_lock(&buf->lock);
 	if (!WARN_ON(!a->mapped || sgt != &a->sgt)) {
-		dma_sync_sgtable_for_cpu(a->dev, sgt, a->dir);
+		if (a->need_sync)
+			dma_sync_sgtable_for_cpu(a->dev, sgt, a->dir);
 		dma_unmap_sgtable(a->dev, sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
 		a->mapped = false;
 		buf->nr_mapped--;
@@ -134,7 +161,23 @@ static void bpbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 	mutex_unlock(&buf->lock);
 }
 
-/* Sync [offset, offset + length) of one importer's mapping */
+static void sync_segment(struct bpbuf_attachment *a, struct scatterlist *sg,
+			 u64 from, u64 len, bool for_cpu)
+{
+	/* in the mapped direction, which is all DMA debug allows */
+	if (for_cpu)
+		dma_sync_single_range_for_cpu(a->dev, sg_dma_address(sg), from,
+					      len, a->dir);
+	else
+		dma_sync_single_range_for_device(a->dev, sg_dma_address(sg),
+						 from, len, a->dir);
+}
+
+/*
+ * Sync [offset, offset + length) of one importer's mapping: only the
+ * segments it covers, found by division when the mapping kept the segments
+ * as they were (dma-direct always does; an IOMMU may merge them).
+ */
 static void sync_attachment(struct bpbuf_attachment *a, u64 offset,
 			    u64 length, bool for_cpu)
 {
@@ -142,24 +185,30 @@ static void sync_attachment(struct bpbuf_attachment *a, u64 offset,
 	struct scatterlist *sg;
 	unsigned int i;
 
+	if (!a->need_sync)
+		return;
+	if (a->sgt.nents == a->sgt.orig_nents) {
+		u64 first = div64_u64(offset, a->seg);
+		u64 last = div64_u64(end - 1, a->seg);
+
+		for (i = first; i <= last; i++) {
+			u64 seg_start = (u64)i * a->seg;
+			u64 from = max(seg_start, offset);
+			u64 to = min(seg_start + sg_dma_len(&a->sgt.sgl[i]), end);
+
+			sync_segment(a, &a->sgt.sgl[i], from - seg_start,
+				     to - from, for_cpu);
+		}
+		return;
+	}
+
 	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
 		u64 seg_end = pos + sg_dma_len(sg);
 
 		if (seg_end > offset && pos < end) {
 			u64 from = max(pos, offset), to = min(seg_end, end);
 
-			/* in the mapped direction, which is all DMA debug allows */
-			if (for_cpu)
-				dma_sync_single_range_for_cpu(a->dev,
-							      sg_dma_address(sg),
-							      from - pos,
-							      to - from, a->dir);
-			else
-				dma_sync_single_range_for_device(a->dev,
-								 sg_dma_address(sg),
-								 from - pos,
-								 to - from,
-								 a->dir);
+			sync_segment(a, sg, from - pos, to - from, for_cpu);
 		}
 		pos = seg_end;
 		if (pos >= end)
@@ -186,10 +235,10 @@ void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 	struct bpbuf_attachment *a;
 
 	mutex_lock(&buf->lock);
-	if (for_cpu)
+	if (heap->need_sync && for_cpu)
 		dma_sync_single_range_for_cpu(heap->dev, heap->base_dma,
 					      carve_offset, length, dir);
-	else
+	else if (heap->need_sync)
 		dma_sync_single_range_for_device(heap->dev, heap->base_dma,
 						 carve_offset, length, dir);
 
@@ -287,7 +336,7 @@ static void *bpbuf_kmap_all(struct bpbuf_buffer *buf)
 	if (!PageHighMem(first) && !PageHighMem(nth_page(first, n - 1)))
 		return page_address(first);
 
-	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
 	for (i = 0; i < n; i++)
@@ -346,6 +395,8 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	mutex_unlock(&bdev->buffers_lock);
 
 	bpbuf_heap_free(&bdev->heap, &buf->range);
+	/* issue 7: give the uid's quota charge back (account.c) */
+	bpbuf_account_release(dmabuf);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
 }

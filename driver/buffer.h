@@ -19,16 +19,21 @@ struct bpbuf_device;
 /**
  * struct bpbuf_attachment - one importing device
  * @dev: the importer's device
- * @sgt: the buffer in as few segments as @dev takes (one, mostly)
+ * @sgt: the buffer in as few segments as @dev takes (one, mostly), in one
+ *	flat array
+ * @seg: length of every segment of @sgt but the last
  * @dir: direction @sgt is mapped with
  * @mapped: @sgt is mapped for @dev
+ * @need_sync: syncing @sgt for @dev does something (dma_need_sync())
  * @node: entry in bpbuf_buffer.attachments
  */
 struct bpbuf_attachment {
 	struct device *dev;
 	struct sg_table sgt;
+	size_t seg;
 	enum dma_data_direction dir;
 	bool mapped;
+	bool need_sync;
 	struct list_head node;
 };
 

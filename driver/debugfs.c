@@ -30,6 +30,7 @@ static int heap_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "size:\t\t%llu\n", st.size);
 	seq_printf(m, "free:\t\t%llu\n", st.free);
+	seq_printf(m, "clean:\t\t%llu\n", st.clean);
 	seq_printf(m, "largest_free:\t%llu\n", st.largest_free);
 	seq_printf(m, "free_extents:\t%u\n", st.nr_extents);
 	seq_printf(m, "buffers:\t%u\n", nr_buffers);

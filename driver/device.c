@@ -13,8 +13,10 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
+#include "account.h"
 #include "bpbuf_dev.h"
 #include "compat.h"
+#include "heapnode.h"
 
 #define BPBUF_DEFAULT_HEAP_SIZE	SZ_64M
 
@@ -72,6 +74,11 @@ module_param_named(bus_addr_unprivileged, bpbuf_dev.bus_addr_unprivileged,
 MODULE_PARM_DESC(bus_addr_unprivileged,
 		 "Let any opener of /dev/bpbuf use BPBUF_IOCTL_BUS_ADDR, not only CAP_SYS_RAWIO (default N)");
 
+static char dma_heap_name[BPBUF_HEAPNODE_NAME_LEN] = BPBUF_DRIVER_NAME;
+module_param_string(dma_heap_name, dma_heap_name, sizeof(dma_heap_name), 0444);
+MODULE_PARM_DESC(dma_heap_name,
+		 "Name of the dma-heap node /dev/dma_heap/NAME (default bpbuf); empty for none");
+
 static int bpbuf_open(struct inode *inode, struct file *file)
 {
 	struct bpbuf_device *bdev = bpbuf_device_of(file);
@@ -123,13 +130,21 @@ static int __init bpbuf_init(void)
 		goto deregister;
 
 	bpbuf_debugfs_init(bdev);
-	/* pairs with bpbuf_open(): the heap is complete before anyone opens */
+	/* issue 7: <debugfs>/bpbuf/accounting; the quota param is in account.c */
+	bpbuf_account_debugfs_init(bdev->debugfs);
+	ret = bpbuf_heapnode_register(bdev, dma_heap_name);
+	if (ret)
+		goto destroy_heap;
+	/* pairs with the opens: the heap is complete before anyone opens */
 	smp_store_release(&bdev->ready, true);
 	/* the bus address only goes to root, through debugfs */
 	pr_info("version %s loaded: %llu MiB heap, %u-bit DMA\n",
 		PACKAGE_VERSION, heap_size >> 20, bdev->dma_bits);
 	return 0;
 
+destroy_heap:
+	bpbuf_debugfs_exit(bdev);
+	bpbuf_heap_destroy(&bdev->heap);
 deregister:
 	misc_deregister(&bdev->misc);
 	return ret;
@@ -140,6 +155,7 @@ static void __exit bpbuf_exit(void)
 	struct bpbuf_device *bdev = &bpbuf_dev;
 
 	/* no file is open and no buffer lives: each holds a module reference */
+	bpbuf_heapnode_unregister(bdev);
 	bpbuf_debugfs_exit(bdev);
 	bpbuf_heap_destroy(&bdev->heap);
 	misc_deregister(&bdev->misc);

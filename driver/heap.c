@@ -1,22 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bpbuf heap: the carve and the allocator inside it.
+ * bpbuf heap: the carve, the allocator inside it and the background zeroer.
  *
  * The carve is taken once, at load, with dma_alloc_pages() on the misc
  * device: for anything larger than the page allocator's largest block that
  * can only come from CMA. Buffers are then cut from it here, so allocating
  * never waits for CMA to isolate or migrate pages.
  *
- * Free space is a set of extents in an rbtree ordered by start and augmented
- * with the longest extent below each node. A search skips every subtree
- * whose longest extent is too short, so its cost follows the number of free
- * extents (log n when they fit), not the size of the heap; the longest free
- * extent is the root's augmented value. Alignment is of the physical address,
- * which is what 2 MiB page-table entries need.
+ * Free space is a set of extents in an rbtree ordered by start. Each extent
+ * is clean (known to be zero), dirty (freed, not zeroed yet) or being zeroed
+ * by the zeroer; neighbours in the same state are merged, neighbours in
+ * different states are not. The tree is augmented with the longest clean and
+ * the longest allocatable (clean or dirty) extent below each node, so a
+ * search skips every subtree whose extents are too short, and its cost
+ * follows the number of free extents (log n when they fit), not the size of
+ * the heap. Alignment is of the physical address, which is what 2 MiB
+ * page-table entries need.
  *
- * Buffers are zeroed when handed out (bpbuf_heap_zero()), never on free, so
- * a background zeroer can later keep a second, "clean" set of extents here
- * without changing the callers.
+ * Freeing a buffer makes its range dirty and kicks the zeroer, a work item
+ * that clears dirty extents oldest first, a few MiB at a time outside the
+ * lock, and makes them clean. Allocation takes, lowest address first, a
+ * clean extent if one fits, else a dirty one, else any run of adjacent clean
+ * and dirty extents; whatever dirty part it took is zeroed before the buffer
+ * is handed out (bpbuf_heap_zero()). Memory is never handed out unzeroed:
+ * the only way from dirty to clean is through a memset.
+ *
+ * Free memory is free whatever its state: HEAP_INFO's free bytes, largest
+ * free extent and number of free extents are about runs of free memory,
+ * clean and dirty alike, so the heap is whole again as soon as every buffer
+ * is freed, whether or not the zeroer has caught up.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,98 +42,151 @@
 
 /* Zero this much between checks for rescheduling and fatal signals */
 #define BPBUF_ZERO_CHUNK_PAGES	(SZ_1M >> PAGE_SHIFT)
+/* The zeroer takes this much out of a dirty extent at a time */
+#define BPBUF_ZERO_PIECE_PAGES	(SZ_2M >> PAGE_SHIFT)
+
+enum bpbuf_extent_state {
+	EXTENT_CLEAN,
+	EXTENT_DIRTY,
+	EXTENT_ZEROING,
+};
+
+/* Longest extents in a subtree: clean ones, and clean or dirty ones */
+struct bpbuf_extent_max {
+	unsigned long clean;
+	unsigned long avail;
+};
 
 struct bpbuf_extent {
 	struct rb_node rb;
 	unsigned long start;
 	unsigned long len;
-	unsigned long subtree_max;	/* longest len in this subtree */
+	enum bpbuf_extent_state state;
+	struct list_head dirty;		/* in heap->dirty while EXTENT_DIRTY */
+	struct bpbuf_extent_max max;	/* of this subtree */
 };
 
 #define extent_of(node) rb_entry_safe(node, struct bpbuf_extent, rb)
 
-static inline unsigned long extent_len(struct bpbuf_extent *e)
+static struct bpbuf_extent_max extent_own_max(const struct bpbuf_extent *e)
 {
-	return e->len;
+	return (struct bpbuf_extent_max){
+		.clean = e->state == EXTENT_CLEAN ? e->len : 0,
+		.avail = e->state != EXTENT_ZEROING ? e->len : 0,
+	};
 }
 
-RB_DECLARE_CALLBACKS_MAX(static, extent_cb, struct bpbuf_extent, rb,
-			 unsigned long, subtree_max, extent_len)
+static bool extent_compute_max(struct bpbuf_extent *e, bool exit)
+{
+	struct bpbuf_extent_max m = extent_own_max(e);
+	struct bpbuf_extent *child;
+
+	child = extent_of(e->rb.rb_left);
+	if (child) {
+		m.clean = max(m.clean, child->max.clean);
+		m.avail = max(m.avail, child->max.avail);
+	}
+	child = extent_of(e->rb.rb_right);
+	if (child) {
+		m.clean = max(m.clean, child->max.clean);
+		m.avail = max(m.avail, child->max.avail);
+	}
+	if (exit && e->max.clean == m.clean && e->max.avail == m.avail)
+		return true;
+	e->max = m;
+	return false;
+}
+
+RB_DECLARE_CALLBACKS(static, extent_cb, struct bpbuf_extent, rb, max,
+		     extent_compute_max)
 
 static void extent_insert(struct bpbuf_heap *heap, struct bpbuf_extent *new)
 {
 	struct rb_node **link = &heap->free.rb_node, *parent = NULL;
 	struct bpbuf_extent *e;
 
-	new->subtree_max = new->len;
+	new->max = extent_own_max(new);
 	while (*link) {
 		parent = *link;
 		e = extent_of(parent);
 		/* keep the path's maxima right before the rotations */
-		if (e->subtree_max < new->len)
-			e->subtree_max = new->len;
+		e->max.clean = max(e->max.clean, new->max.clean);
+		e->max.avail = max(e->max.avail, new->max.avail);
 		link = new->start < e->start ? &parent->rb_left :
 					       &parent->rb_right;
 	}
 	rb_link_node(&new->rb, parent, link);
 	rb_insert_augmented(&new->rb, &heap->free, &extent_cb);
-	heap->nr_extents++;
+	heap->nr_nodes++;
 }
 
 static void extent_erase(struct bpbuf_heap *heap, struct bpbuf_extent *e)
 {
+	if (e->state == EXTENT_DIRTY)
+		list_del(&e->dirty);
 	rb_erase_augmented(&e->rb, &heap->free, &extent_cb);
-	heap->nr_extents--;
+	heap->nr_nodes--;
 }
 
-/* e's len (or start, keeping the order) changed: fix the maxima above it */
+/* e's len, state (or start, keeping the order) changed: fix the maxima */
 static void extent_changed(struct bpbuf_extent *e)
 {
 	extent_cb_propagate(&e->rb, NULL);
 }
 
-static unsigned long subtree_max(struct rb_node *node)
+static unsigned long subtree_max(struct rb_node *node, bool clean)
 {
-	return node ? extent_of(node)->subtree_max : 0;
+	struct bpbuf_extent *e = extent_of(node);
+
+	if (!e)
+		return 0;
+	return clean ? e->max.clean : e->max.avail;
 }
 
-/* Where an aligned run of npages starts in e, or ULONG_MAX if it does not fit */
-static unsigned long extent_fit(const struct bpbuf_heap *heap,
-				const struct bpbuf_extent *e,
-				unsigned long npages, unsigned long align)
+static bool extent_usable(const struct bpbuf_extent *e, bool clean)
 {
-	unsigned long pfn = heap->base_pfn + e->start;
-	unsigned long start = e->start + (ALIGN(pfn, align) - pfn);
+	return clean ? e->state == EXTENT_CLEAN : e->state != EXTENT_ZEROING;
+}
 
-	if (start - e->start >= e->len || e->len - (start - e->start) < npages)
+/* Where an aligned run of npages starts in [start, end), or ULONG_MAX */
+static unsigned long run_fit(const struct bpbuf_heap *heap,
+			     unsigned long start, unsigned long end,
+			     unsigned long npages, unsigned long align)
+{
+	unsigned long pfn = heap->base_pfn + start;
+	unsigned long first = start + (ALIGN(pfn, align) - pfn);
+
+	if (first >= end || end - first < npages)
 		return ULONG_MAX;
-	return start;
+	return first;
 }
 
 /*
- * Lowest-addressed extent with room for npages at the alignment. The walk is
- * in order and enters only subtrees whose longest extent is long enough.
+ * Lowest-addressed extent, clean or (!clean) clean or dirty, with room for
+ * npages at the alignment. The walk is in order and enters only subtrees
+ * whose longest such extent is long enough.
  */
 static struct bpbuf_extent *find_fit(struct bpbuf_heap *heap,
 				     unsigned long npages, unsigned long align,
-				     unsigned long *start)
+				     bool clean, unsigned long *start)
 {
 	struct rb_node *node = heap->free.rb_node, *parent;
 
-	if (subtree_max(node) < npages)
+	if (subtree_max(node, clean) < npages)
 		return NULL;
 descend:
-	while (subtree_max(node->rb_left) >= npages)
+	while (subtree_max(node->rb_left, clean) >= npages)
 		node = node->rb_left;
 	for (;;) {
 		struct bpbuf_extent *e = extent_of(node);
 
-		if (e->len >= npages) {
-			*start = extent_fit(heap, e, npages, align);
+		if (e->len >= npages && extent_usable(e, clean)) {
+			*start = run_fit(heap, e->start, e->start + e->len,
+					 npages, align);
 			if (*start != ULONG_MAX)
 				return e;
 		}
-		if (subtree_max(node->rb_right) >= npages) {
+		if (subtree_max(node->rb_right, clean) >= npages) {
 			node = node->rb_right;
 			goto descend;
 		}
@@ -138,61 +203,181 @@ descend:
 	}
 }
 
+/*
+ * Lowest aligned room for npages in a run of adjacent clean and dirty
+ * extents, none of which is long enough alone. Linear in the number of
+ * extents, and only taken when the searches above failed.
+ */
+static bool find_run(struct bpbuf_heap *heap, unsigned long npages,
+		     unsigned long align, unsigned long *start)
+{
+	unsigned long run_start = 0, run_end = 0;
+	struct rb_node *node;
+	bool in_run = false;
+
+	for (node = rb_first(&heap->free); node; node = rb_next(node)) {
+		struct bpbuf_extent *e = extent_of(node);
+
+		if (e->state == EXTENT_ZEROING) {
+			in_run = false;
+			continue;
+		}
+		if (!in_run || e->start != run_end)
+			run_start = e->start;
+		run_end = e->start + e->len;
+		in_run = true;
+		*start = run_fit(heap, run_start, run_end, npages, align);
+		if (*start != ULONG_MAX)
+			return true;
+	}
+	return false;
+}
+
+/* The extent holding page start, or NULL */
+static struct bpbuf_extent *extent_at(struct bpbuf_heap *heap,
+				      unsigned long start)
+{
+	struct rb_node *node = heap->free.rb_node;
+
+	while (node) {
+		struct bpbuf_extent *e = extent_of(node);
+
+		if (start < e->start)
+			node = node->rb_left;
+		else if (start >= e->start + e->len)
+			node = node->rb_right;
+		else
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * Take [range->start, + range->npages) out of the free extents, which cover
+ * it with clean and dirty extents, and note in range the span of what was
+ * dirty. At most one extent is split in two: *tail is the node for it, and
+ * NULL once used.
+ */
+static void take_range(struct bpbuf_heap *heap, struct bpbuf_range *range,
+		       struct bpbuf_extent **tail)
+{
+	unsigned long start = range->start, end = start + range->npages;
+	unsigned long dirty_lo = ULONG_MAX, dirty_hi = 0, dirty = 0;
+	struct bpbuf_extent *e = extent_at(heap, start), *next;
+
+	while (e && e->start < end) {
+		unsigned long e_end = e->start + e->len;
+		unsigned long from = max(e->start, start), to = min(e_end, end);
+
+		next = extent_of(rb_next(&e->rb));
+		if (e->state == EXTENT_DIRTY) {
+			dirty_lo = min(dirty_lo, from);
+			dirty_hi = max(dirty_hi, to);
+			dirty += to - from;
+		}
+		if (e->start < start && e_end > end) {
+			/* the middle of e: e keeps the front, *tail the back */
+			e->len = start - e->start;
+			extent_changed(e);
+			(*tail)->start = end;
+			(*tail)->len = e_end - end;
+			(*tail)->state = e->state;
+			if (e->state == EXTENT_DIRTY)
+				list_add(&(*tail)->dirty, &e->dirty);
+			extent_insert(heap, *tail);
+			*tail = NULL;
+		} else if (e->start < start) {
+			e->len = start - e->start;
+			extent_changed(e);
+		} else if (e_end > end) {
+			e->start = end;
+			e->len = e_end - end;
+			extent_changed(e);
+		} else {
+			extent_erase(heap, e);
+			kfree(e);
+		}
+		e = next;
+	}
+	heap->free_pages -= range->npages;
+	heap->dirty_pages -= dirty;
+	range->zero_start = dirty ? dirty_lo : start;
+	range->zero_npages = dirty ? dirty_hi - dirty_lo : 0;
+}
+
+/* Run the zeroer if there is dirty memory; under the lock */
+static void zeroer_kick(struct bpbuf_heap *heap)
+{
+	if (!list_empty(&heap->dirty) && !heap->stopping && !heap->waiters)
+		queue_work(system_unbound_wq, &heap->zero_work);
+}
+
 int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
 		     unsigned long align_pages, struct bpbuf_range *range)
 {
-	struct bpbuf_extent *e, *tail, *spare;
-	unsigned long start, front, back;
+	struct bpbuf_extent *tail, *spare;
+	unsigned long start, seq;
+	bool found, waited = false;
+	int ret;
 
 	/* both nodes up front: nothing can fail once the lock is held */
 	tail = kmalloc(sizeof(*tail), GFP_KERNEL);
 	if (!tail)
 		return -ENOMEM;
 	spare = kmalloc(sizeof(*spare), GFP_KERNEL);
-	if (!spare)
+	if (!spare) {
+		ret = -ENOMEM;
 		goto free_tail;
+	}
 
 	mutex_lock(&heap->lock);
-	e = find_fit(heap, npages, align_pages, &start);
-	if (!e) {
+	for (;;) {
+		found = find_fit(heap, npages, align_pages, true, &start) ||
+			find_fit(heap, npages, align_pages, false, &start) ||
+			find_run(heap, npages, align_pages, &start);
+		if (found || !heap->zeroing)
+			break;
+		/*
+		 * The zeroer holds a piece that may be what is missing: wait
+		 * for it, and keep the zeroer from taking the next one
+		 * meanwhile, which could be missing just as much.
+		 */
+		seq = heap->zero_seq;
+		heap->waiters++;
+		waited = true;
 		mutex_unlock(&heap->lock);
-		kfree(spare);
-		goto free_tail;
+		ret = wait_event_killable(heap->zero_wait,
+					  READ_ONCE(heap->zero_seq) != seq);
+		mutex_lock(&heap->lock);
+		heap->waiters--;
+		if (ret) {
+			ret = -EINTR;
+			goto unlock;
+		}
 	}
+	ret = -ENOMEM;
+	if (!found)
+		goto unlock;
 
-	front = start - e->start;
-	back = e->len - front - npages;
-	if (front && back) {
-		e->len = front;
-		extent_changed(e);
-		tail->start = start + npages;
-		tail->len = back;
-		extent_insert(heap, tail);
-		tail = NULL;
-	} else if (front) {
-		e->len = front;
-		extent_changed(e);
-	} else if (back) {
-		e->start += npages;
-		e->len = back;
-		extent_changed(e);
-	} else {
-		extent_erase(heap, e);
-		kfree(tail);
-		tail = e;
-	}
-	heap->free_pages -= npages;
+	range->start = start;
+	range->npages = npages;
+	take_range(heap, range, &tail);
+	if (waited)
+		zeroer_kick(heap);
 	mutex_unlock(&heap->lock);
 
 	kfree(tail);
-	range->start = start;
-	range->npages = npages;
 	range->spare = spare;
 	return 0;
 
+unlock:
+	if (waited)
+		zeroer_kick(heap);
+	mutex_unlock(&heap->lock);
+	kfree(spare);
 free_tail:
 	kfree(tail);
-	return -ENOMEM;
+	return ret;
 }
 
 void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range)
@@ -221,6 +406,11 @@ void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range)
 		    (next && next->start < end)))
 		goto unlock;
 
+	/* freed memory is dirty: it joins dirty neighbours only */
+	if (prev && prev->state != EXTENT_DIRTY)
+		prev = NULL;
+	if (next && next->state != EXTENT_DIRTY)
+		next = NULL;
 	if (prev && prev->start + prev->len == start) {
 		prev->len += range->npages;
 		if (next && next->start == end) {
@@ -237,58 +427,191 @@ void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range)
 	} else {
 		unused->start = start;
 		unused->len = range->npages;
+		unused->state = EXTENT_DIRTY;
+		list_add_tail(&unused->dirty, &heap->dirty);
 		extent_insert(heap, unused);
 		unused = NULL;
 	}
 	heap->free_pages += range->npages;
+	heap->dirty_pages += range->npages;
+	zeroer_kick(heap);
 unlock:
 	mutex_unlock(&heap->lock);
 	kfree(unused);
 	range->spare = NULL;
 }
 
+static void zero_pages(struct bpbuf_heap *heap, unsigned long start,
+		       unsigned long n)
+{
+	struct page *page = bpbuf_heap_page(heap, start);
+	unsigned long i;
+
+	if (!PageHighMem(page) && !PageHighMem(nth_page(page, n - 1))) {
+		memset(page_address(page), 0, n << PAGE_SHIFT);
+	} else {
+		for (i = 0; i < n; i++)
+			clear_highpage(nth_page(page, i));
+	}
+}
+
+/* Write the zeros back for devices that do not snoop the caches */
+static void zero_sync(struct bpbuf_heap *heap, unsigned long start,
+		      unsigned long n)
+{
+	if (heap->need_sync)
+		dma_sync_single_range_for_device(heap->dev, heap->base_dma,
+						 start << PAGE_SHIFT,
+						 n << PAGE_SHIFT,
+						 DMA_TO_DEVICE);
+}
+
 /*
- * Zero a range in chunks, so a huge buffer neither hogs the CPU nor keeps a
- * killed process waiting. The caller frees the range on -EINTR.
+ * Zero what bpbuf_heap_alloc() took dirty, in chunks, so a huge buffer
+ * neither hogs the CPU nor keeps a killed process waiting. The caller frees
+ * the range on -EINTR.
  */
 int bpbuf_heap_zero(struct bpbuf_heap *heap, const struct bpbuf_range *range)
 {
-	unsigned long done, n, i;
+	unsigned long done, n;
 
-	for (done = 0; done < range->npages; done += n) {
-		struct page *page = bpbuf_heap_page(heap, range->start + done);
-
+	for (done = 0; done < range->zero_npages; done += n) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		n = min(range->npages - done, BPBUF_ZERO_CHUNK_PAGES);
-		if (!PageHighMem(page)) {
-			memset(page_address(page), 0, n << PAGE_SHIFT);
-		} else {
-			for (i = 0; i < n; i++)
-				clear_highpage(nth_page(page, i));
-		}
+		n = min(range->zero_npages - done, BPBUF_ZERO_CHUNK_PAGES);
+		zero_pages(heap, range->zero_start + done, n);
 		cond_resched();
 	}
-	/* write the zeros back for devices that do not snoop the caches */
-	dma_sync_single_range_for_device(heap->dev, heap->base_dma,
-					 range->start << PAGE_SHIFT,
-					 range->npages << PAGE_SHIFT,
-					 DMA_TO_DEVICE);
+	if (range->zero_npages)
+		zero_sync(heap, range->zero_start, range->zero_npages);
 	return 0;
+}
+
+/* z, zeroed, becomes clean and joins its clean neighbours; returns a node */
+static struct bpbuf_extent *extent_cleaned(struct bpbuf_heap *heap,
+					   struct bpbuf_extent *z)
+{
+	struct bpbuf_extent *prev = extent_of(rb_prev(&z->rb));
+	struct bpbuf_extent *next = extent_of(rb_next(&z->rb));
+	struct bpbuf_extent *unused = NULL, *e = z;
+
+	z->state = EXTENT_CLEAN;
+	if (prev && prev->state == EXTENT_CLEAN &&
+	    prev->start + prev->len == z->start) {
+		extent_erase(heap, z);
+		prev->len += z->len;
+		unused = z;
+		e = prev;
+	}
+	extent_changed(e);
+	if (next && next->state == EXTENT_CLEAN &&
+	    e->start + e->len == next->start) {
+		extent_erase(heap, next);
+		e->len += next->len;
+		extent_changed(e);
+		kfree(unused);
+		unused = next;
+	}
+	return unused;
+}
+
+/*
+ * The zeroer: takes the oldest dirty extent a piece at a time, clears the
+ * piece outside the lock (allocations meanwhile take other extents, or wait
+ * for it on zero_wait when nothing else fits) and makes it clean.
+ */
+static void bpbuf_heap_zero_work(struct work_struct *work)
+{
+	struct bpbuf_heap *heap = container_of(work, struct bpbuf_heap,
+					       zero_work);
+	struct bpbuf_extent *piece = NULL, *e, *z;
+	unsigned long n;
+
+	for (;;) {
+		if (!piece) {
+			/* without it, allocations zero what is left */
+			piece = kmalloc(sizeof(*piece), GFP_KERNEL);
+			if (!piece)
+				return;
+		}
+		mutex_lock(&heap->lock);
+		e = list_first_entry_or_null(&heap->dirty, struct bpbuf_extent,
+					     dirty);
+		/* waiting allocations take what is left themselves */
+		if (!e || heap->stopping || heap->waiters) {
+			mutex_unlock(&heap->lock);
+			break;
+		}
+		n = min(e->len, BPBUF_ZERO_PIECE_PAGES);
+		if (n == e->len) {
+			list_del(&e->dirty);
+			e->state = EXTENT_ZEROING;
+			extent_changed(e);
+			z = e;
+		} else {
+			/* the front piece: allocations take low addresses */
+			z = piece;
+			piece = NULL;
+			z->start = e->start;
+			z->len = n;
+			z->state = EXTENT_ZEROING;
+			e->start += n;
+			e->len -= n;
+			extent_changed(e);
+			extent_insert(heap, z);
+		}
+		heap->zeroing = z;
+		mutex_unlock(&heap->lock);
+
+		zero_pages(heap, z->start, z->len);
+		zero_sync(heap, z->start, z->len);
+
+		mutex_lock(&heap->lock);
+		heap->dirty_pages -= z->len;
+		e = extent_cleaned(heap, z);
+		heap->zeroing = NULL;
+		heap->zero_seq++;
+		mutex_unlock(&heap->lock);
+		wake_up_all(&heap->zero_wait);
+
+		if (!piece)
+			piece = e;
+		else
+			kfree(e);
+		cond_resched();
+	}
+	kfree(piece);
 }
 
 void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st)
 {
+	unsigned long run_start = 0, run_end = 0, largest = 0;
+	unsigned int runs = 0;
+	struct rb_node *node;
+
 	mutex_lock(&heap->lock);
+	/* runs of free memory, clean and dirty alike: linear, not a fast path */
+	for (node = rb_first(&heap->free); node; node = rb_next(node)) {
+		struct bpbuf_extent *e = extent_of(node);
+
+		if (!runs || e->start != run_end) {
+			runs++;
+			run_start = e->start;
+		}
+		run_end = e->start + e->len;
+		largest = max(largest, run_end - run_start);
+	}
 	st->size = (u64)heap->npages << PAGE_SHIFT;
 	st->free = (u64)heap->free_pages << PAGE_SHIFT;
-	st->largest_free = (u64)subtree_max(heap->free.rb_node) << PAGE_SHIFT;
-	st->nr_extents = heap->nr_extents;
+	st->clean = (u64)(heap->free_pages - heap->dirty_pages) << PAGE_SHIFT;
+	st->largest_free = (u64)largest << PAGE_SHIFT;
+	st->nr_extents = runs;
 	mutex_unlock(&heap->lock);
 }
 
 int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 {
+	struct bpbuf_range all_range;
 	struct bpbuf_extent *all;
 	int ret;
 
@@ -302,6 +625,14 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	mutex_init(&heap->lock);
 	heap->dev = dev;
 	heap->free = RB_ROOT;
+	INIT_LIST_HEAD(&heap->dirty);
+	INIT_WORK(&heap->zero_work, bpbuf_heap_zero_work);
+	init_waitqueue_head(&heap->zero_wait);
+	heap->zeroing = NULL;
+	heap->zero_seq = 0;
+	heap->stopping = false;
+	heap->waiters = 0;
+	heap->nr_nodes = 0;
 	heap->npages = size >> PAGE_SHIFT;
 	/*
 	 * No warning from CMA: the message below says what to do. Small
@@ -334,11 +665,26 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	if (ret)
 		goto free_carve;
 	heap->base_pfn = page_to_pfn(heap->base);
+	heap->need_sync = dma_need_sync(dev, heap->base_dma);
+
+	/*
+	 * dma_alloc_pages() does not promise zeros: clear the carve once, here,
+	 * so that every extent starts clean and the first allocations are as
+	 * fast as the later ones.
+	 */
+	all_range = (struct bpbuf_range){
+		.zero_npages = heap->npages,
+	};
+	ret = bpbuf_heap_zero(heap, &all_range);
+	if (ret)
+		goto free_carve;
 
 	all->start = 0;
 	all->len = heap->npages;
+	all->state = EXTENT_CLEAN;
 	extent_insert(heap, all);
 	heap->free_pages = heap->npages;
+	heap->dirty_pages = 0;
 	return 0;
 
 free_carve:
@@ -354,8 +700,14 @@ void bpbuf_heap_destroy(struct bpbuf_heap *heap)
 {
 	struct bpbuf_extent *e, *tmp;
 
+	/* no buffer is left to free, so nothing queues the zeroer again */
+	mutex_lock(&heap->lock);
+	heap->stopping = true;
+	mutex_unlock(&heap->lock);
+	cancel_work_sync(&heap->zero_work);
+
 	/* every buffer holds a module reference, so all are back by now */
-	WARN_ON(heap->free_pages != heap->npages || heap->nr_extents != 1);
+	WARN_ON(heap->free_pages != heap->npages || heap->zeroing);
 	rbtree_postorder_for_each_entry_safe(e, tmp, &heap->free, rb)
 		kfree(e);
 	heap->free = RB_ROOT;

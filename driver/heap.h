@@ -2,15 +2,19 @@
 /*
  * bpbuf heap: one physically contiguous carve from CMA, split into buffers
  * by an extent allocator whose cost grows with the number of free extents,
- * never with the size of the heap.
+ * never with the size of the heap. Freed memory is zeroed in the background,
+ * so that allocating mostly takes memory that is already clean.
  */
 #ifndef BPBUF_HEAP_H
 #define BPBUF_HEAP_H
 
+#include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 
 struct device;
 struct bpbuf_extent;
@@ -22,10 +26,20 @@ struct bpbuf_extent;
  * @base_dma: bus address of @base for @dev
  * @base_pfn: page frame number of @base
  * @npages: pages in the carve
- * @lock: protects @free, @free_pages and @nr_extents
- * @free: free extents by start, augmented with the largest length below
- * @free_pages: pages in all free extents
- * @nr_extents: number of free extents
+ * @need_sync: the carve's mapping for @dev needs cache maintenance
+ * @lock: protects everything below but @zero_work and @zero_wait
+ * @free: free extents by start, each clean, dirty or being zeroed, augmented
+ *	with the longest clean and the longest allocatable extent below
+ * @dirty: dirty extents, oldest first: what the zeroer does next
+ * @free_pages: pages in all free extents, whatever their state
+ * @dirty_pages: free pages not known to be zero (dirty or being zeroed)
+ * @nr_nodes: number of extents in @free
+ * @zeroing: the extent the zeroer is clearing, outside the lock, or NULL
+ * @zero_seq: bumped each time the zeroer finishes an extent
+ * @stopping: the heap is going away: the zeroer stops
+ * @waiters: allocations waiting for @zeroing: the zeroer stops after it
+ * @zero_work: the background zeroer
+ * @zero_wait: allocations waiting for @zeroing to be done
  */
 struct bpbuf_heap {
 	struct device *dev;
@@ -33,28 +47,51 @@ struct bpbuf_heap {
 	dma_addr_t base_dma;
 	unsigned long base_pfn;
 	unsigned long npages;
+	bool need_sync;
 	struct mutex lock;	/* the free extents */
 	struct rb_root free;
+	struct list_head dirty;
 	unsigned long free_pages;
-	unsigned int nr_extents;
+	unsigned long dirty_pages;
+	unsigned int nr_nodes;
+	struct bpbuf_extent *zeroing;
+	unsigned long zero_seq;
+	bool stopping;
+	unsigned int waiters;
+	struct work_struct zero_work;
+	wait_queue_head_t zero_wait;
 };
 
 /**
  * struct bpbuf_range - pages handed out by bpbuf_heap_alloc()
  * @start: first page, counted from the start of the carve
  * @npages: number of pages
+ * @zero_start: first page bpbuf_heap_zero() must clear
+ * @zero_npages: pages it must clear from there; 0 when all were clean
  * @spare: node kept for bpbuf_heap_free(), so that freeing never allocates
  */
 struct bpbuf_range {
 	unsigned long start;
 	unsigned long npages;
+	unsigned long zero_start;
+	unsigned long zero_npages;
 	struct bpbuf_extent *spare;
 };
 
+/**
+ * struct bpbuf_heap_stats - the heap's figures
+ * @size: bytes in the carve
+ * @free: bytes in no buffer, zeroed yet or not
+ * @largest_free: longest run of free memory in bytes, zeroed yet or not
+ * @clean: free bytes already zeroed
+ * @nr_extents: runs of free memory (adjacent clean and dirty extents count
+ *	as one run: they are one hole between buffers)
+ */
 struct bpbuf_heap_stats {
 	u64 size;
 	u64 free;
 	u64 largest_free;
+	u64 clean;
 	unsigned int nr_extents;
 };
 

@@ -20,6 +20,7 @@
 
 #include <bpbuf.h>
 
+#include "account.h"
 #include "bpbuf_dev.h"
 #include "buffer.h"
 
@@ -165,14 +166,49 @@ static int bpbuf_heap_info_ioctl(struct bpbuf_device *bdev, void *data,
 	return 0;
 }
 
+/*
+ * A buffer for the caller, charged to its uid's quota first (account.c), so
+ * EDQUOT leaves the heap as it was; the buffer's release gives the charge
+ * back. align_pages 0 is the default: 2 MiB-aligned when the buffer is that
+ * large, so it can be mapped with large pages, else (or when no such room is
+ * left) anywhere. Shared by BPBUF_IOCTL_ALLOC and the dma-heap node.
+ */
+struct dma_buf *bpbuf_alloc_charged(struct bpbuf_device *bdev,
+				    unsigned long npages,
+				    unsigned long align_pages,
+				    unsigned int file_flags, const char *name)
+{
+	bool default_align = !align_pages;
+	struct bpbuf_charge *charge;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	if (default_align)
+		align_pages = (u64)npages << PAGE_SHIFT >= BPBUF_HUGE_ALIGN ?
+			      BPBUF_HUGE_ALIGN >> PAGE_SHIFT : 1;
+	ret = bpbuf_account_charge((u64)npages << PAGE_SHIFT, &charge);
+	if (ret)
+		return ERR_PTR(ret);
+	dmabuf = bpbuf_buffer_create(bdev, npages, align_pages, file_flags,
+				     name);
+	if (IS_ERR(dmabuf) && PTR_ERR(dmabuf) == -ENOMEM && default_align &&
+	    align_pages > 1)
+		dmabuf = bpbuf_buffer_create(bdev, npages, 1, file_flags, name);
+	if (IS_ERR(dmabuf)) {
+		bpbuf_account_cancel(charge);
+		return dmabuf;
+	}
+	bpbuf_account_commit(charge, dmabuf);
+	return dmabuf;
+}
+
 static int bpbuf_alloc_ioctl(struct bpbuf_device *bdev, void *data,
 			     struct bpbuf_ioctl_ctx *ctx)
 {
 	struct bpbuf_alloc *args = data;
-	unsigned long npages, align_pages;
+	unsigned long npages;
 	unsigned int file_flags;
 	struct dma_buf *dmabuf;
-	bool default_align;
 	int fd;
 
 	if (args->flags & ~BPBUF_ALLOC_VALID_FLAGS || args->fd)
@@ -184,8 +220,7 @@ static int bpbuf_alloc_ioctl(struct bpbuf_device *bdev, void *data,
 		return -EINVAL;
 	if (!args->size || args->size > U64_MAX - PAGE_SIZE + 1)
 		return -EINVAL;
-	default_align = !args->align;
-	if (!default_align &&
+	if (args->align &&
 	    (!is_power_of_2(args->align) || args->align < PAGE_SIZE ||
 	     args->align > BPBUF_MAX_ALIGN))
 		return -EINVAL;
@@ -202,25 +237,12 @@ static int bpbuf_alloc_ioctl(struct bpbuf_device *bdev, void *data,
 	else
 		file_flags = O_RDWR;
 
-	if (!default_align)
-		align_pages = args->align >> PAGE_SHIFT;
-	else if ((u64)npages << PAGE_SHIFT >= BPBUF_HUGE_ALIGN)
-		align_pages = BPBUF_HUGE_ALIGN >> PAGE_SHIFT;
-	else
-		align_pages = 1;
-
 	fd = get_unused_fd_flags(args->flags & BPBUF_ALLOC_CLOEXEC ?
 				 O_CLOEXEC : 0);
 	if (fd < 0)
 		return fd;
-
-	dmabuf = bpbuf_buffer_create(bdev, npages, align_pages, file_flags,
-				     args->name);
-	/* the default alignment is a wish: take any room rather than none */
-	if (IS_ERR(dmabuf) && PTR_ERR(dmabuf) == -ENOMEM && default_align &&
-	    align_pages > 1)
-		dmabuf = bpbuf_buffer_create(bdev, npages, 1, file_flags,
-					     args->name);
+	dmabuf = bpbuf_alloc_charged(bdev, npages, args->align >> PAGE_SHIFT,
+				     file_flags, args->name);
 	if (IS_ERR(dmabuf)) {
 		put_unused_fd(fd);
 		return PTR_ERR(dmabuf);

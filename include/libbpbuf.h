@@ -94,6 +94,17 @@ void *bpalloc(size_t size);
 void bpfree(void *addr);
 uint64_t bpgetphys(const void *addr);
 
+/*
+ * Sharing between processes: a buffer's fd over a Unix socket (SCM_RIGHTS),
+ * one fd and one data byte per message. Received fds are close-on-exec.
+ * The receiver needs no access to the device to mmap what it gets.
+ */
+int bpbuf_fd_send(int sock, int fd);
+int bpbuf_fd_recv(int sock, int *fdp);
+int bpbuf_buffer_send(int sock, const struct bpbuf_buffer *buf);
+int bpbuf_buffer_recv(struct bpbuf_dev *dev, int sock,
+		      struct bpbuf_buffer **bufp);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,7 +3,7 @@
 # install time (mandoc -Tlint calls .so links fragile): PAGE.3:FUNCTION.
 dist_man_MANS += man/bpbuf.1 man/bpbuf.4 man/libbpbuf.3 man/bpalloc.3 \
 	man/bpbuf_dev_open.3 man/bpbuf_buffer_alloc.3 man/bpbuf_buffer_map.3 \
-	man/bpbuf_buffer_bus_addr.3 man/bpbuf_buffer_sync.3
+	man/bpbuf_buffer_bus_addr.3 man/bpbuf_buffer_sync.3 man/bpbuf_fd_send.3
 man3_links = \
 	bpbuf_dev_open.3:bpbuf_dev_close bpbuf_dev_open.3:bpbuf_dev_fd \
 	bpbuf_dev_open.3:bpbuf_dev_version bpbuf_dev_open.3:bpbuf_dev_driver \
@@ -20,7 +20,9 @@ man3_links = \
 	bpbuf_buffer_sync.3:bpbuf_buffer_end_cpu_access \
 	bpbuf_buffer_sync.3:bpbuf_buffer_begin_cpu_access_range \
 	bpbuf_buffer_sync.3:bpbuf_buffer_end_cpu_access_range \
-	bpalloc.3:bpfree bpalloc.3:bpgetphys
+	bpalloc.3:bpfree bpalloc.3:bpgetphys \
+	bpbuf_fd_send.3:bpbuf_fd_recv bpbuf_fd_send.3:bpbuf_buffer_send \
+	bpbuf_fd_send.3:bpbuf_buffer_recv
 
 install-data-hook: install-man3-links
 uninstall-hook: uninstall-man3-links

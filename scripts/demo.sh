@@ -10,8 +10,11 @@ mkdir -p "$out"
 echo "rig_step demo sh /rig/demo.sh" >"$out/plan-extra.sh"
 
 status=0
+# The bpbuf command and the demo's helper go to the VM's /tests (libtool
+# wrappers are resolved, libbpbuf comes from --libdir).
 tests/vm/run-tests.sh --linux-obj "$kernel/obj" --module driver/bpbuf.ko \
 	--out "$out" --plan-extra "$out/plan-extra.sh" \
+	--libdir libbpbuf/.libs --ship utils/bpbuf --ship tests/vm/demo/bpbuf-demo \
 	--file tests/vm/demo/guest-demo.sh:/rig/demo.sh >"$out/report.tap" || status=$?
 
 echo

@@ -28,12 +28,12 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 # kselftest programs below, and any program or script a folder's local.mk
 # names here (libtool wrappers and scripts are fine); vm_test_files are put
 # into the VM's /tests beside them but not run.
-vm_test_programs = $(kselftest_programs) $(lib_vm_test_programs) $(tool_vm_test_programs)
+vm_test_programs = $(kselftest_programs) $(lib_vm_test_programs) $(tool_vm_test_programs) $(stress_vm_test_programs)
 vm_test_files = $(tool_vm_test_files)
 
 # kselftest programs, built twice: 64-bit and, where gcc-multilib is there,
 # 32-bit (the same ABI through compat_ptr_ioctl). Add a test by its name.
-kselftest_names = device ioctl_abi alloc bus_sync mmap lifetime importer
+kselftest_names = device ioctl_abi alloc bus_sync mmap lifetime importer dmaheap_node zeroing
 kselftest_sources = $(kselftest_names:%=tests/kselftest/%.c)
 kselftest_headers = $(wildcard $(srcdir)/tests/kselftest/*.h)
 EXTRA_DIST += $(kselftest_sources) $(kselftest_headers)

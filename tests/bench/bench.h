@@ -14,6 +14,7 @@ extern int quick;
 void csv(const char *scenario, const char *who, size_t size, const char *metric, double value);
 const char *human(size_t size);
 void print_ratio(double ours, double theirs);
+void bpbuf_settle(void);		/* bpbuf's zeroer done (debugfs) */
 
 void scenario_sync(void);		/* 5, sync.c */
 void print_sync_target(void);

@@ -113,6 +113,7 @@ void scenario_pressure(void)
 	unsigned long hog_mib;
 	pid_t hog;
 
+	bpbuf_settle();
 	ioctl(peers[PEER_BPBUF].dev, BPBUF_IOCTL_HEAP_INFO, &info);
 	hog = start_hog(&hog_mib);
 	printf("\n6. Allocation under memory pressure (a process holds %lu MiB of anonymous memory)\n", hog_mib);

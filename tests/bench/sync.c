@@ -77,7 +77,10 @@ void scenario_sync(void)
 {
 	struct drm_prime_handle h = { 0 };
 	int vgem = open_vgem();
-	int buf = peers[PEER_BPBUF].alloc(&peers[PEER_BPBUF], SYNC_SIZE);
+	int buf;
+
+	bpbuf_settle();
+	buf = peers[PEER_BPBUF].alloc(&peers[PEER_BPBUF], SYNC_SIZE);
 
 	printf("\n5. Cache sync of a %lu MiB buffer, begin+end, median us\n", SYNC_SIZE >> 20);
 	if (buf < 0) {

@@ -207,10 +207,45 @@ TEST_F(alloc, largest_alignment_accepted)
 		keep(self, fd);
 }
 
+/*
+ * Wait until the background zeroer has cleaned every free byte, as debugfs
+ * tells: allocation prefers clean memory, so where buffers go on a heap that
+ * is still being zeroed depends on how far the zeroer got.
+ */
+static int wait_heap_clean(void)
+{
+	unsigned long long free_bytes, clean;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		char *text = read_text(BPBUF_DEBUGFS "/heap"), *f, *c;
+
+		if (!text)
+			return -ENOENT;
+		f = strstr(text, "\nfree:");
+		c = strstr(text, "\nclean:");
+		if (!f || !c) {
+			free(text);
+			return -ENOENT;
+		}
+		free_bytes = strtoull(f + strlen("\nfree:"), NULL, 10);
+		clean = strtoull(c + strlen("\nclean:"), NULL, 10);
+		free(text);
+		if (free_bytes == clean)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
 TEST_F(alloc, fill_exhaust_and_empty)
 {
 	struct bpbuf_heap_info full, empty;
 	int fd, ret;
+
+	/* a heap still being zeroed may be a patchwork: see above */
+	if (wait_heap_clean() == -ENOENT)
+		SKIP(return, "no %s/heap with a clean: line (debugfs not mounted?)", BPBUF_DEBUGFS);
 
 	while (self->nfds < MAX_BUFS) {
 		ret = bp_alloc(self->dev, MIB, 0, 0, &fd);
@@ -241,6 +276,8 @@ TEST_F(alloc, fragmentation_figures)
 	struct bpbuf_heap_info info;
 	int a, b, c;
 
+	if (wait_heap_clean() == -ENOENT)
+		SKIP(return, "no %s/heap with a clean: line (debugfs not mounted?)", BPBUF_DEBUGFS);
 	ASSERT_EQ(0, bp_alloc(self->dev, MIB, page_size(), 0, &a));
 	ASSERT_EQ(0, bp_alloc(self->dev, MIB, page_size(), 0, &b));
 	ASSERT_EQ(0, bp_alloc(self->dev, MIB, page_size(), 0, &c));
@@ -359,21 +396,21 @@ TEST_F(alloc, new_buffer_is_zeroed)
 
 TEST_F(alloc, reused_memory_is_zeroed)
 {
-	uint64_t first = 0, second = 0;
+	uint64_t size = self->info.heap_size;
 	int fd;
 
 	ASSERT_EQ(0, bp_alloc(self->dev, MIB, page_size(), 0, &fd));
-	bp_bus_addr(self->dev, fd, &first, NULL);
 	ASSERT_EQ(0, fill(fd, MIB, 0xa5));
 	close(fd);
 
-	ASSERT_EQ(0, bp_alloc(self->dev, MIB, page_size(), 0, &fd));
+	/*
+	 * Allocation prefers memory the background zeroer has cleaned, so a
+	 * smaller buffer could go elsewhere: the whole heap has to take the
+	 * pattern's place, zeroed yet or not.
+	 */
+	ASSERT_EQ(0, bp_alloc(self->dev, size, 0, 0, &fd));
 	keep(self, fd);
-	bp_bus_addr(self->dev, fd, &second, NULL);
-	/* same place (lowest fit on an idle heap): the pattern was there */
-	if (!geteuid())
-		EXPECT_EQ(first, second);
-	EXPECT_EQ(0, map_and_check_zero(fd, MIB));
+	EXPECT_EQ(0, map_and_check_zero(fd, size));
 }
 
 TEST_F(alloc, whole_heap_dirtied_then_zeroed)

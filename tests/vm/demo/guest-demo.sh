@@ -1,12 +1,34 @@
 # The demo, run inside the VM after bpbuf.ko is loaded (see scripts/demo.sh).
+# The bpbuf command and the demo's helper (bpbuf-demo.c) are in /tests.
+PATH=/tests:$PATH
 say() { printf '\n=== %s\n' "$*"; }
 
 say "kernel $(uname -r), CMA on the command line: $(grep -o 'cma=[^ ]*' /proc/cmdline)"
 grep -E '^Cma(Total|Free)' /proc/meminfo
-
-say "the module is loaded"
 grep '^bpbuf ' /proc/modules
 dmesg | grep 'bpbuf:'
+ls -l /dev/bpbuf /dev/dma_heap/
 
-say "its device node: root and the bpbuf group only"
-ls -l /dev/bpbuf
+say "1. the heap (bpbuf info)"
+bpbuf info || exit 1
+
+# Steps 2 to 5: "bpbuf alloc" allocates a 4 MiB buffer and runs the writer
+# with it; the reader, another process started on its own, gets it over a
+# Unix socket. Their output takes turns, in the order of the socket's
+# messages.
+sock=/tmp/bpbuf-demo.sock
+bpbuf alloc 4M --name demo -- bpbuf-demo writer "$sock" &
+writer=$!
+bpbuf-demo reader "$sock" || exit 1
+wait "$writer" || exit 1
+
+say "6. everything closed: the heap is whole again"
+bpbuf info || exit 1
+set -- $(bpbuf info --json |
+	sed -n 's/^{"heap":{"size":\([0-9]*\),"free":\([0-9]*\),.*"live_buffers":\([0-9]*\),.*/\1 \2 \3/p')
+if [ "$#" = 3 ] && [ "$1" = "$2" ] && [ "$3" = 0 ]; then
+	echo "no live buffer, and all $1 bytes of the heap are free"
+else
+	echo "demo: the heap is not whole: size, free, live buffers: $*"
+	exit 1
+fi

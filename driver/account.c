@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpbuf accounting and the per-user quota.
+ *
+ * Every buffer BPBUF_IOCTL_ALLOC makes is charged, before the heap is
+ * touched, to the real uid of the allocating task (as RLIMIT_MEMLOCK and
+ * io_uring charge a struct user_struct), and stays charged to that uid until
+ * the buffer is released, wherever its fds travel. The uid_quota module
+ * parameter caps the bytes one uid may hold at once: an allocation past it
+ * fails with EDQUOT and leaves the heap as it was. 0 means no quota; tasks
+ * with CAP_SYS_RESOURCE are charged but never refused, as with rlimits.
+ *
+ * <debugfs>/bpbuf/accounting (root only) shows the quota, the bytes and
+ * buffers of every uid, and of every process that allocated buffers still
+ * alive. What a process holds through its fds is in /proc/PID/fdinfo/FD
+ * (dma-buf's "size:" and "exp_name:\tbpbuf"), which its owner can read.
+ *
+ * Charges are looked up by dma-buf when the buffer is released, so buffers
+ * made elsewhere (not charged) are simply not found.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/debugfs.h>
+#include <linux/hashtable.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uidgid.h>
+
+#include "account.h"
+
+/**
+ * struct bpbuf_usage - what one uid, or one allocating process, holds
+ * @uid: the uid (for a process: its real uid when it allocated)
+ * @pid: the process (its thread group), or NULL in a uid's entry: a
+ *	reference, so that a recycled pid number is another entry
+ * @comm: the process's name
+ * @bytes: bytes in its live buffers
+ * @nr_buffers: its live buffers; the entry goes when this drops to 0
+ * @node: entry in bpbuf_uids or bpbuf_procs
+ */
+struct bpbuf_usage {
+	kuid_t uid;
+	struct pid *pid;
+	char comm[TASK_COMM_LEN];
+	u64 bytes;
+	unsigned int nr_buffers;
+	struct list_head node;
+};
+
+/**
+ * struct bpbuf_charge - one buffer's charge
+ * @dmabuf: the buffer, the key; NULL until committed
+ * @user: the uid it is charged to
+ * @proc: the process that allocated it
+ * @bytes: size charged
+ * @node: entry in bpbuf_charges once committed
+ */
+struct bpbuf_charge {
+	struct dma_buf *dmabuf;
+	struct bpbuf_usage *user;
+	struct bpbuf_usage *proc;
+	u64 bytes;
+	struct hlist_node node;
+};
+
+static DEFINE_SPINLOCK(bpbuf_account_lock);	/* everything below */
+static LIST_HEAD(bpbuf_uids);
+static LIST_HEAD(bpbuf_procs);
+static DEFINE_HASHTABLE(bpbuf_charges, 8);
+
+static u64 uid_quota;
+
+/* uid_quota takes what memparse() reads: 0 (none), 4096, 64K, 16M, 1G */
+static int uid_quota_set(const char *val, const struct kernel_param *kp)
+{
+	char *end;
+	u64 quota;
+
+	quota = memparse(val, &end);
+	if (*end == '\n')
+		end++;
+	if (end == val || *end)
+		return -EINVAL;
+	WRITE_ONCE(*(u64 *)kp->arg, quota);
+	return 0;
+}
+
+static int uid_quota_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(*(u64 *)kp->arg));
+}
+
+static const struct kernel_param_ops uid_quota_ops = {
+	.set = uid_quota_set,
+	.get = uid_quota_get,
+};
+
+module_param_cb(uid_quota, &uid_quota_ops, &uid_quota, 0644);
+MODULE_PARM_DESC(uid_quota,
+		 "Most bytes of buffers one uid may hold at once, e.g. 64M; past it BPBUF_IOCTL_ALLOC fails with EDQUOT (default 0: no quota; CAP_SYS_RESOURCE is exempt)");
+
+/* The entry of uid (pid NULL) or of process pid, made from *fresh if none */
+static struct bpbuf_usage *get_usage(struct list_head *list, kuid_t uid,
+				     struct pid *pid,
+				     struct bpbuf_usage **fresh)
+{
+	struct bpbuf_usage *u;
+
+	list_for_each_entry(u, list, node)
+		if (pid ? u->pid == pid : uid_eq(u->uid, uid))
+			return u;
+	u = *fresh;
+	*fresh = NULL;
+	u->uid = uid;
+	if (pid) {
+		u->pid = get_pid(pid);
+		get_task_comm(u->comm, current);
+	}
+	list_add_tail(&u->node, list);
+	return u;
+}
+
+static void put_usage(struct bpbuf_usage *u, u64 bytes)
+{
+	u->bytes -= bytes;
+	if (!--u->nr_buffers) {
+		list_del(&u->node);
+		put_pid(u->pid);
+		kfree(u);
+	}
+}
+
+/**
+ * bpbuf_account_charge - charge @bytes to the caller's uid and process
+ * @bytes: size of the buffer about to be allocated
+ * @charge: out: the charge, for bpbuf_account_commit() or _cancel()
+ *
+ * Return: 0, -EDQUOT when the uid would go past uid_quota, -ENOMEM.
+ */
+int bpbuf_account_charge(u64 bytes, struct bpbuf_charge **charge)
+{
+	u64 quota = READ_ONCE(uid_quota), total;
+	struct bpbuf_usage *user_fresh, *proc_fresh, *user;
+	struct pid *pid = task_tgid(current);
+	kuid_t uid = current_uid();
+	struct bpbuf_charge *c;
+	bool enforce;
+	int ret = -ENOMEM;
+
+	/* before the lock: capable() may sleep in an LSM */
+	enforce = quota && !capable(CAP_SYS_RESOURCE);
+
+	/* a user can make these fail: no warning, the caller gets ENOMEM */
+	c = kzalloc(sizeof(*c), GFP_KERNEL | __GFP_NOWARN);
+	user_fresh = kzalloc(sizeof(*user_fresh), GFP_KERNEL | __GFP_NOWARN);
+	proc_fresh = kzalloc(sizeof(*proc_fresh), GFP_KERNEL | __GFP_NOWARN);
+	if (!c || !user_fresh || !proc_fresh)
+		goto free;
+
+	spin_lock(&bpbuf_account_lock);
+	user = get_usage(&bpbuf_uids, uid, 0, &user_fresh);
+	if (check_add_overflow(user->bytes, bytes, &total) ||
+	    (enforce && total > quota)) {
+		/* refused: the heap is not touched, the entry not kept */
+		if (!user->nr_buffers) {
+			list_del(&user->node);
+			user_fresh = user;
+		}
+		spin_unlock(&bpbuf_account_lock);
+		ret = -EDQUOT;
+		goto free;
+	}
+	user->bytes = total;
+	user->nr_buffers++;
+	c->user = user;
+	c->proc = get_usage(&bpbuf_procs, uid, pid, &proc_fresh);
+	c->proc->bytes += bytes;
+	c->proc->nr_buffers++;
+	c->bytes = bytes;
+	spin_unlock(&bpbuf_account_lock);
+
+	kfree(user_fresh);
+	kfree(proc_fresh);
+	*charge = c;
+	return 0;
+
+free:
+	kfree(proc_fresh);
+	kfree(user_fresh);
+	kfree(c);
+	return ret;
+}
+
+static void uncharge_locked(struct bpbuf_charge *c)
+{
+	lockdep_assert_held(&bpbuf_account_lock);
+	put_usage(c->user, c->bytes);
+	put_usage(c->proc, c->bytes);
+}
+
+/* The buffer exists: it keeps the charge until it is released */
+void bpbuf_account_commit(struct bpbuf_charge *charge, struct dma_buf *dmabuf)
+{
+	charge->dmabuf = dmabuf;
+	spin_lock(&bpbuf_account_lock);
+	hash_add(bpbuf_charges, &charge->node, (unsigned long)dmabuf);
+	spin_unlock(&bpbuf_account_lock);
+}
+
+/* The allocation failed: give the bytes back */
+void bpbuf_account_cancel(struct bpbuf_charge *charge)
+{
+	spin_lock(&bpbuf_account_lock);
+	uncharge_locked(charge);
+	spin_unlock(&bpbuf_account_lock);
+	kfree(charge);
+}
+
+/* Called from the dma-buf's release: drop its charge, if it has one */
+void bpbuf_account_release(struct dma_buf *dmabuf)
+{
+	struct bpbuf_charge *c, *found = NULL;
+
+	spin_lock(&bpbuf_account_lock);
+	hash_for_each_possible(bpbuf_charges, c, node, (unsigned long)dmabuf) {
+		if (c->dmabuf == dmabuf) {
+			hash_del(&c->node);
+			uncharge_locked(c);
+			found = c;
+			break;
+		}
+	}
+	spin_unlock(&bpbuf_account_lock);
+	kfree(found);
+}
+
+static int accounting_show(struct seq_file *m, void *unused)
+{
+	struct user_namespace *ns = seq_user_ns(m);
+	struct bpbuf_usage *u;
+
+	seq_printf(m, "uid_quota:\t%llu\n", READ_ONCE(uid_quota));
+	seq_puts(m, "uid\tbytes\tbuffers\n");
+	spin_lock(&bpbuf_account_lock);
+	list_for_each_entry(u, &bpbuf_uids, node)
+		seq_printf(m, "%u\t%llu\t%u\n", from_kuid_munged(ns, u->uid),
+			   u->bytes, u->nr_buffers);
+	/* the allocating process, even after its fds went elsewhere */
+	seq_puts(m, "pid\tcomm\tuid\tbytes\tbuffers\n");
+	list_for_each_entry(u, &bpbuf_procs, node)
+		seq_printf(m, "%d\t%s\t%u\t%llu\t%u\n", pid_nr(u->pid), u->comm,
+			   from_kuid_munged(ns, u->uid), u->bytes,
+			   u->nr_buffers);
+	spin_unlock(&bpbuf_account_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(accounting);
+
+void bpbuf_account_debugfs_init(struct dentry *dir)
+{
+	debugfs_create_file("accounting", 0400, dir, NULL, &accounting_fops);
+}

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpbuf as a dma-heap: /dev/dma_heap/NAME (NAME from the dma_heap_name
+ * parameter, "bpbuf" by default), speaking the kernel's dma-heap ABI so that
+ * existing dma-heap clients allocate from bpbuf's heap unchanged.
+ *
+ * It is a misc device of ours whose node is dma_heap/NAME, not a heap added
+ * with dma_heap_add(): that needs CONFIG_DMABUF_HEAPS, which kernels such as
+ * Debian's arm64 one leave out while having CMA. Validation, errors and the
+ * handling of shorter and longer structs follow drivers/dma-buf/dma-heap.c,
+ * not bpbuf's own ioctl rules:
+ *  - the ioctl number is looked at only for its number (0, the only one) and
+ *    its direction and size; any other number is EINVAL;
+ *  - min(user, kernel) bytes are copied in when the number says _IOC_WRITE,
+ *    the rest zeroed; bytes past struct dma_heap_allocation_data are ignored
+ *    (not refused) and copied back as they came;
+ *  - EINVAL for a nonzero @fd, unknown @fd_flags or @heap_flags bits, or a
+ *    @len that rounds up to 0 (0, or past 2^64); ENOMEM when the heap has no
+ *    room; EMFILE when the process has no free fd; EFAULT.
+ * Buffers are ordinary bpbuf buffers (exporter "bpbuf", zeroed, contiguous,
+ * BPBUF_IOCTL_BUS_ADDR works on them).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/dma-buf.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/dma-heap.h>
+
+#include <bpbuf.h>
+
+#include "bpbuf_dev.h"
+#include "buffer.h"
+#include "heapnode.h"
+
+#define BPBUF_HEAPNODE_DIR	"dma_heap/"
+
+/**
+ * struct bpbuf_heapnode - the dma-heap node
+ * @misc: the misc device, named and noded dma_heap/NAME
+ * @bdev: the device whose heap it allocates from
+ * @path: "dma_heap/NAME"
+ */
+struct bpbuf_heapnode {
+	struct miscdevice misc;
+	struct bpbuf_device *bdev;
+	char path[sizeof(BPBUF_HEAPNODE_DIR) + BPBUF_HEAPNODE_NAME_LEN];
+};
+
+static struct bpbuf_heapnode *heapnode_of(struct file *file)
+{
+	return container_of(file->private_data, struct bpbuf_heapnode, misc);
+}
+
+static int bpbuf_heapnode_open(struct inode *inode, struct file *file)
+{
+	struct bpbuf_heapnode *hn = heapnode_of(file);
+
+	/* registered once the heap is ready; pairs with bpbuf_init() */
+	if (!smp_load_acquire(&hn->bdev->ready))
+		return -ENODEV;
+	return nonseekable_open(inode, file);
+}
+
+/* The heap's side of DMA_HEAP_IOCTL_ALLOC: checks, allocation, an fd */
+static struct dma_buf *heapnode_alloc(struct bpbuf_heapnode *hn,
+				      struct dma_heap_allocation_data *data)
+{
+	struct bpbuf_device *bdev = hn->bdev;
+	unsigned long npages;
+	struct dma_buf *dmabuf;
+	int fd;
+
+	if (data->fd)
+		return ERR_PTR(-EINVAL);
+	if (data->fd_flags & ~DMA_HEAP_VALID_FD_FLAGS)
+		return ERR_PTR(-EINVAL);
+	if (data->heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
+		return ERR_PTR(-EINVAL);
+	/* dma-heap.c refuses a length that PAGE_ALIGN() makes 0 */
+	if (!data->len || data->len > U64_MAX - PAGE_SIZE + 1)
+		return ERR_PTR(-EINVAL);
+	if (data->len > ((u64)bdev->heap.npages << PAGE_SHIFT))
+		return ERR_PTR(-ENOMEM);
+	npages = PAGE_ALIGN(data->len) >> PAGE_SHIFT;
+
+	/* BPBUF_IOCTL_ALLOC's default alignment, and the same quota */
+	dmabuf = bpbuf_alloc_charged(bdev, npages, 0, data->fd_flags, NULL);
+	if (IS_ERR(dmabuf))
+		return dmabuf;
+
+	/* after the allocation, as dma-heap.c: EMFILE costs one alloc+free */
+	fd = get_unused_fd_flags(data->fd_flags);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return ERR_PTR(fd);
+	}
+	data->fd = fd;
+	return dmabuf;
+}
+
+/* Room for a struct of up to 128 bytes without a kmalloc(), as dma-heap.c */
+#define HEAPNODE_STACK_WORDS	16
+
+static long bpbuf_heapnode_ioctl(struct file *file, unsigned int cmd,
+				 unsigned long arg)
+{
+	struct bpbuf_heapnode *hn = heapnode_of(file);
+	unsigned int size = _IOC_SIZE(cmd), in_size = 0, out_size = 0, ksize;
+	void __user *uarg = (void __user *)arg;
+	u64 stack[HEAPNODE_STACK_WORDS];
+	struct dma_heap_allocation_data *data;
+	struct dma_buf *dmabuf;
+	void *kdata = stack;
+	long ret = 0;
+
+	if (_IOC_NR(cmd) != _IOC_NR(DMA_HEAP_IOCTL_ALLOC))
+		return -EINVAL;
+	if (_IOC_DIR(cmd) & _IOC_WRITE)
+		in_size = size;
+	if (_IOC_DIR(cmd) & _IOC_READ)
+		out_size = size;
+	ksize = max3(in_size, out_size,
+		     (unsigned int)sizeof(struct dma_heap_allocation_data));
+
+	if (ksize > sizeof(stack)) {
+		kdata = kmalloc(ksize, GFP_KERNEL);
+		if (!kdata)
+			return -ENOMEM;
+	}
+	if (copy_from_user(kdata, uarg, in_size)) {
+		ret = -EFAULT;
+		goto free_kdata;
+	}
+	memset(kdata + in_size, 0, ksize - in_size);
+	data = kdata;
+
+	dmabuf = heapnode_alloc(hn, data);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto free_kdata;
+	}
+	/* the fd is installed only once the caller can know its number */
+	if (copy_to_user(uarg, kdata, out_size)) {
+		put_unused_fd(data->fd);
+		dma_buf_put(dmabuf);
+		ret = -EFAULT;
+		goto free_kdata;
+	}
+	fd_install(data->fd, dmabuf->file);
+
+free_kdata:
+	if (kdata != stack)
+		kfree(kdata);
+	return ret;
+}
+
+static const struct file_operations bpbuf_heapnode_fops = {
+	.owner = THIS_MODULE,
+	.open = bpbuf_heapnode_open,
+	.unlocked_ioctl = bpbuf_heapnode_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/* Heap names as the kernel's heaps have them: "system", "linux,cma" */
+static bool heapnode_name_valid(const char *name)
+{
+	const char *c;
+
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (c = name; *c; c++)
+		if (!isalnum(*c) && !strchr("_-.,", *c))
+			return false;
+	return true;
+}
+
+/**
+ * bpbuf_heapnode_register - create /dev/dma_heap/@name
+ * @bdev: the device, its heap ready
+ * @name: the heap's name; "" for no node
+ *
+ * Return: 0, or -EINVAL for a name with other characters than letters,
+ * digits and "_-.,", -ENOMEM, or what misc_register() returns (-EBUSY when
+ * a misc device of that name exists).
+ */
+int bpbuf_heapnode_register(struct bpbuf_device *bdev, const char *name)
+{
+	struct bpbuf_heapnode *hn;
+	int ret;
+
+	if (!*name)
+		return 0;
+	if (!heapnode_name_valid(name) ||
+	    strlen(name) >= BPBUF_HEAPNODE_NAME_LEN) {
+		pr_err("dma_heap_name=%s: letters, digits and _-., only, at most %d\n",
+		       name, BPBUF_HEAPNODE_NAME_LEN - 1);
+		return -EINVAL;
+	}
+
+	hn = kzalloc(sizeof(*hn), GFP_KERNEL);
+	if (!hn)
+		return -ENOMEM;
+	snprintf(hn->path, sizeof(hn->path), BPBUF_HEAPNODE_DIR "%s", name);
+	hn->bdev = bdev;
+	hn->misc.minor = MISC_DYNAMIC_MINOR;
+	/* sysfs shows dma_heap!NAME; udev and devtmpfs make dma_heap/NAME */
+	hn->misc.name = hn->path;
+	hn->misc.nodename = hn->path;
+	hn->misc.fops = &bpbuf_heapnode_fops;
+	hn->misc.mode = 0660;
+
+	ret = misc_register(&hn->misc);
+	if (ret) {
+		pr_err("cannot register /dev/%s: %d\n", hn->path, ret);
+		kfree(hn);
+		return ret;
+	}
+	bdev->heapnode = hn;
+	return 0;
+}
+
+void bpbuf_heapnode_unregister(struct bpbuf_device *bdev)
+{
+	struct bpbuf_heapnode *hn = bdev->heapnode;
+
+	if (!hn)
+		return;
+	misc_deregister(&hn->misc);
+	kfree(hn);
+	bdev->heapnode = NULL;
+}
