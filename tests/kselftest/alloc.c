@@ -362,36 +362,13 @@ TEST_F(alloc, random_alloc_free_keeps_the_books)
 
 /* Zeroing */
 
-static int map_and_check_zero(int fd, size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-	int zero;
-
-	if (p == MAP_FAILED)
-		return -errno;
-	zero = all_bytes_are(p, size, 0);
-	munmap(p, size);
-	return zero ? 0 : -EIO;
-}
-
-static int fill(int fd, size_t size, unsigned char c)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-
-	if (p == MAP_FAILED)
-		return -errno;
-	memset(p, c, size);
-	munmap(p, size);
-	return 0;
-}
-
 TEST_F(alloc, new_buffer_is_zeroed)
 {
 	int fd;
 
 	ASSERT_EQ(0, bp_alloc(self->dev, 3 * MIB, 0, 0, &fd));
 	keep(self, fd);
-	EXPECT_EQ(0, map_and_check_zero(fd, 3 * MIB));
+	EXPECT_EQ(0, bp_check_zero(fd, 3 * MIB));
 }
 
 TEST_F(alloc, reused_memory_is_zeroed)
@@ -400,7 +377,7 @@ TEST_F(alloc, reused_memory_is_zeroed)
 	int fd;
 
 	ASSERT_EQ(0, bp_alloc(self->dev, MIB, page_size(), 0, &fd));
-	ASSERT_EQ(0, fill(fd, MIB, 0xa5));
+	ASSERT_EQ(0, bp_fill(fd, MIB, 0xa5));
 	close(fd);
 
 	/*
@@ -410,7 +387,7 @@ TEST_F(alloc, reused_memory_is_zeroed)
 	 */
 	ASSERT_EQ(0, bp_alloc(self->dev, size, 0, 0, &fd));
 	keep(self, fd);
-	EXPECT_EQ(0, map_and_check_zero(fd, size));
+	EXPECT_EQ(0, bp_check_zero(fd, size));
 }
 
 TEST_F(alloc, whole_heap_dirtied_then_zeroed)
@@ -419,13 +396,13 @@ TEST_F(alloc, whole_heap_dirtied_then_zeroed)
 	int fd;
 
 	ASSERT_EQ(0, bp_alloc(self->dev, size, 0, 0, &fd));
-	ASSERT_EQ(0, fill(fd, size, 0xff));
+	ASSERT_EQ(0, bp_fill(fd, size, 0xff));
 	close(fd);
 	/* reuse it in pieces of another size: each must come back zeroed */
 	while (self->nfds < MAX_BUFS &&
 	       !bp_alloc(self->dev, 3 * MIB + page_size(), 0, 0, &fd)) {
 		keep(self, fd);
-		EXPECT_EQ(0, map_and_check_zero(fd, 3 * MIB + page_size()));
+		EXPECT_EQ(0, bp_check_zero(fd, 3 * MIB + page_size()));
 	}
 	EXPECT_LT(0, self->nfds);
 }
@@ -655,25 +632,12 @@ TEST_F(alloc, exporter_is_bpbuf)
 /* The buffers line of debugfs naming this buffer, by its bus address */
 static int debugfs_has_name(int dev, int fd, const char *name)
 {
-	char *text, *line, want[128];
-	uint64_t addr = 0;
-	int found = 0;
+	struct bp_debugfs_buffer line;
+	int ret = bp_debugfs_buffer(dev, fd, &line);
 
-	if (bp_bus_addr(dev, fd, &addr, NULL))
+	if (ret == -1)
 		return -1;
-	text = read_text(BPBUF_DEBUGFS "/buffers");
-	if (!text)
-		return -1;
-	snprintf(want, sizeof(want), "\t0x%016llx\t", (unsigned long long)addr);
-	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		size_t n = strlen(line), m = strlen(name);
-
-		if (strstr(line, want) && n > m && line[n - m - 1] == '\t' &&
-		    !strcmp(line + n - m, name))
-			found = 1;
-	}
-	free(text);
-	return found;
+	return !ret && !strcmp(line.name, name);
 }
 
 TEST_F(alloc, name_at_alloc_in_debugfs_and_fdinfo)

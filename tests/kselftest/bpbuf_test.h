@@ -136,6 +136,47 @@ static inline char *read_text(const char *path)
 	return buf;
 }
 
+/* One buffer's line of debugfs bpbuf/buffers (see driver/debugfs.c) */
+struct bp_debugfs_buffer {
+	int attachments, mapped, mmaps, vmaps;
+	char name[64];
+};
+
+/*
+ * Find the line of the buffer @fd by its bus address and parse it. Returns
+ * 0, -ENOENT when no line names it, or -1 when debugfs or the bus address
+ * cannot be read (root only).
+ */
+static inline int bp_debugfs_buffer(int dev, int fd, struct bp_debugfs_buffer *out)
+{
+	char *text, *line, want[40];
+	uint64_t addr;
+	int ret = -ENOENT;
+
+	if (bp_bus_addr(dev, fd, &addr, NULL))
+		return -1;
+	text = read_text(BPBUF_DEBUGFS "/buffers");
+	if (!text)
+		return -1;
+	snprintf(want, sizeof(want), "\t0x%016llx\t", (unsigned long long)addr);
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		unsigned long long size, a;
+		char comm[64];
+		int pid;
+
+		if (!strstr(line, want) ||
+		    sscanf(line, "%llu\t%llx\t%d\t%63[^\t]\t%d\t%d\t%d\t%d",
+			   &size, &a, &pid, comm, &out->attachments, &out->mapped,
+			   &out->mmaps, &out->vmaps) != 8)
+			continue;
+		/* the name is last and may hold spaces, or be empty */
+		snprintf(out->name, sizeof(out->name), "%s", strrchr(line, '\t') + 1);
+		ret = 0;
+	}
+	free(text);
+	return ret;
+}
+
 /* A numeric module parameter of bpbuf, or -1 */
 static inline long long bp_param(const char *name)
 {
@@ -178,6 +219,31 @@ static inline int all_bytes_are(const void *p, size_t len, unsigned char c)
 		if (b[i] != c)
 			return 0;
 	return 1;
+}
+
+/* Map the buffer @fd, write @c all over it, unmap: 0 or -errno */
+static inline int bp_fill(int fd, size_t size, unsigned char c)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	memset(p, c, size);
+	munmap(p, size);
+	return 0;
+}
+
+/* 0 if the buffer @fd reads as zeros, -EIO if not, else -errno */
+static inline int bp_check_zero(int fd, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	int zero;
+
+	if (p == MAP_FAILED)
+		return -errno;
+	zero = all_bytes_are(p, size, 0);
+	munmap(p, size);
+	return zero ? 0 : -EIO;
 }
 
 #endif /* BPBUF_TEST_H */

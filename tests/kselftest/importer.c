@@ -12,34 +12,7 @@
 
 #include "bpbuf_test.h"
 #include "kselftest_harness.h"
-
-/* The few DRM uapi pieces needed, as include/uapi/drm/drm.h has them */
-struct drm_version_min {
-	int version_major;
-	int version_minor;
-	int version_patchlevel;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-
-struct drm_prime_handle_min {
-	uint32_t handle;
-	uint32_t flags;
-	int32_t fd;
-};
-
-struct drm_gem_close_min {
-	uint32_t handle;
-	uint32_t pad;
-};
-
-#define DRM_VERSION_IOCTL	_IOWR('d', 0x00, struct drm_version_min)
-#define DRM_GEM_CLOSE_IOCTL	_IOW('d', 0x09, struct drm_gem_close_min)
-#define DRM_FD_TO_HANDLE_IOCTL	_IOWR('d', 0x2e, struct drm_prime_handle_min)
+#include "vgem.h"
 
 #define BUF_SIZE (2 * MIB)
 
@@ -48,29 +21,6 @@ struct drm_gem_close_min {
 	if (self->vgem < 0)						\
 		SKIP(return, "no vgem device (modprobe vgem)");		\
 } while (0)
-
-/* An open vgem card, or -1 */
-static int open_vgem(void)
-{
-	char path[32], name[16];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		struct drm_version_min v = {
-			.name_len = sizeof(name) - 1, .name = name,
-		};
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_VERSION_IOCTL, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
 
 FIXTURE(imp) {
 	int dev;
@@ -114,28 +64,13 @@ FIXTURE_TEARDOWN(imp)
 /* attachments and mapped columns of this buffer's debugfs line */
 static int debugfs_attach(int dev, int fd, int *att, int *mapped)
 {
-	char *text, *line, want[40];
-	uint64_t addr;
-	int found = -1;
+	struct bp_debugfs_buffer line;
 
-	if (bp_bus_addr(dev, fd, &addr, NULL))
+	if (bp_debugfs_buffer(dev, fd, &line))
 		return -1;
-	text = read_text(BPBUF_DEBUGFS "/buffers");
-	if (!text)
-		return -1;
-	snprintf(want, sizeof(want), "\t0x%016llx\t", (unsigned long long)addr);
-	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		unsigned long long size, a;
-		char comm[64];
-		int pid;
-
-		if (strstr(line, want) &&
-		    sscanf(line, "%llu\t%llx\t%d\t%63[^\t]\t%d\t%d", &size, &a,
-			   &pid, comm, att, mapped) == 6)
-			found = 0;
-	}
-	free(text);
-	return found;
+	*att = line.attachments;
+	*mapped = line.mapped;
+	return 0;
 }
 
 TEST_F(imp, import_attaches_and_maps)

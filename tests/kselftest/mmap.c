@@ -255,30 +255,9 @@ TEST_F(map, vma_is_pfnmap_dontexpand_dontdump)
 /* The mmaps column of this buffer's debugfs line, or -1 */
 static int debugfs_mmaps(int dev, int fd)
 {
-	char *text, *line, want[40];
-	uint64_t addr;
-	int mmaps = -1;
+	struct bp_debugfs_buffer line;
 
-	if (bp_bus_addr(dev, fd, &addr, NULL))
-		return -1;
-	text = read_text(BPBUF_DEBUGFS "/buffers");
-	if (!text)
-		return -1;
-	snprintf(want, sizeof(want), "\t0x%016llx\t", (unsigned long long)addr);
-	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char comm[64], name[64];
-		unsigned long long size, a;
-		int pid, att, mapped, mm, vm;
-
-		if (!strstr(line, want))
-			continue;
-		if (sscanf(line, "%llu\t%llx\t%d\t%63[^\t]\t%d\t%d\t%d\t%d\t%63s",
-			   &size, &a, &pid, comm, &att, &mapped, &mm, &vm,
-			   name) >= 8)
-			mmaps = mm;
-	}
-	free(text);
-	return mmaps;
+	return bp_debugfs_buffer(dev, fd, &line) ? -1 : line.mmaps;
 }
 
 TEST_F(map, mapping_count_in_debugfs)

@@ -31,32 +31,6 @@ FIXTURE_TEARDOWN(zeroing)
 	close(self->dev);
 }
 
-static int fill(int fd, size_t size, unsigned char c)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-
-	if (p == MAP_FAILED)
-		return -errno;
-	memset(p, c, size);
-	munmap(p, size);
-	return 0;
-}
-
-/* 0 if the buffer reads as zeros, -EIO if not, else -errno */
-static int check_zero(int fd, size_t size)
-{
-	const uint64_t *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-	uint64_t any = 0;
-	size_t i;
-
-	if (p == MAP_FAILED)
-		return -errno;
-	for (i = 0; i < size / sizeof(*p); i++)
-		any |= p[i];
-	munmap((void *)p, size);
-	return any ? -EIO : 0;
-}
-
 /* The whole heap, dirtied, freed and taken again at once: three rounds */
 TEST_F(zeroing, whole_heap_reused_at_once)
 {
@@ -65,8 +39,8 @@ TEST_F(zeroing, whole_heap_reused_at_once)
 
 	for (round = 0; round < 3; round++) {
 		ASSERT_EQ(0, bp_alloc(self->dev, size, 0, 0, &fd));
-		ASSERT_EQ(0, check_zero(fd, size)) TH_LOG("round %d", round);
-		ASSERT_EQ(0, fill(fd, size, 0x5a + round));
+		ASSERT_EQ(0, bp_check_zero(fd, size)) TH_LOG("round %d", round);
+		ASSERT_EQ(0, bp_fill(fd, size, 0x5a + round));
 		close(fd);
 	}
 }
@@ -79,7 +53,7 @@ TEST_F(zeroing, freed_memory_is_free_before_zeroing)
 	int fd;
 
 	ASSERT_EQ(0, bp_alloc(self->dev, size, 0, 0, &fd));
-	ASSERT_EQ(0, fill(fd, size, 0xff));
+	ASSERT_EQ(0, bp_fill(fd, size, 0xff));
 	close(fd);
 	ASSERT_EQ(0, bp_heap_info(self->dev, &info));
 	EXPECT_EQ(size, info.free_bytes);
@@ -87,7 +61,7 @@ TEST_F(zeroing, freed_memory_is_free_before_zeroing)
 	EXPECT_EQ(1, info.free_extents);
 	/* and all of it can be had again right away */
 	ASSERT_EQ(0, bp_alloc(self->dev, size, 0, 0, &fd));
-	EXPECT_EQ(0, check_zero(fd, size));
+	EXPECT_EQ(0, bp_check_zero(fd, size));
 	close(fd);
 }
 
@@ -99,8 +73,8 @@ TEST_F(zeroing, small_churn)
 
 	for (i = 0; i < 200; i++) {
 		ASSERT_EQ(0, bp_alloc(self->dev, size, 0, 0, &fd));
-		ASSERT_EQ(0, check_zero(fd, size)) TH_LOG("iteration %d", i);
-		ASSERT_EQ(0, fill(fd, size, 0xa5));
+		ASSERT_EQ(0, bp_check_zero(fd, size)) TH_LOG("iteration %d", i);
+		ASSERT_EQ(0, bp_fill(fd, size, 0xa5));
 		close(fd);
 	}
 }
@@ -128,8 +102,8 @@ TEST_F(zeroing, patchwork_churn)
 		ret = bp_alloc(self->dev, size, 0, 0, &fds[slot]);
 		ASSERT_EQ(0, ret) TH_LOG("iteration %d, %zu bytes", i, size);
 		sizes[slot] = size;
-		ASSERT_EQ(0, check_zero(fds[slot], size)) TH_LOG("iteration %d, %zu bytes", i, size);
-		ASSERT_EQ(0, fill(fds[slot], size, 0x80 | i));
+		ASSERT_EQ(0, bp_check_zero(fds[slot], size)) TH_LOG("iteration %d, %zu bytes", i, size);
+		ASSERT_EQ(0, bp_fill(fds[slot], size, 0x80 | i));
 	}
 	for (i = 0; i < SLOTS; i++)
 		if (fds[i] >= 0)
@@ -153,9 +127,9 @@ TEST_F(zeroing, two_processes_churn)
 			for (i = 0; i < 8; i++) {
 				if (bp_alloc(dev, half - k * MIB, 0, 0, &fd))
 					_exit(2);
-				if (check_zero(fd, half - k * MIB))
+				if (bp_check_zero(fd, half - k * MIB))
 					_exit(3);
-				if (fill(fd, half - k * MIB, 0x33))
+				if (bp_fill(fd, half - k * MIB, 0x33))
 					_exit(4);
 				close(fd);
 			}

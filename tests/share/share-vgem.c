@@ -32,6 +32,7 @@
 
 #include "bpbuf_test.h"
 #include "kselftest_harness.h"
+#include "vgem.h"
 
 #define DMA_API_DUMP	"/sys/kernel/debug/dma-api/dump"
 #define DMA_API_ERRORS	"/sys/kernel/debug/dma-api/error_count"
@@ -54,30 +55,6 @@ struct vgem_fence_signal {
 	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct vgem_fence_attach)
 #define VGEM_IOCTL_FENCE_SIGNAL \
 	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct vgem_fence_signal)
-
-/* An open vgem card, or -1 */
-static int open_vgem(void)
-{
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, "vgem")) {
-			drmFreeVersion(v);
-			return fd;
-		}
-		drmFreeVersion(v);
-		close(fd);
-	}
-	return -1;
-}
 
 /* One of vgem's DMA mappings, from the DMA-API debug table */
 struct seg {

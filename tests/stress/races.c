@@ -10,55 +10,9 @@
 #include <pthread.h>
 
 #include "stress.h"
+#include "vgem.h"
 
 #define NTHREADS	8
-
-struct drm_prime_handle_min {
-	uint32_t handle;
-	uint32_t flags;
-	int32_t fd;
-};
-
-struct drm_gem_close_min {
-	uint32_t handle;
-	uint32_t pad;
-};
-
-struct drm_version_min {
-	int version_major, version_minor, version_patchlevel;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-
-#define DRM_VERSION_IOCTL	_IOWR('d', 0x00, struct drm_version_min)
-#define DRM_GEM_CLOSE_IOCTL	_IOW('d', 0x09, struct drm_gem_close_min)
-#define DRM_FD_TO_HANDLE_IOCTL	_IOWR('d', 0x2e, struct drm_prime_handle_min)
-
-static int open_vgem(void)
-{
-	char path[32], name[16];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		struct drm_version_min v = {
-			.name_len = sizeof(name) - 1, .name = name,
-		};
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_VERSION_IOCTL, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
 
 static int dev, vgem = -1;
 static double deadline;

@@ -119,13 +119,6 @@ struct sender {
 static long long alloc_and_send(void *arg)
 {
 	struct sender *s = arg;
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'b';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 	int dev = bp_open(), fd, ret;
 
 	if (dev < 0)
@@ -134,34 +127,9 @@ static long long alloc_and_send(void *arg)
 	close(dev);
 	if (ret)
 		return ret;
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(s->sock, &msg, 0) != 1)
-		return -errno;
+	ret = stress_send_fd(s->sock, fd, 0);
 	close(fd);
-	return 0;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))], byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
+	return ret;
 }
 
 /*
@@ -376,7 +344,7 @@ int main(void)
 		struct sender s = { .sock = sv[1], .size = 2 * MIB };
 
 		r = as_nobody(true, alloc_and_send, &s);
-		fd = recv_fd(sv[0]);
+		fd = stress_recv_fd(sv[0], 0);
 		tap_ok(r == 0 && fd >= 0 && acct_uid_bytes(NOBODY) == (long long)(2 * MIB) &&
 		       acct_uid_bytes(0) == 0,
 		       "a buffer passed to root stays charged to nobody (%lld)", r);

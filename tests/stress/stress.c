@@ -88,43 +88,6 @@ static bool verify_fd(int fd, const char *who)
 	return ok;
 }
 
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'f';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_DONTWAIT) == 1 ? 0 : -errno;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))], byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 struct kept {
 	void *p;
 	size_t size;
@@ -218,7 +181,7 @@ static void do_send(struct worker *w)
 	if (!w->nheld)
 		return;
 	i = (int)rng_below(&w->rng, w->nheld);
-	if (send_fd(tx[to], w->held[i]) == 0) {
+	if (stress_send_fd(tx[to], w->held[i], MSG_DONTWAIT) == 0) {
 		COUNT(sends);
 		if (rng_below(&w->rng, 2))
 			drop_held(w, i);
@@ -227,7 +190,7 @@ static void do_send(struct worker *w)
 
 static void do_recv(struct worker *w)
 {
-	int fd = recv_fd(rx[w->id]);
+	int fd = stress_recv_fd(rx[w->id], MSG_DONTWAIT);
 
 	if (fd < 0)
 		return;
@@ -387,7 +350,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < nprocs; i++) {
 		int fd;
 
-		while ((fd = recv_fd(rx[i])) >= 0) {
+		while ((fd = stress_recv_fd(rx[i], MSG_DONTWAIT)) >= 0) {
 			survivors++;
 			if (!verify_fd(fd, "survivor"))
 				bad_survivors++;

@@ -11,6 +11,9 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include "bpbuf_test.h"
 
 static int tap_count, tap_failed;
@@ -187,5 +190,44 @@ static inline long long acct_pid_bytes(int pid)
 
 /* Kernel address or an unmapped one: what a hostile caller passes */
 #define BAD_PTR_KERNEL	((void *)0xffff888000000000ULL)
+
+/* Pass one fd over a Unix socket (SCM_RIGHTS): 0 or -errno */
+static inline int stress_send_fd(int sock, int fd, int flags)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'f';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, flags) == 1 ? 0 : -errno;
+}
+
+/* The fd passed by stress_send_fd() (close-on-exec), or -1 */
+static inline int stress_recv_fd(int sock, int flags)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &msg, flags | MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
 
 #endif /* BPBUF_STRESS_H */

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vgem, the DRM driver the tests import bpbuf buffers into. The few DRM uapi
+ * pieces needed are written out as include/uapi/drm/drm.h has them, so that
+ * the tests need no libdrm (which has no 32-bit build here).
+ */
+#ifndef BPBUF_TEST_VGEM_H
+#define BPBUF_TEST_VGEM_H
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+struct drm_version_min {
+	int version_major;
+	int version_minor;
+	int version_patchlevel;
+	size_t name_len;
+	char *name;
+	size_t date_len;
+	char *date;
+	size_t desc_len;
+	char *desc;
+};
+
+struct drm_prime_handle_min {
+	uint32_t handle;
+	uint32_t flags;
+	int32_t fd;
+};
+
+struct drm_gem_close_min {
+	uint32_t handle;
+	uint32_t pad;
+};
+
+#define DRM_VERSION_IOCTL	_IOWR('d', 0x00, struct drm_version_min)
+#define DRM_GEM_CLOSE_IOCTL	_IOW('d', 0x09, struct drm_gem_close_min)
+#define DRM_FD_TO_HANDLE_IOCTL	_IOWR('d', 0x2e, struct drm_prime_handle_min)
+
+/* An open vgem card, or -1 */
+static inline int open_vgem(void)
+{
+	char path[32], name[16];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		struct drm_version_min v = {
+			.name_len = sizeof(name) - 1, .name = name,
+		};
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (!ioctl(fd, DRM_VERSION_IOCTL, &v) && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+#endif
