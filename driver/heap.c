@@ -161,6 +161,53 @@ static unsigned long run_fit(const struct bpbuf_heap *heap,
 	return first;
 }
 
+/* Where an aligned run of npages starts as high as it can in [start, end) */
+static unsigned long run_fit_high(const struct bpbuf_heap *heap,
+				  unsigned long start, unsigned long end,
+				  unsigned long npages, unsigned long align)
+{
+	unsigned long first, slack;
+
+	if (end - start < npages)
+		return ULONG_MAX;
+	first = end - npages;
+	slack = (heap->base_pfn + first) & (align - 1);
+	if (slack > first - start)
+		return ULONG_MAX;
+	return first - slack;
+}
+
+/* Whether free memory touches e from below and not from above */
+static bool free_below_only(const struct bpbuf_extent *e)
+{
+	const struct bpbuf_extent *prev = extent_of(rb_prev(&e->rb));
+	const struct bpbuf_extent *next = extent_of(rb_next(&e->rb));
+
+	return prev && prev->start + prev->len == e->start &&
+	       !(next && e->start + e->len == next->start);
+}
+
+/*
+ * Where in the usable extent e to put npages. From its bottom, unless free
+ * (dirty) memory lies just below it and none above: then from its top, so
+ * that what stays free is one run. Taking clean memory from the middle of a
+ * run would cut it in two, and a later large buffer could find no room.
+ */
+static unsigned long place_in(const struct bpbuf_heap *heap,
+			      const struct bpbuf_extent *e,
+			      unsigned long npages, unsigned long align)
+{
+	unsigned long start = ULONG_MAX;
+
+	if (free_below_only(e))
+		start = run_fit_high(heap, e->start, e->start + e->len,
+				     npages, align);
+	if (start == ULONG_MAX)
+		start = run_fit(heap, e->start, e->start + e->len, npages,
+				align);
+	return start;
+}
+
 /*
  * Lowest-addressed extent, clean or (!clean) clean or dirty, with room for
  * npages at the alignment. The walk is in order and enters only subtrees
@@ -181,8 +228,7 @@ descend:
 		struct bpbuf_extent *e = extent_of(node);
 
 		if (e->len >= npages && extent_usable(e, clean)) {
-			*start = run_fit(heap, e->start, e->start + e->len,
-					 npages, align);
+			*start = place_in(heap, e, npages, align);
 			if (*start != ULONG_MAX)
 				return e;
 		}
