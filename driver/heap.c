@@ -378,8 +378,14 @@ int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
 
 	mutex_lock(&heap->lock);
 	for (;;) {
-		found = find_fit(heap, npages, align_pages, true, &start) ||
-			find_fit(heap, npages, align_pages, false, &start) ||
+		/*
+		 * Lowest address first, clean or dirty: preferring clean
+		 * memory higher up cut free runs in two under churn, and a
+		 * large buffer then found no room (zeroing.two_processes_churn).
+		 * Memory being zeroed is skipped, so what was just freed is
+		 * still mostly left to the zeroer.
+		 */
+		found = find_fit(heap, npages, align_pages, false, &start) ||
 			find_run(heap, npages, align_pages, &start);
 		if (found || !heap->zeroing)
 			break;
