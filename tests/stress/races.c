@@ -189,11 +189,7 @@ int main(int argc, char **argv)
 	tap_ok(!alloc_bad && allocs > 100,
 	       "%d threads: %lu allocations, %lu frees, %lu unexpected errors",
 	       NTHREADS, allocs, frees, alloc_bad);
-	whole = heap_whole(dev, &info);
-	tap_ok(whole,
-	       "heap whole after the threads: free %llu of %llu bytes, %u buffers alive",
-	       (unsigned long long)info.free_bytes,
-	       (unsigned long long)info.heap_size, info.live_buffers);
+	tap_heap_whole(dev, "after the threads");
 	close(dev);
 	return tap_exit();
 }

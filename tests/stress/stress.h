@@ -120,6 +120,17 @@ static inline bool heap_whole(int dev, struct bpbuf_heap_info *info)
 	return false;
 }
 
+/* One TAP result: the heap is whole @when ("at the end", ...) */
+static inline void tap_heap_whole(int dev, const char *when)
+{
+	struct bpbuf_heap_info info = { 0 };
+	bool whole = heap_whole(dev, &info);
+
+	tap_ok(whole, "heap whole %s: free %llu of %llu bytes, %u buffers alive",
+	       when, (unsigned long long)info.free_bytes,
+	       (unsigned long long)info.heap_size, info.live_buffers);
+}
+
 /* Write a file under /proc, /sys or debugfs; 0 or -errno */
 static inline int write_text(const char *path, const char *text)
 {
