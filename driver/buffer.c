@@ -129,6 +129,7 @@ static struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
 		ret = -EBUSY;
 		goto unlock;
 	}
+	bpbuf_buffer_touch(buf);
 	ret = dma_map_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto unlock;
@@ -260,6 +261,8 @@ static int bpbuf_begin_cpu_access(struct dma_buf *dmabuf,
 {
 	struct bpbuf_buffer *buf = dmabuf->priv;
 
+	/* kernel importers write through kmap() of the sg_table's pages */
+	bpbuf_buffer_touch(buf);
 	bpbuf_buffer_sync(buf, 0, buf->size, true, dir);
 	return 0;
 }
@@ -310,6 +313,7 @@ static int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	if (vma->vm_pgoff >= npages || count > npages - vma->vm_pgoff)
 		return -EINVAL;
 
+	bpbuf_buffer_touch(buf);
 	/* mremap() must not grow it past the buffer; core dumps skip it */
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	pfn = page_to_pfn(bpbuf_heap_page(&buf->bdev->heap, buf->range.start));
@@ -353,6 +357,7 @@ static int bpbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	int ret = 0;
 
 	mutex_lock(&buf->lock);
+	bpbuf_buffer_touch(buf);
 	if (!buf->vmap_count) {
 		vaddr = bpbuf_kmap_all(buf);
 		if (IS_ERR(vaddr)) {
@@ -394,7 +399,7 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	bdev->nr_buffers--;
 	mutex_unlock(&bdev->buffers_lock);
 
-	bpbuf_heap_free(&bdev->heap, &buf->range);
+	bpbuf_heap_free(&bdev->heap, &buf->range, !READ_ONCE(buf->touched));
 	/* issue 7: give the uid's quota charge back (account.c) */
 	bpbuf_account_release(dmabuf);
 	mutex_destroy(&buf->lock);
@@ -453,7 +458,7 @@ struct dma_buf *bpbuf_buffer_create(struct bpbuf_device *bdev,
 		goto free_name;
 	ret = bpbuf_heap_zero(&bdev->heap, &buf->range);
 	if (ret)
-		goto free_range;
+		goto free_dirty_range;
 
 	buf->bdev = bdev;
 	buf->size = (size_t)npages << PAGE_SHIFT;
@@ -494,8 +499,11 @@ struct dma_buf *bpbuf_buffer_create(struct bpbuf_device *bdev,
 
 destroy_lock:
 	mutex_destroy(&buf->lock);
-free_range:
-	bpbuf_heap_free(&bdev->heap, &buf->range);
+	bpbuf_heap_free(&bdev->heap, &buf->range, true);
+	goto free_name;
+free_dirty_range:
+	/* interrupted: partly zeroed */
+	bpbuf_heap_free(&bdev->heap, &buf->range, false);
 free_name:
 	kfree(dname);
 free_buf:

@@ -54,6 +54,9 @@ struct bpbuf_attachment {
  * @mmap_count: user-space VMAs mapping it
  * @vmap_count: in-kernel vmap()s
  * @vaddr: kernel address while vmapped
+ * @touched: something may have written it since it was zeroed: a CPU
+ *	mapping, an importer, or a device given its bus address. Set, never
+ *	cleared; an untouched buffer goes back to the heap still clean.
  */
 struct bpbuf_buffer {
 	struct bpbuf_device *bdev;
@@ -71,6 +74,7 @@ struct bpbuf_buffer {
 	atomic_t mmap_count;
 	unsigned int vmap_count;
 	void *vaddr;
+	bool touched;
 };
 
 struct dma_buf *bpbuf_buffer_create(struct bpbuf_device *bdev,
@@ -79,6 +83,12 @@ struct dma_buf *bpbuf_buffer_create(struct bpbuf_device *bdev,
 				    unsigned int flags, const char *name);
 struct bpbuf_buffer *bpbuf_buffer_get(int fd);
 void bpbuf_buffer_put(struct bpbuf_buffer *buf);
+
+/* Before anything can reach the memory: it must be zeroed again once freed */
+static inline void bpbuf_buffer_touch(struct bpbuf_buffer *buf)
+{
+	WRITE_ONCE(buf->touched, true);
+}
 void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 		       bool for_cpu, enum dma_data_direction dir);
 

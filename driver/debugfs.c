@@ -33,6 +33,9 @@ static int heap_show(struct seq_file *m, void *unused)
 	seq_printf(m, "clean:\t\t%llu\n", st.clean);
 	seq_printf(m, "largest_free:\t%llu\n", st.largest_free);
 	seq_printf(m, "free_extents:\t%u\n", st.nr_extents);
+	seq_printf(m, "zeroed_background:\t%llu\n", st.zeroed_bg);
+	seq_printf(m, "zeroed_on_alloc:\t%llu\n", st.zeroed_alloc);
+	seq_printf(m, "freed_clean:\t%llu\n", st.freed_clean);
 	seq_printf(m, "buffers:\t%u\n", nr_buffers);
 	seq_printf(m, "dma_bits:\t%u\n", bdev->dma_bits);
 	seq_printf(m, "bus_addr:\t%pad\n", &bdev->heap.base_dma);
@@ -50,6 +53,8 @@ static void buffer_show(struct seq_file *m, struct bpbuf_buffer *buf)
 	strscpy(name, buf->dmabuf->name ? buf->dmabuf->name : "", sizeof(name));
 	spin_unlock(&buf->dmabuf->name_lock);
 
+	/* root may hand the bus address printed here to a device */
+	bpbuf_buffer_touch(buf);
 	mutex_lock(&buf->lock);
 	seq_printf(m, "%zu\t%pad\t%d\t%s\t%u\t%u\t%d\t%u\t%s\n",
 		   buf->size, &buf->dma_addr, buf->pid, buf->comm,

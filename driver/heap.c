@@ -19,11 +19,13 @@
  *
  * Freeing a buffer makes its range dirty and kicks the zeroer, a work item
  * that clears dirty extents oldest first, a few MiB at a time outside the
- * lock, and makes them clean. Allocation takes, lowest address first, a
- * clean extent if one fits, else a dirty one, else any run of adjacent clean
- * and dirty extents; whatever dirty part it took is zeroed before the buffer
- * is handed out (bpbuf_heap_zero()). Memory is never handed out unzeroed:
- * the only way from dirty to clean is through a memset.
+ * lock, and makes them clean; a buffer nothing but its own zeroing ever
+ * wrote (no CPU mapping, importer or bus address reached it) comes back
+ * clean. Allocation takes clean memory at the bottom or the top of a run of
+ * free memory if some fits, else clean or dirty memory there, else the
+ * lowest room that cuts a run in two; whatever dirty part it took is zeroed
+ * before the buffer is handed out (bpbuf_heap_zero()). Memory is never
+ * handed out unzeroed: the only way from dirty to clean is through a memset.
  *
  * Free memory is free whatever its state: HEAP_INFO's free bytes, largest
  * free extent and number of free extents are about runs of free memory,
@@ -177,41 +179,48 @@ static unsigned long run_fit_high(const struct bpbuf_heap *heap,
 	return first - slack;
 }
 
-/* Whether free memory touches e from below and not from above */
-static bool free_below_only(const struct bpbuf_extent *e)
+/* Whether free memory, in any state, lies right below / right above e */
+static bool free_below(const struct bpbuf_extent *e)
 {
 	const struct bpbuf_extent *prev = extent_of(rb_prev(&e->rb));
+
+	return prev && prev->start + prev->len == e->start;
+}
+
+static bool free_above(const struct bpbuf_extent *e)
+{
 	const struct bpbuf_extent *next = extent_of(rb_next(&e->rb));
 
-	return prev && prev->start + prev->len == e->start &&
-	       !(next && e->start + e->len == next->start);
+	return next && e->start + e->len == next->start;
 }
 
 /*
- * Where in the usable extent e to put npages. From its bottom, unless free
- * (dirty) memory lies just below it and none above: then from its top, so
- * that what stays free is one run. Taking clean memory from the middle of a
- * run would cut it in two, and a later large buffer could find no room.
+ * Where in the extent e to put npages without cutting a run of free memory
+ * in two: at its bottom when nothing free lies below it, at its top when
+ * nothing free lies above. ULONG_MAX when e is inside a run (or the
+ * alignment does not fit), unless anywhere: then its lowest aligned room.
  */
 static unsigned long place_in(const struct bpbuf_heap *heap,
 			      const struct bpbuf_extent *e,
-			      unsigned long npages, unsigned long align)
+			      unsigned long npages, unsigned long align,
+			      bool anywhere)
 {
-	unsigned long start = ULONG_MAX;
+	unsigned long end = e->start + e->len, start = ULONG_MAX;
 
-	if (free_below_only(e))
-		start = run_fit_high(heap, e->start, e->start + e->len,
-				     npages, align);
-	if (start == ULONG_MAX)
-		start = run_fit(heap, e->start, e->start + e->len, npages,
-				align);
+	if (!free_below(e))
+		start = run_fit(heap, e->start, end, npages, align);
+	if (start == ULONG_MAX && !free_above(e))
+		start = run_fit_high(heap, e->start, end, npages, align);
+	if (start == ULONG_MAX && anywhere)
+		start = run_fit(heap, e->start, end, npages, align);
 	return start;
 }
 
 /*
  * Lowest-addressed extent, clean or (!clean) clean or dirty, with room for
- * npages at the alignment. The walk is in order and enters only subtrees
- * whose longest such extent is long enough.
+ * npages at the alignment at an edge of its run of free memory. The walk is
+ * in order and enters only subtrees whose longest such extent is long
+ * enough.
  */
 static struct bpbuf_extent *find_fit(struct bpbuf_heap *heap,
 				     unsigned long npages, unsigned long align,
@@ -228,7 +237,7 @@ descend:
 		struct bpbuf_extent *e = extent_of(node);
 
 		if (e->len >= npages && extent_usable(e, clean)) {
-			*start = place_in(heap, e, npages, align);
+			*start = place_in(heap, e, npages, align, false);
 			if (*start != ULONG_MAX)
 				return e;
 		}
@@ -250,33 +259,46 @@ descend:
 }
 
 /*
- * Lowest aligned room for npages in a run of adjacent clean and dirty
- * extents, none of which is long enough alone. Linear in the number of
- * extents, and only taken when the searches above failed.
+ * Room for npages in runs of adjacent clean and dirty extents (memory being
+ * zeroed ends a run), when no single extent at the edge of a run had it: the
+ * lowest room at the bottom or the top of a run of free memory, else the
+ * lowest room anywhere, which cuts a run in two. Linear in the number of
+ * extents; only taken when the searches of single extents failed.
  */
 static bool find_run(struct bpbuf_heap *heap, unsigned long npages,
 		     unsigned long align, unsigned long *start)
 {
-	unsigned long run_start = 0, run_end = 0;
+	unsigned long run_start = 0, run_end = 0, inner = ULONG_MAX, at;
+	struct bpbuf_extent *first = NULL, *e;
 	struct rb_node *node;
-	bool in_run = false;
 
 	for (node = rb_first(&heap->free); node; node = rb_next(node)) {
-		struct bpbuf_extent *e = extent_of(node);
-
+		e = extent_of(node);
 		if (e->state == EXTENT_ZEROING) {
-			in_run = false;
+			first = NULL;
 			continue;
 		}
-		if (!in_run || e->start != run_end)
+		if (!first || e->start != run_end) {
+			first = e;
 			run_start = e->start;
+		}
 		run_end = e->start + e->len;
-		in_run = true;
-		*start = run_fit(heap, run_start, run_end, npages, align);
-		if (*start != ULONG_MAX)
+		at = run_fit(heap, run_start, run_end, npages, align);
+		if (at == ULONG_MAX)
+			continue;
+		if (!free_below(first)) {
+			*start = at;
 			return true;
+		}
+		if (!free_above(e)) {
+			*start = run_fit_high(heap, run_start, run_end, npages,
+					      align);
+			return true;
+		}
+		inner = min(inner, at);
 	}
-	return false;
+	*start = inner;
+	return inner != ULONG_MAX;
 }
 
 /* The extent holding page start, or NULL */
@@ -379,13 +401,14 @@ int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
 	mutex_lock(&heap->lock);
 	for (;;) {
 		/*
-		 * Lowest address first, clean or dirty: preferring clean
-		 * memory higher up cut free runs in two under churn, and a
-		 * large buffer then found no room (zeroing.two_processes_churn).
-		 * Memory being zeroed is skipped, so what was just freed is
-		 * still mostly left to the zeroer.
+		 * Clean memory if some lies at the edge of a run of free memory,
+		 * else dirty memory there (zeroed below), else a run cut in
+		 * two. Taking clean memory from the middle of a run instead
+		 * left no room for large buffers under churn
+		 * (zeroing.two_processes_churn).
 		 */
-		found = find_fit(heap, npages, align_pages, false, &start) ||
+		found = find_fit(heap, npages, align_pages, true, &start) ||
+			find_fit(heap, npages, align_pages, false, &start) ||
 			find_run(heap, npages, align_pages, &start);
 		if (found || !heap->zeroing)
 			break;
@@ -432,8 +455,15 @@ free_tail:
 	return ret;
 }
 
-void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range)
+/*
+ * Give a range back. It is dirty unless untouched: nothing but the zeroing
+ * at allocation ever wrote it (no CPU mapping, importer or bus address ever
+ * reached it), and then it is still clean and needs no zeroing again.
+ */
+void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range,
+		     bool untouched)
 {
+	enum bpbuf_extent_state state = untouched ? EXTENT_CLEAN : EXTENT_DIRTY;
 	struct rb_node *node, *prev_node = NULL, *next_node = NULL;
 	struct bpbuf_extent *prev, *next, *e, *unused = range->spare;
 	unsigned long start = range->start, end = range->start + range->npages;
@@ -458,35 +488,40 @@ void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range)
 		    (next && next->start < end)))
 		goto unlock;
 
-	/* freed memory is dirty: it joins dirty neighbours only */
-	if (prev && prev->state != EXTENT_DIRTY)
+	/* the range joins neighbours in its own state only */
+	if (prev && (prev->state != state || prev->start + prev->len != start))
 		prev = NULL;
-	if (next && next->state != EXTENT_DIRTY)
+	if (next && (next->state != state || next->start != end))
 		next = NULL;
-	if (prev && prev->start + prev->len == start) {
+	if (prev) {
 		prev->len += range->npages;
-		if (next && next->start == end) {
+		if (next) {
 			prev->len += next->len;
 			extent_erase(heap, next);
 			kfree(unused);
 			unused = next;
 		}
 		extent_changed(prev);
-	} else if (next && next->start == end) {
+	} else if (next) {
 		next->start = start;
 		next->len += range->npages;
 		extent_changed(next);
 	} else {
 		unused->start = start;
 		unused->len = range->npages;
-		unused->state = EXTENT_DIRTY;
-		list_add_tail(&unused->dirty, &heap->dirty);
+		unused->state = state;
+		if (state == EXTENT_DIRTY)
+			list_add_tail(&unused->dirty, &heap->dirty);
 		extent_insert(heap, unused);
 		unused = NULL;
 	}
 	heap->free_pages += range->npages;
-	heap->dirty_pages += range->npages;
-	zeroer_kick(heap);
+	if (untouched) {
+		heap->freed_clean += range->npages;
+	} else {
+		heap->dirty_pages += range->npages;
+		zeroer_kick(heap);
+	}
 unlock:
 	mutex_unlock(&heap->lock);
 	kfree(unused);
@@ -532,6 +567,7 @@ int bpbuf_heap_zero(struct bpbuf_heap *heap, const struct bpbuf_range *range)
 			return -EINTR;
 		n = min(range->zero_npages - done, BPBUF_ZERO_CHUNK_PAGES);
 		zero_pages(heap, range->zero_start + done, n);
+		atomic64_add(n, &heap->zeroed_alloc);
 		cond_resched();
 	}
 	if (range->zero_npages)
@@ -620,6 +656,7 @@ static void bpbuf_heap_zero_work(struct work_struct *work)
 
 		mutex_lock(&heap->lock);
 		heap->dirty_pages -= z->len;
+		heap->zeroed_bg += z->len;
 		e = extent_cleaned(heap, z);
 		heap->zeroing = NULL;
 		heap->zero_seq++;
@@ -658,7 +695,10 @@ void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st)
 	st->clean = (u64)(heap->free_pages - heap->dirty_pages) << PAGE_SHIFT;
 	st->largest_free = (u64)largest << PAGE_SHIFT;
 	st->nr_extents = runs;
+	st->zeroed_bg = heap->zeroed_bg << PAGE_SHIFT;
+	st->freed_clean = heap->freed_clean << PAGE_SHIFT;
 	mutex_unlock(&heap->lock);
+	st->zeroed_alloc = (u64)atomic64_read(&heap->zeroed_alloc) << PAGE_SHIFT;
 }
 
 int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
@@ -682,6 +722,8 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	init_waitqueue_head(&heap->zero_wait);
 	heap->zeroing = NULL;
 	heap->zero_seq = 0;
+	heap->zeroed_bg = 0;
+	heap->freed_clean = 0;
 	heap->stopping = false;
 	heap->waiters = 0;
 	heap->nr_nodes = 0;
@@ -727,9 +769,11 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	all_range = (struct bpbuf_range){
 		.zero_npages = heap->npages,
 	};
+	atomic64_set(&heap->zeroed_alloc, 0);
 	ret = bpbuf_heap_zero(heap, &all_range);
 	if (ret)
 		goto free_carve;
+	atomic64_set(&heap->zeroed_alloc, 0);
 
 	all->start = 0;
 	all->len = heap->npages;

@@ -2,12 +2,14 @@
 /*
  * bpbuf heap: one physically contiguous carve from CMA, split into buffers
  * by an extent allocator whose cost grows with the number of free extents,
- * never with the size of the heap. Freed memory is zeroed in the background,
- * so that allocating mostly takes memory that is already clean.
+ * never with the size of the heap. Freed memory is zeroed in the background
+ * (or not at all if nothing could have written it), so that allocating
+ * mostly takes memory that is already clean.
  */
 #ifndef BPBUF_HEAP_H
 #define BPBUF_HEAP_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -36,6 +38,9 @@ struct bpbuf_extent;
  * @nr_nodes: number of extents in @free
  * @zeroing: the extent the zeroer is clearing, outside the lock, or NULL
  * @zero_seq: bumped each time the zeroer finishes an extent
+ * @zeroed_bg: pages the zeroer has cleared since load
+ * @zeroed_alloc: pages allocations have cleared themselves since load
+ * @freed_clean: pages freed untouched, so still clean, since load
  * @stopping: the heap is going away: the zeroer stops
  * @waiters: allocations waiting for @zeroing: the zeroer stops after it
  * @zero_work: the background zeroer
@@ -56,6 +61,9 @@ struct bpbuf_heap {
 	unsigned int nr_nodes;
 	struct bpbuf_extent *zeroing;
 	unsigned long zero_seq;
+	u64 zeroed_bg;
+	atomic64_t zeroed_alloc;
+	u64 freed_clean;
 	bool stopping;
 	unsigned int waiters;
 	struct work_struct zero_work;
@@ -86,6 +94,9 @@ struct bpbuf_range {
  * @clean: free bytes already zeroed
  * @nr_extents: runs of free memory (adjacent clean and dirty extents count
  *	as one run: they are one hole between buffers)
+ * @zeroed_bg: bytes the background zeroer has cleared since load
+ * @zeroed_alloc: bytes allocations found dirty and cleared since load
+ * @freed_clean: bytes freed untouched since load, so never zeroed again
  */
 struct bpbuf_heap_stats {
 	u64 size;
@@ -93,13 +104,17 @@ struct bpbuf_heap_stats {
 	u64 largest_free;
 	u64 clean;
 	unsigned int nr_extents;
+	u64 zeroed_bg;
+	u64 zeroed_alloc;
+	u64 freed_clean;
 };
 
 int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size);
 void bpbuf_heap_destroy(struct bpbuf_heap *heap);
 int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
 		     unsigned long align_pages, struct bpbuf_range *range);
-void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range);
+void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range,
+		     bool untouched);
 int bpbuf_heap_zero(struct bpbuf_heap *heap, const struct bpbuf_range *range);
 void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st);
 

@@ -266,6 +266,8 @@ static int bpbuf_bus_addr_ioctl(struct bpbuf_device *bdev, void *data,
 	buf = bpbuf_buffer_get(args->fd);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
+	/* a device may write it from now on, behind our back */
+	bpbuf_buffer_touch(buf);
 	args->bus_addr = buf->dma_addr;
 	args->size = buf->size;
 	bpbuf_buffer_put(buf);

@@ -3,13 +3,17 @@
  * Zeroing with the background zeroer: memory freed dirty comes back zeroed
  * however soon it is allocated again (taken clean, dirty, or both at once,
  * while the zeroer is at work on it), and the heap's figures count freed
- * memory as free whether or not it has been zeroed yet.
+ * memory as free whether or not it has been zeroed yet. A buffer nothing
+ * could have written comes back clean; every way in makes it dirty.
  */
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <linux/dma-buf.h>
 
 #include "bpbuf_test.h"
 #include "kselftest_harness.h"
+#include "vgem.h"
 
 #define SLOTS 16
 
@@ -160,6 +164,174 @@ TEST_F(zeroing, two_processes_churn)
 		EXPECT_TRUE(WIFEXITED(status));
 		EXPECT_EQ(0, WEXITSTATUS(status));
 	}
+}
+
+/* The zeroing figures of debugfs bpbuf/heap (see driver/debugfs.c) */
+struct zero_counts {
+	unsigned long long free, clean, background, on_alloc, freed_clean;
+};
+
+static int read_counts(struct zero_counts *c)
+{
+	char *text = read_text(BPBUF_DEBUGFS "/heap"), *line;
+	int got = 0;
+
+	if (!text)
+		return -1;
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		got += sscanf(line, "free: %llu", &c->free) +
+		       sscanf(line, "clean: %llu", &c->clean) +
+		       sscanf(line, "zeroed_background: %llu", &c->background) +
+		       sscanf(line, "zeroed_on_alloc: %llu", &c->on_alloc) +
+		       sscanf(line, "freed_clean: %llu", &c->freed_clean);
+	free(text);
+	return got == 5 ? 0 : -1;
+}
+
+/* Wait (10 s at most) for the zeroer to have cleaned every free byte */
+static int read_counts_settled(struct zero_counts *c)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (read_counts(c))
+			return -1;
+		if (c->clean == c->free)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* Freed without anything reaching it: clean at once, never zeroed again */
+TEST_F(zeroing, untouched_buffer_comes_back_clean)
+{
+	uint64_t size = self->info.heap_size / 4;
+	struct zero_counts before, after;
+	int fd;
+
+	ASSERT_EQ(0, read_counts_settled(&before));
+	ASSERT_EQ(0, bp_alloc(self->dev, size, 0, 0, &fd));
+	close(fd);
+	ASSERT_EQ(0, read_counts(&after));
+	EXPECT_EQ(after.free, after.clean);
+	EXPECT_EQ(before.freed_clean + size, after.freed_clean);
+	ASSERT_EQ(0, read_counts_settled(&after));
+	EXPECT_EQ(before.background, after.background);
+	EXPECT_EQ(before.on_alloc, after.on_alloc);
+}
+
+/*
+ * Each way something could write a buffer: do it (without writing), free
+ * the buffer, and the zeroer (or the next allocation) must clear all of it.
+ * 0, or KSFT_SKIP when the way in is missing here.
+ */
+typedef int (*way_in_fn)(int dev, int fd, uint64_t size);
+
+static void expect_zeroed_after(struct __test_metadata *_metadata, int dev,
+				uint64_t size, way_in_fn way_in)
+{
+	struct zero_counts before, after;
+	int fd, ret;
+
+	ASSERT_EQ(0, read_counts_settled(&before));
+	ASSERT_EQ(0, bp_alloc(dev, size, 0, 0, &fd));
+	ret = way_in(dev, fd, size);
+	close(fd);
+	if (ret == KSFT_SKIP)
+		SKIP(return, "this way in is not available here");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, read_counts_settled(&after));
+	EXPECT_EQ(before.freed_clean, after.freed_clean);
+	EXPECT_LE(before.background + before.on_alloc + size,
+		  after.background + after.on_alloc);
+}
+
+static int way_mmap_read_only(int dev, int fd, uint64_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+
+	(void)dev;
+	if (p == MAP_FAILED)
+		return -1;
+	return munmap(p, size);
+}
+
+static int way_bus_addr(int dev, int fd, uint64_t size)
+{
+	uint64_t addr;
+
+	(void)size;
+	return bp_bus_addr(dev, fd, &addr, NULL);
+}
+
+static int way_cpu_access(int dev, int fd, uint64_t size)
+{
+	struct dma_buf_sync sync = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
+
+	(void)dev;
+	(void)size;
+	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync);
+}
+
+static int way_debugfs_listing(int dev, int fd, uint64_t size)
+{
+	char *text = read_text(BPBUF_DEBUGFS "/buffers");
+
+	(void)dev;
+	(void)fd;
+	(void)size;
+	free(text);
+	return text ? 0 : -1;
+}
+
+static int way_importer(int dev, int fd, uint64_t size)
+{
+	struct drm_prime_handle_min prime = { .fd = fd };
+	struct drm_gem_close_min gem_close = { 0 };
+	int card = open_vgem(), ret;
+
+	(void)dev;
+	(void)size;
+	if (card < 0)
+		return KSFT_SKIP;
+	ret = ioctl(card, DRM_FD_TO_HANDLE_IOCTL, &prime);
+	if (!ret) {
+		gem_close.handle = prime.handle;
+		ret = ioctl(card, DRM_GEM_CLOSE_IOCTL, &gem_close);
+	}
+	close(card);
+	return ret;
+}
+
+TEST_F(zeroing, read_only_mmap_makes_it_dirty)
+{
+	expect_zeroed_after(_metadata, self->dev, self->info.heap_size / 4,
+			    way_mmap_read_only);
+}
+
+TEST_F(zeroing, bus_address_makes_it_dirty)
+{
+	expect_zeroed_after(_metadata, self->dev, self->info.heap_size / 4,
+			    way_bus_addr);
+}
+
+TEST_F(zeroing, cpu_access_makes_it_dirty)
+{
+	expect_zeroed_after(_metadata, self->dev, self->info.heap_size / 4,
+			    way_cpu_access);
+}
+
+TEST_F(zeroing, debugfs_listing_makes_it_dirty)
+{
+	expect_zeroed_after(_metadata, self->dev, self->info.heap_size / 4,
+			    way_debugfs_listing);
+}
+
+TEST_F(zeroing, importer_makes_it_dirty)
+{
+	expect_zeroed_after(_metadata, self->dev, self->info.heap_size / 4,
+			    way_importer);
 }
 
 TEST_HARNESS_MAIN
