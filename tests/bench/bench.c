@@ -227,6 +227,14 @@ void print_ratio(double ours, double theirs)
 		printf(" %10s", "-");
 }
 
+double floor_us(size_t size)
+{
+	for (unsigned int s = 0; s < NSIZES; s++)
+		if (latency_sizes[s] == size)
+			return floor_median[s];
+	return 0;
+}
+
 /* 2. mmap + one write per 4 KiB: time and page faults. */
 static void scenario_touch(void)
 {
@@ -407,6 +415,7 @@ int main(int argc, char **argv)
 	}
 	scenario_floor();
 	scenario_latency();
+	scenario_reuse();
 	scenario_touch();
 	scenario_stream();
 	scenario_sync();

@@ -13,9 +13,11 @@ extern int quick;
 /* One figure for the CSV file and the plot. */
 void csv(const char *scenario, const char *who, size_t size, const char *metric, double value);
 const char *human(size_t size);
-void print_ratio(double ours, double theirs);
+void print_ratio(double ours, double theirs);	/* %10.3f, or - */
+double floor_us(size_t size);		/* scenario 4's memset median, or 0 */
 void bpbuf_settle(void);		/* bpbuf's zeroer done (debugfs) */
 
+void scenario_reuse(void);		/* 1b, reuse.c */
 void scenario_sync(void);		/* 5, sync.c */
 void print_sync_target(void);
 void scenario_pressure(void);		/* 6, pressure.c */

@@ -1,12 +1,11 @@
 # The benchmark (see scripts/bench.sh, which runs it in the VM on the
 # non-debug kernel). Built with everything else, so it never rots.
-if HAVE_LIBDRM
 noinst_PROGRAMS += tests/bench/bpbuf-bench
-endif
 tests_bench_bpbuf_bench_SOURCES = tests/bench/bench.c tests/bench/bench.h \
 	tests/bench/peers.c tests/bench/peers.h tests/bench/stats.c \
-	tests/bench/stats.h tests/bench/sync.c tests/bench/pressure.c
-tests_bench_bpbuf_bench_CPPFLAGS = $(AM_CPPFLAGS) $(LIBDRM_CFLAGS)
+	tests/bench/stats.h tests/bench/sync.c tests/bench/pressure.c \
+	tests/bench/reuse.c
+tests_bench_bpbuf_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/kselftest
 EXTRA_DIST += scripts/bench.sh tests/bench/plot.gp
 
 bench:

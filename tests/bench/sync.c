@@ -4,40 +4,20 @@
  * against the whole buffer (DMA_BUF_IOCTL_SYNC). vgem imports the buffer,
  * which attaches and maps it for vgem's device, so a sync has work to do.
  */
-#include <drm.h>
-#include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "bpbuf.h"
 #include "stats.h"
+#include "vgem.h"
 
 #define SYNC_SIZE (64UL << 20)
 
 static double whole_us, range_us;
-
-static int open_vgem(void)
-{
-	for (int i = 0; i < 8; i++) {
-		char path[32], name[16] = "";
-		struct drm_version v = { .name_len = sizeof(name) - 1, .name = name };
-		int fd;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
 
 static double time_whole(int buf)
 {
@@ -75,7 +55,7 @@ static double time_range(int dev, int buf)
 
 void scenario_sync(void)
 {
-	struct drm_prime_handle h = { 0 };
+	struct drm_prime_handle_min h = { 0 };
 	int vgem = open_vgem();
 	int buf;
 
@@ -88,7 +68,7 @@ void scenario_sync(void)
 		return;
 	}
 	h.fd = buf;
-	if (vgem < 0 || ioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &h)) {
+	if (vgem < 0 || ioctl(vgem, DRM_FD_TO_HANDLE_IOCTL, &h)) {
 		printf("   no importer (vgem) could attach: not measured\n");
 		goto out;
 	}
@@ -98,7 +78,7 @@ void scenario_sync(void)
 	       whole_us, range_us, whole_us / range_us);
 	csv("sync", "bpbuf", SYNC_SIZE, "whole_us", whole_us);
 	csv("sync", "bpbuf", SYNC_SIZE, "range4k_us", range_us);
-	ioctl(vgem, DRM_IOCTL_GEM_CLOSE, &(struct drm_gem_close){ .handle = h.handle });
+	ioctl(vgem, DRM_GEM_CLOSE_IOCTL, &(struct drm_gem_close_min){ .handle = h.handle });
 out:
 	if (vgem >= 0)
 		close(vgem);
