@@ -220,28 +220,9 @@ TEST_F(zeroing, untouched_buffer_comes_back_clean)
 /*
  * Each way something could write a buffer: do it (without writing), free
  * the buffer, and the zeroer (or the next allocation) must clear all of it.
- * 0, or KSFT_SKIP when the way in is missing here.
+ * Each returns 0, or KSFT_SKIP when the way in is missing here.
  */
 typedef int (*way_in_fn)(int dev, int fd, uint64_t size);
-
-static void expect_zeroed_after(struct __test_metadata *_metadata, int dev,
-				uint64_t size, way_in_fn way_in)
-{
-	struct zero_counts before, after;
-	int fd, ret;
-
-	ASSERT_EQ(0, read_counts_settled(&before));
-	ASSERT_EQ(0, bp_alloc(dev, size, 0, 0, &fd));
-	ret = way_in(dev, fd, size);
-	close(fd);
-	if (ret == KSFT_SKIP)
-		SKIP(return, "this way in is not available here");
-	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, read_counts_settled(&after));
-	EXPECT_EQ(before.freed_clean, after.freed_clean);
-	EXPECT_LE(before.background + before.on_alloc + size,
-		  after.background + after.on_alloc);
-}
 
 static int way_mmap_read_only(int dev, int fd, uint64_t size)
 {
@@ -300,34 +281,50 @@ static int way_importer(int dev, int fd, uint64_t size)
 	return ret;
 }
 
-TEST_F(zeroing, read_only_mmap_makes_it_dirty)
+FIXTURE(way_in) {
+	int dev;
+	struct bpbuf_heap_info info;
+};
+
+FIXTURE_VARIANT(way_in) {
+	way_in_fn way_in;
+};
+
+FIXTURE_VARIANT_ADD(way_in, read_only_mmap) { .way_in = way_mmap_read_only };
+FIXTURE_VARIANT_ADD(way_in, bus_address) { .way_in = way_bus_addr };
+FIXTURE_VARIANT_ADD(way_in, cpu_access) { .way_in = way_cpu_access };
+FIXTURE_VARIANT_ADD(way_in, debugfs_listing) { .way_in = way_debugfs_listing };
+FIXTURE_VARIANT_ADD(way_in, importer) { .way_in = way_importer };
+
+FIXTURE_SETUP(way_in)
 {
-	expect_zeroed_after(_metadata, self->dev, self->info.heap_size / 4,
-			    way_mmap_read_only);
+	self->dev = bp_open();
+	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", BPBUF_NODE, strerror(errno));
+	ASSERT_EQ(0, bp_wait_idle(self->dev, &self->info));
 }
 
-TEST_F(zeroing, bus_address_makes_it_dirty)
+FIXTURE_TEARDOWN(way_in)
 {
-	expect_zeroed_after(_metadata, self->dev, self->info.heap_size / 4,
-			    way_bus_addr);
+	close(self->dev);
 }
 
-TEST_F(zeroing, cpu_access_makes_it_dirty)
+TEST_F(way_in, makes_it_dirty)
 {
-	expect_zeroed_after(_metadata, self->dev, self->info.heap_size / 4,
-			    way_cpu_access);
-}
+	uint64_t size = self->info.heap_size / 4;
+	struct zero_counts before, after;
+	int fd, ret;
 
-TEST_F(zeroing, debugfs_listing_makes_it_dirty)
-{
-	expect_zeroed_after(_metadata, self->dev, self->info.heap_size / 4,
-			    way_debugfs_listing);
-}
-
-TEST_F(zeroing, importer_makes_it_dirty)
-{
-	expect_zeroed_after(_metadata, self->dev, self->info.heap_size / 4,
-			    way_importer);
+	ASSERT_EQ(0, read_counts_settled(&before));
+	ASSERT_EQ(0, bp_alloc(self->dev, size, 0, 0, &fd));
+	ret = variant->way_in(self->dev, fd, size);
+	close(fd);
+	if (ret == KSFT_SKIP)
+		SKIP(return, "this way in is not available here");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, read_counts_settled(&after));
+	EXPECT_EQ(before.freed_clean, after.freed_clean);
+	EXPECT_LE(before.background + before.on_alloc + size,
+		  after.background + after.on_alloc);
 }
 
 TEST_HARNESS_MAIN
