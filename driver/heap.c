@@ -17,9 +17,9 @@
  * the heap. Alignment is of the physical address, which is what 2 MiB
  * page-table entries need.
  *
- * Freeing a buffer makes its range dirty and kicks the zeroer, a work item
- * that clears dirty extents oldest first, a few MiB at a time outside the
- * lock, and makes them clean; a buffer nothing but its own zeroing ever
+ * Freeing a buffer makes its range dirty and kicks the zeroer, a kernel
+ * thread at the lowest priority that clears dirty extents oldest first, a
+ * few MiB at a time outside the lock, and makes them clean; a buffer nothing but its own zeroing ever
  * wrote (no CPU mapping, importer or bus address reached it) comes back
  * clean. Allocation takes clean memory at the bottom or the top of a run of
  * free memory if some fits, else clean or dirty memory there, else the
@@ -37,13 +37,18 @@
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/rbtree_augmented.h>
+#include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "heap.h"
 
-/* Zero this much between checks for rescheduling and fatal signals */
-#define BPBUF_ZERO_CHUNK_PAGES	(SZ_1M >> PAGE_SHIFT)
+/*
+ * Zero this much between checks for rescheduling (and fatal signals): the
+ * kernels bpbuf runs on mostly do not preempt kernel code, and the zeroer
+ * must not hold up the program that just freed a buffer.
+ */
+#define BPBUF_ZERO_CHUNK_PAGES	(SZ_256K >> PAGE_SHIFT)
 /* The zeroer takes this much out of a dirty extent at a time */
 #define BPBUF_ZERO_PIECE_PAGES	(SZ_2M >> PAGE_SHIFT)
 
@@ -377,7 +382,7 @@ static void take_range(struct bpbuf_heap *heap, struct bpbuf_range *range,
 static void zeroer_kick(struct bpbuf_heap *heap)
 {
 	if (!list_empty(&heap->dirty) && !heap->stopping && !heap->waiters)
-		queue_work(system_unbound_wq, &heap->zero_work);
+		kthread_queue_work(heap->zero_worker, &heap->zero_work);
 }
 
 int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
@@ -553,6 +558,23 @@ static void zero_sync(struct bpbuf_heap *heap, unsigned long start,
 						 DMA_TO_DEVICE);
 }
 
+/* Zero n pages from start a chunk at a time; -EINTR if killable and killed */
+static int zero_chunks(struct bpbuf_heap *heap, unsigned long start,
+		       unsigned long n, bool killable)
+{
+	unsigned long done, len;
+
+	for (done = 0; done < n; done += len) {
+		if (killable && fatal_signal_pending(current))
+			return -EINTR;
+		len = min(n - done, BPBUF_ZERO_CHUNK_PAGES);
+		zero_pages(heap, start + done, len);
+		cond_resched();
+	}
+	zero_sync(heap, start, n);
+	return 0;
+}
+
 /*
  * Zero what bpbuf_heap_alloc() took dirty, in chunks, so a huge buffer
  * neither hogs the CPU nor keeps a killed process waiting. The caller frees
@@ -560,19 +582,10 @@ static void zero_sync(struct bpbuf_heap *heap, unsigned long start,
  */
 int bpbuf_heap_zero(struct bpbuf_heap *heap, const struct bpbuf_range *range)
 {
-	unsigned long done, n;
-
-	for (done = 0; done < range->zero_npages; done += n) {
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		n = min(range->zero_npages - done, BPBUF_ZERO_CHUNK_PAGES);
-		zero_pages(heap, range->zero_start + done, n);
-		atomic64_add(n, &heap->zeroed_alloc);
-		cond_resched();
-	}
-	if (range->zero_npages)
-		zero_sync(heap, range->zero_start, range->zero_npages);
-	return 0;
+	if (!range->zero_npages)
+		return 0;
+	atomic64_add(range->zero_npages, &heap->zeroed_alloc);
+	return zero_chunks(heap, range->zero_start, range->zero_npages, true);
 }
 
 /* z, zeroed, becomes clean and joins its clean neighbours; returns a node */
@@ -608,7 +621,7 @@ static struct bpbuf_extent *extent_cleaned(struct bpbuf_heap *heap,
  * piece outside the lock (allocations meanwhile take other extents, or wait
  * for it on zero_wait when nothing else fits) and makes it clean.
  */
-static void bpbuf_heap_zero_work(struct work_struct *work)
+static void bpbuf_heap_zero_work(struct kthread_work *work)
 {
 	struct bpbuf_heap *heap = container_of(work, struct bpbuf_heap,
 					       zero_work);
@@ -651,8 +664,7 @@ static void bpbuf_heap_zero_work(struct work_struct *work)
 		heap->zeroing = z;
 		mutex_unlock(&heap->lock);
 
-		zero_pages(heap, z->start, z->len);
-		zero_sync(heap, z->start, z->len);
+		zero_chunks(heap, z->start, z->len, false);
 
 		mutex_lock(&heap->lock);
 		heap->dirty_pages -= z->len;
@@ -703,7 +715,6 @@ void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st)
 
 int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 {
-	struct bpbuf_range all_range;
 	struct bpbuf_extent *all;
 	int ret;
 
@@ -718,11 +729,12 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	heap->dev = dev;
 	heap->free = RB_ROOT;
 	INIT_LIST_HEAD(&heap->dirty);
-	INIT_WORK(&heap->zero_work, bpbuf_heap_zero_work);
+	kthread_init_work(&heap->zero_work, bpbuf_heap_zero_work);
 	init_waitqueue_head(&heap->zero_wait);
 	heap->zeroing = NULL;
 	heap->zero_seq = 0;
 	heap->zeroed_bg = 0;
+	atomic64_set(&heap->zeroed_alloc, 0);
 	heap->freed_clean = 0;
 	heap->stopping = false;
 	heap->waiters = 0;
@@ -766,14 +778,17 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	 * so that every extent starts clean and the first allocations are as
 	 * fast as the later ones.
 	 */
-	all_range = (struct bpbuf_range){
-		.zero_npages = heap->npages,
-	};
-	atomic64_set(&heap->zeroed_alloc, 0);
-	ret = bpbuf_heap_zero(heap, &all_range);
+	ret = zero_chunks(heap, 0, heap->npages, true);
 	if (ret)
 		goto free_carve;
-	atomic64_set(&heap->zeroed_alloc, 0);
+
+	/* niced: freeing must not make the program that freed wait for it */
+	heap->zero_worker = kthread_create_worker(0, "bpbuf-zero");
+	if (IS_ERR(heap->zero_worker)) {
+		ret = PTR_ERR(heap->zero_worker);
+		goto free_carve;
+	}
+	sched_set_normal(heap->zero_worker->task, MAX_NICE);
 
 	all->start = 0;
 	all->len = heap->npages;
@@ -800,7 +815,8 @@ void bpbuf_heap_destroy(struct bpbuf_heap *heap)
 	mutex_lock(&heap->lock);
 	heap->stopping = true;
 	mutex_unlock(&heap->lock);
-	cancel_work_sync(&heap->zero_work);
+	kthread_cancel_work_sync(&heap->zero_work);
+	kthread_destroy_worker(heap->zero_worker);
 
 	/* every buffer holds a module reference, so all are back by now */
 	WARN_ON(heap->free_pages != heap->npages || heap->zeroing);

@@ -16,7 +16,7 @@
 #include <linux/rbtree.h>
 #include <linux/types.h>
 #include <linux/wait.h>
-#include <linux/workqueue.h>
+#include <linux/kthread.h>
 
 struct device;
 struct bpbuf_extent;
@@ -43,6 +43,7 @@ struct bpbuf_extent;
  * @freed_clean: pages freed untouched, so still clean, since load
  * @stopping: the heap is going away: the zeroer stops
  * @waiters: allocations waiting for @zeroing: the zeroer stops after it
+ * @zero_worker: the background zeroer's thread, at the lowest priority
  * @zero_work: the background zeroer
  * @zero_wait: allocations waiting for @zeroing to be done
  */
@@ -66,7 +67,8 @@ struct bpbuf_heap {
 	u64 freed_clean;
 	bool stopping;
 	unsigned int waiters;
-	struct work_struct zero_work;
+	struct kthread_worker *zero_worker;
+	struct kthread_work zero_work;
 	wait_queue_head_t zero_wait;
 };
 
