@@ -219,10 +219,21 @@ static void scenario_latency(void)
 	}
 }
 
+/* A ratio to three decimals, or to three digits where those would be 0.000 */
+const char *ratio_text(double r)
+{
+	static char buf[4][24];
+	static int i;
+	char *b = buf[i++ % 4];
+
+	snprintf(b, sizeof(buf[0]), r > 0 && r < 0.01 ? "%.2e" : "%.3f", r);
+	return b;
+}
+
 void print_ratio(double ours, double theirs)
 {
 	if (ours > 0 && theirs > 0)
-		printf(" %10.3f", ours / theirs);
+		printf(" %10s", ratio_text(ours / theirs));
 	else
 		printf(" %10s", "-");
 }
@@ -372,7 +383,7 @@ static void scenario_stream(void)
 
 static void target(const char *what, double value, const char *goal, int met)
 {
-	printf("   %-48s %12.3f   %-22s %s\n", what, value, goal,
+	printf("   %-48s %12s   %-22s %s\n", what, ratio_text(value), goal,
 	       value <= 0 ? "NOT MEASURED" : met ? "met" : "MISSED");
 }
 
@@ -387,8 +398,8 @@ static void print_targets(void)
 	target("alloc+close 16 MiB: bpbuf / CMA heap", cma > 0 ? lat / cma : 0, "<= 0.1", lat / cma <= 0.1);
 	target("alloc+close 16 MiB: bpbuf / memset floor", lat / floor_median[4], "< 1", lat < floor_median[4]);
 	target("mmap+touch 64 MiB: bpbuf / CMA heap", tc > 0 ? tb / tc : 0, "<= 0.2", tb / tc <= 0.2);
-	printf("   %-48s %12.3f   %-22s %s\n", "page faults per 2 MiB, 64 MiB mmap+touch",
-	       faults_per_2m, "<= 1", tb > 0 && faults_per_2m <= 1 ? "met" : "MISSED");
+	printf("   %-48s %12s   %-22s %s\n", "page faults per 2 MiB, 64 MiB mmap+touch",
+	       ratio_text(faults_per_2m), "<= 1", tb > 0 && faults_per_2m <= 1 ? "met" : "MISSED");
 	target("streaming write: bpbuf / malloc", stream_ratio_write, ">= 0.95", stream_ratio_write >= 0.95);
 	target("streaming read: bpbuf / malloc", stream_ratio_read, ">= 0.95", stream_ratio_read >= 0.95);
 	print_sync_target();

@@ -13,7 +13,8 @@ extern int quick;
 /* One figure for the CSV file and the plot. */
 void csv(const char *scenario, const char *who, size_t size, const char *metric, double value);
 const char *human(size_t size);
-void print_ratio(double ours, double theirs);	/* %10.3f, or - */
+const char *ratio_text(double r);	/* 0.123, or 1.23e-04 below 0.01 */
+void print_ratio(double ours, double theirs);	/* ratio_text(), or - */
 double floor_us(size_t size);		/* scenario 4's memset median, or 0 */
 void bpbuf_settle(void);		/* bpbuf's zeroer done (debugfs) */
 

@@ -89,6 +89,6 @@ void print_sync_target(void)
 {
 	double ratio = range_us > 0 ? whole_us / range_us : 0;
 
-	printf("   %-48s %12.3f   %-22s %s\n", "4 KiB range sync vs whole, vgem attached (x)",
-	       ratio, ">= 100", ratio <= 0 ? "NOT MEASURED" : ratio >= 100 ? "met" : "MISSED");
+	printf("   %-48s %12s   %-22s %s\n", "4 KiB range sync vs whole, vgem attached (x)",
+	       ratio_text(ratio), ">= 100", ratio <= 0 ? "NOT MEASURED" : ratio >= 100 ? "met" : "MISSED");
 }
