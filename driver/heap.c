@@ -19,9 +19,9 @@
  *
  * Freeing a buffer makes its range dirty and kicks the zeroer, a kernel
  * thread at the lowest priority that clears dirty extents oldest first, a
- * few MiB at a time outside the lock, and makes them clean; a buffer nothing but its own zeroing ever
- * wrote (no CPU mapping, importer or bus address reached it) comes back
- * clean. Allocation takes clean memory at the bottom or the top of a run of
+ * few MiB at a time outside the lock, and makes them clean; a buffer that
+ * nothing but its own zeroing ever wrote (no CPU mapping, importer or bus
+ * address reached it) comes back clean. Allocation takes clean memory at the bottom or the top of a run of
  * free memory if some fits, else clean or dirty memory there, else the
  * lowest room that cuts a run in two; whatever dirty part it took is zeroed
  * before the buffer is handed out (bpbuf_heap_zero()). Memory is never
@@ -202,13 +202,12 @@ static bool free_above(const struct bpbuf_extent *e)
 /*
  * Where in the extent e to put npages without cutting a run of free memory
  * in two: at its bottom when nothing free lies below it, at its top when
- * nothing free lies above. ULONG_MAX when e is inside a run (or the
- * alignment does not fit), unless anywhere: then its lowest aligned room.
+ * nothing free lies above. ULONG_MAX when e is inside a run, or the
+ * alignment does not fit.
  */
 static unsigned long place_in(const struct bpbuf_heap *heap,
 			      const struct bpbuf_extent *e,
-			      unsigned long npages, unsigned long align,
-			      bool anywhere)
+			      unsigned long npages, unsigned long align)
 {
 	unsigned long end = e->start + e->len, start = ULONG_MAX;
 
@@ -216,8 +215,6 @@ static unsigned long place_in(const struct bpbuf_heap *heap,
 		start = run_fit(heap, e->start, end, npages, align);
 	if (start == ULONG_MAX && !free_above(e))
 		start = run_fit_high(heap, e->start, end, npages, align);
-	if (start == ULONG_MAX && anywhere)
-		start = run_fit(heap, e->start, end, npages, align);
 	return start;
 }
 
@@ -242,7 +239,7 @@ descend:
 		struct bpbuf_extent *e = extent_of(node);
 
 		if (e->len >= npages && extent_usable(e, clean)) {
-			*start = place_in(heap, e, npages, align, false);
+			*start = place_in(heap, e, npages, align);
 			if (*start != ULONG_MAX)
 				return e;
 		}

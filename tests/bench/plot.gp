@@ -10,7 +10,11 @@ set ylabel "microseconds"
 set key top left
 set grid
 f(who) = sprintf("< awk -F, '$1==\"latency\" && $2==\"%s\" && $4==\"median_us\"' %s", who, csv)
+# 1b: buffers written before close
+g(who) = sprintf("< awk -F, '$1==\"reuse\" && $2==\"%s\" && $4==\"median_us\"' %s", who, csv)
 plot f("bpbuf") using 3:5 with linespoints lw 2 title "bpbuf", \
+     g("bpbuf-idle") using 3:5 with linespoints lw 2 dt 3 title "bpbuf, written, zeroer idle (1b)", \
+     g("bpbuf-b2b") using 3:5 with linespoints lw 2 dt 4 title "bpbuf, written, back to back (1b)", \
      f("cma-heap") using 3:5 with linespoints title "CMA heap", \
      f("system-heap") using 3:5 with linespoints title "system heap", \
      f("udmabuf") using 3:5 with linespoints title "udmabuf", \

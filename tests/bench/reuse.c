@@ -22,11 +22,15 @@
 static const size_t reuse_sizes[] = { 1 * MiB, 16 * MiB, 64 * MiB };
 #define NREUSE (sizeof(reuse_sizes) / sizeof(reuse_sizes[0]))
 
-/* Median us of alloc+close over reps buffers, each written before close */
-static double reuse_median(struct peer *p, size_t size, unsigned int reps,
-			   int settle_first)
+/*
+ * Median us of alloc+close over reps buffers, each written before close;
+ * the medians of alloc and of close alone go to the CSV file as who's.
+ */
+static double reuse_median(struct peer *p, const char *who, size_t size,
+			   unsigned int reps, int settle_first)
 {
-	double *t = calloc(reps, sizeof(*t)), median = 0;
+	double *t = calloc(3 * (size_t)reps, sizeof(*t)), median = 0;
+	double *t_alloc = t + reps, *t_close = t + 2 * reps;
 	unsigned int i, ok = 0;
 
 	for (i = 0; t && i < reps; i++) {
@@ -49,10 +53,17 @@ static double reuse_median(struct peer *p, size_t size, unsigned int reps,
 		}
 		t0 = now_ns();
 		close(fd);
-		t[ok++] = (alloc_ns + now_ns() - t0) / 1e3;
+		t_alloc[ok] = alloc_ns / 1e3;
+		t_close[ok] = (now_ns() - t0) / 1e3;
+		t[ok] = t_alloc[ok] + t_close[ok];
+		ok++;
 	}
-	if (ok)
+	if (ok) {
 		median = quantile(t, ok, 0.5);
+		csv("reuse", who, size, "median_us", median);
+		csv("reuse", who, size, "alloc_median_us", quantile(t_alloc, ok, 0.5));
+		csv("reuse", who, size, "close_median_us", quantile(t_close, ok, 0.5));
+	}
 	free(t);
 	bpbuf_settle();
 	return median;
@@ -85,10 +96,10 @@ void scenario_reuse(void)
 		if (reps < 5)
 			reps = 5;
 		bpbuf_settle();
-		b2b = reuse_median(bp, size, reps, 0);
-		idle = reuse_median(bp, size, reps, 1);
+		b2b = reuse_median(bp, "bpbuf-b2b", size, reps, 0);
+		idle = reuse_median(bp, "bpbuf-idle", size, reps, 1);
 		if (cma->dev >= 0)
-			heap = reuse_median(cma, size, reps, 0);
+			heap = reuse_median(cma, cma->name, size, reps, 0);
 		printf("   %-8s", human(size));
 		print_us(b2b);
 		print_us(idle);
@@ -98,9 +109,5 @@ void scenario_reuse(void)
 		print_ratio(b2b, floor_us(size));
 		print_ratio(idle, floor_us(size));
 		printf("\n");
-		csv("reuse", "bpbuf-b2b", size, "median_us", b2b);
-		csv("reuse", "bpbuf-idle", size, "median_us", idle);
-		if (heap > 0)
-			csv("reuse", cma->name, size, "median_us", heap);
 	}
 }
