@@ -187,6 +187,7 @@ static int read_counts(struct zero_counts *c)
 /* Wait (10 s at most) for the zeroer to have cleaned every free byte */
 static int read_counts_settled(struct zero_counts *c)
 {
+	char *text;
 	int i;
 
 	for (i = 0; i < 1000; i++) {
@@ -196,6 +197,9 @@ static int read_counts_settled(struct zero_counts *c)
 			return 0;
 		usleep(10000);
 	}
+	text = read_text(BPBUF_DEBUGFS "/heap");
+	fprintf(stderr, "# the zeroer did not catch up in 10 s:\n%s", text ? text : "");
+	free(text);
 	return -1;
 }
 
