@@ -89,6 +89,7 @@ static inline void bpbuf_buffer_touch(struct bpbuf_buffer *buf)
 {
 	WRITE_ONCE(buf->touched, true);
 }
+
 void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 		       bool for_cpu, enum dma_data_direction dir);
 
