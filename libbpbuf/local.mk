@@ -19,7 +19,8 @@ if HAVE_KSELFTEST
 lib_vm_test_programs = tests/lib/lib-api tests/lib/lib-classic
 check_PROGRAMS += $(lib_vm_test_programs)
 endif
-lib_vm_test_cppflags = $(AM_CPPFLAGS) -I$(KSELFTEST_DIR) -I$(srcdir)/tests/lib
+lib_vm_test_cppflags = $(AM_CPPFLAGS) -I$(KSELFTEST_DIR) -I$(srcdir)/tests/lib \
+	-I$(srcdir)/tests/kselftest
 lib_vm_test_cflags = -O2 -g -Wall -pthread
 tests_lib_lib_api_SOURCES = tests/lib/lib-api.c tests/lib/lib-test.h
 tests_lib_lib_api_CPPFLAGS = $(lib_vm_test_cppflags)

@@ -40,6 +40,15 @@ struct drm_gem_close_min {
 #define DRM_VERSION_IOCTL	_IOWR('d', 0x00, struct drm_version_min)
 #define DRM_GEM_CLOSE_IOCTL	_IOW('d', 0x09, struct drm_gem_close_min)
 #define DRM_FD_TO_HANDLE_IOCTL	_IOWR('d', 0x2e, struct drm_prime_handle_min)
+#define DRM_HANDLE_TO_FD_IOCTL	_IOWR('d', 0x2d, struct drm_prime_handle_min)
+
+struct drm_mode_create_dumb_min {
+	uint32_t height, width, bpp, flags, handle, pitch;
+	uint64_t size;
+};
+
+#define DRM_MODE_CREATE_DUMB_IOCTL \
+	_IOWR('d', 0xB2, struct drm_mode_create_dumb_min)
 
 /* An open vgem card, or -1 */
 static inline int open_vgem(void)
@@ -62,6 +71,27 @@ static inline int open_vgem(void)
 		close(fd);
 	}
 	return -1;
+}
+
+/* A dma-buf of a 64 KiB vgem dumb buffer, or -1 when there is no vgem */
+static inline int vgem_dmabuf(void)
+{
+	struct drm_mode_create_dumb_min cd = {
+		.height = 64, .width = 256, .bpp = 32,
+	};
+	struct drm_prime_handle_min ph = { .flags = O_CLOEXEC | O_RDWR };
+	int card = open_vgem(), fd = -1;
+
+	if (card < 0)
+		return -1;
+	if (!ioctl(card, DRM_MODE_CREATE_DUMB_IOCTL, &cd)) {
+		ph.handle = cd.handle;
+		if (!ioctl(card, DRM_HANDLE_TO_FD_IOCTL, &ph))
+			fd = ph.fd;
+	}
+	/* the dma-buf keeps the object alive */
+	close(card);
+	return fd;
 }
 
 #endif
