@@ -271,24 +271,27 @@ static bool find_run(struct bpbuf_heap *heap, unsigned long npages,
 		     unsigned long align, unsigned long *start)
 {
 	unsigned long run_start = 0, run_end = 0, inner = ULONG_MAX, at;
-	struct bpbuf_extent *first = NULL, *e;
+	bool in_run = false, bottom_edge = false;
 	struct rb_node *node;
 
 	for (node = rb_first(&heap->free); node; node = rb_next(node)) {
-		e = extent_of(node);
+		struct bpbuf_extent *e = extent_of(node);
+
 		if (e->state == EXTENT_ZEROING) {
-			first = NULL;
+			in_run = false;
 			continue;
 		}
-		if (!first || e->start != run_end) {
-			first = e;
+		if (!in_run || e->start != run_end) {
+			in_run = true;
 			run_start = e->start;
+			/* nothing free, not even memory being zeroed, below it */
+			bottom_edge = !free_below(e);
 		}
 		run_end = e->start + e->len;
 		at = run_fit(heap, run_start, run_end, npages, align);
 		if (at == ULONG_MAX)
 			continue;
-		if (!free_below(first)) {
+		if (bottom_edge) {
 			*start = at;
 			return true;
 		}

@@ -29,7 +29,8 @@ struct bpbuf_extent;
  * @base_pfn: page frame number of @base
  * @npages: pages in the carve
  * @need_sync: the carve's mapping for @dev needs cache maintenance
- * @lock: protects everything below but @zero_work and @zero_wait
+ * @lock: protects everything below but @zeroed_alloc (atomic, added to
+ *	outside the lock) and the zeroer's @zero_worker, @zero_work, @zero_wait
  * @free: free extents by start, each clean, dirty or being zeroed, augmented
  *	with the longest clean and the longest allocatable extent below
  * @dirty: dirty extents, oldest first: what the zeroer does next
