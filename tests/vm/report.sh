@@ -68,11 +68,18 @@ END {
 	n = split(required, req, " ")
 	for (i = 1; i <= n; i++)
 		if (!(req[i] in seen)) emit("not ok", "required step " req[i] " ran")
-	print count " " (done ? 1 : 0) " " (hello ? 1 : 0)
+	# Numbers, never empty: a run killed before its first step has none.
+	print (count + 0) " " (done ? 1 : 0) " " (hello ? 1 : 0)
 	for (i = 1; i <= count; i++) { print out[i]; if (i in diag) printf "%s", diag[i] }
 }')
 
-read -r count done hello <<<"$(head -n 1 <<<"$tap")"
+read -r count done hello rest <<<"$(head -n 1 <<<"$tap")"
+# Anything but three numbers means the line above is broken: fail the run.
+if ! [[ "$count $done $hello" =~ ^[0-9]+\ [01]\ [01]$ ]] || [ -n "$rest" ]; then
+	echo "not ok 1 - report.sh could not read the run's summary: '$(head -n 1 <<<"$tap")'"
+	echo "1..1"
+	exit 1
+fi
 body=$(tail -n +2 <<<"$tap")
 [ -n "$body" ] && echo "$body"
 
@@ -86,8 +93,9 @@ if [ "$done" = 1 ]; then
 	echo "ok $n - VM ran the whole plan"
 else
 	fail=1
+	killed=$(cat "$dir/killed" 2>/dev/null || :)
 	case $status in
-	124|137) why="killed at the timeout (hung?)" ;;
+	124|137) why="killed at the timeout (hung?)${killed:+: $killed}" ;;
 	0) why="the VM stopped before the end (panic or crash?)" ;;
 	*) why="QEMU exited with status $status" ;;
 	esac
