@@ -5,6 +5,7 @@
 #
 #   build-for-kernel.sh TOP_BUILDDIR OUT_DIR [CONFIGURE-ARGS...]
 set -euo pipefail
+trap 'echo "build-for-kernel.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 # Called from make check: nothing of the outer build may leak in (MAKEFLAGS
 # carries its command-line variables, CC would override a cross compiler).
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES CC CFLAGS M32_CFLAGS \

@@ -76,7 +76,7 @@ echo "build-kernel.sh: building the $flavour kernel in $dir (log: $log)" >&2
 start=$(date +%s)
 
 # On failure leave the log for a look, but never a directory that looks done.
-trap 'echo "build-kernel.sh: build failed; see $log" >&2; tail -n 30 "$log" >&2' ERR
+trap 'echo "build-kernel.sh: line $LINENO: \"$BASH_COMMAND\" failed; see $log" >&2; tail -n 30 "$log" >&2' ERR
 
 tar -xf "$tarball" -C "$dir/src" --strip-components=1
 kmake() { make -C "$dir/src" O="$dir/obj" "$@" >>"$log" 2>&1; }

@@ -16,6 +16,7 @@
 # library's .libs). A libtool wrapper script stands for the program it wraps;
 # a shell script is copied as it is.
 set -euo pipefail
+trap 'echo "mkinitramfs.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out= plan= busybox=/bin/busybox sysroot= modroot=

@@ -4,7 +4,8 @@
 #   run-tests.sh --linux-obj DIR --module bpbuf.ko --out DIR
 #                [--kernel IMAGE] [--arch x86_64|arm64] [--modroot DIR]
 #                [--busybox PATH] [--sysroot DIR] [--append "ARGS"]
-#                [--insmod-args "ARGS"] [--no-load] [--timeout S] [--cma SIZE]
+#                [--insmod-args "ARGS"] [--no-load] [--timeout S]
+#                [--idle-timeout S] [--cma SIZE]
 #                [--mem MiB]
 #                [--plan-extra FILE] [--file SRC:DEST]... [--libdir DIR]...
 #                [--ship PROGRAM]... [PROGRAM...]
@@ -20,9 +21,14 @@
 # The exit status is report.sh's: 0 only when every result passed, the VM
 # finished and the log has no splat.
 set -euo pipefail
+trap 'echo "run-tests.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-1200} cma=256M
+# The plan's bounds count from the guest's hello (see run-vm.sh): the whole
+# plan, and a results channel silent that long (a hung step: the longest
+# step, the fuzzer, ends within 400 s of its own and prints as it goes).
+linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-3600} cma=256M
+idle_timeout=${BPBUF_VM_IDLE_TIMEOUT:-900}
 plan_extra= files=() shipped=()
 kernel= arch=x86_64 modroot= append= kmods=() load=1 mem=3072
 while [ $# -gt 0 ]; do
@@ -32,6 +38,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--insmod-args) insmod_args=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--idle-timeout) idle_timeout=$2; shift 2 ;;
 	--cma) cma=$2; shift 2 ;;
 	--plan-extra) plan_extra=$2; shift 2 ;;
 	--file) files+=(--file "$2"); shift 2 ;;
@@ -89,7 +96,7 @@ case $arch in arm64|aarch64) kmods+=(--kmod virtio_mmio --kmod virtio_console) ;
 "$here/mkinitramfs.sh" --out "$out/initramfs.cpio" --plan "$plan" "${mods[@]}" "${bins[@]}" "${shipped[@]}" "${files[@]}"
 
 "$here/run-vm.sh" --kernel "${kernel:-$linux_obj/arch/x86/boot/bzImage}" --arch "$arch" \
-	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout" --mem "$mem" \
+	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout" --idle-timeout "$idle_timeout" --mem "$mem" \
 	--append "$append"
 
 # A kernel built with kmemleak must have been scanned.

@@ -3,15 +3,25 @@
 #
 #   run-vm.sh --kernel IMAGE --initramfs CPIO --out DIR
 #             [--arch x86_64|arm64] [--mem MiB] [--smp N] [--cma SIZE]
-#             [--timeout SECONDS] [--append "ARGS"]
+#             [--timeout SECONDS] [--idle-timeout SECONDS]
+#             [--boot-timeout SECONDS] [--append "ARGS"]
 #
 # DIR gets console.log (the kernel log, from the console), results.log (the
-# guest's results channel, see guest/lib.sh) and qemu.status (QEMU's exit
-# status; 124 means the run was killed at --timeout). Judging the run is
-# report.sh's job; this script fails only when QEMU cannot start.
+# guest's results channel, see guest/lib.sh), qemu.status (QEMU's exit
+# status, 124 when the watchdog below killed it), killed (why it did) and
+# plan.seconds (how long the guest ran after it said hello). Judging the run
+# is report.sh's job; this script fails only when QEMU cannot start.
+#
+# Boot time is not held against the plan: --boot-timeout (default 900 s)
+# bounds the time until the guest's "@@rig hello", and only from then on
+# count --timeout (the whole plan, default 900 s) and --idle-timeout (a
+# results channel silent that long is a hang, default: none), so a slow or
+# busy host does not turn a slow boot into a failed test.
 set -euo pipefail
+trap 'echo "run-vm.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
 arch=$(uname -m) kernel= initramfs= out= mem=3072 smp=2 cma=256M timeout=900 append=
+idle_timeout=0 boot_timeout=${BPBUF_VM_BOOT_TIMEOUT:-900}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -22,6 +32,8 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--cma) cma=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--idle-timeout) idle_timeout=$2; shift 2 ;;
+	--boot-timeout) boot_timeout=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	*) echo "run-vm.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
@@ -41,6 +53,16 @@ x86_64)
 	# TCG's TSC drifts against jiffies and the watchdog drops it, leaving a
 	# 4 ms clock; trust it, so that timings in the VM mean something.
 	cmdline="console=ttyS0 rig.results=/dev/ttyS1 tsc=reliable $cmdline"
+	# Calibrating the TSC against the emulated PIT fails on a busy host (the
+	# guest then keeps a 4 ms clock); under TCG the guest's TSC is the
+	# host's, whose rate the host can measure.
+	if [ "$(uname -m)" = x86_64 ] && mkdir -p "$out" &&
+	   cc -O2 -o "$out/tsc-khz" "$(dirname "$0")/tsc-khz.c" 2>"$out/tsc-khz.log" &&
+	   khz=$("$out/tsc-khz"); then
+		cmdline="tsc_early_khz=$khz $cmdline"
+	else
+		echo "run-vm.sh: cannot measure the host's TSC rate; the guest calibrates its own" >&2
+	fi
 	;;
 arm64|aarch64)
 	# virt has one UART; the results travel on a virtio console.
@@ -54,23 +76,61 @@ command -v "${qemu[0]}" >/dev/null ||
 	{ echo "run-vm.sh: ${qemu[0]} is missing: apt-get install qemu-system" >&2; exit 1; }
 
 mkdir -p "$out"
-rm -f "$out/console.log" "$out/results.log" "$out/qemu.status"
+rm -f "$out/console.log" "$out/results.log" "$out/qemu.status" "$out/killed" "$out/plan.seconds"
+: >"$out/results.log"
 if [ "${qemu[0]}" = qemu-system-x86_64 ]; then
 	serial=(-serial "file:$out/console.log" -serial "file:$out/results.log")
 else
 	serial=(-serial "file:$out/console.log" -chardev "file,id=results,path=$out/results.log")
 fi
 
-echo "run-vm.sh: booting $(basename "$kernel") ($arch, ${mem} MiB, $smp CPUs, cma=$cma, timeout ${timeout}s)" >&2
-start=$(date +%s)
-status=0
-timeout --kill-after=10 "$timeout" "${qemu[@]}" -smp "$smp" -m "$mem" \
+echo "run-vm.sh: booting $(basename "$kernel") ($arch, ${mem} MiB, $smp CPUs, cma=$cma," \
+	"boot timeout ${boot_timeout}s, plan timeout ${timeout}s, idle timeout ${idle_timeout}s)" >&2
+"${qemu[@]}" -smp "$smp" -m "$mem" \
 	-nodefaults -display none -no-reboot \
 	-kernel "$kernel" -initrd "$initramfs" -append "$cmdline" \
-	"${serial[@]}" </dev/null >"$out/qemu.log" 2>&1 || status=$?
+	"${serial[@]}" </dev/null >"$out/qemu.log" 2>&1 &
+qemu_pid=$!
+
+# The watchdog: once a second, until QEMU exits or a bound is passed.
+start=$(date +%s) hello_at= last_size=0 last_change=$start killed=
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	now=$(date +%s)
+	if [ -z "$hello_at" ]; then
+		if grep -q '^@@rig hello' "$out/results.log"; then
+			hello_at=$now last_change=$now
+		elif [ $((now - start)) -ge "$boot_timeout" ]; then
+			killed="boot: no hello from the guest within ${boot_timeout}s"
+		fi
+	else
+		size=$(stat -c %s "$out/results.log")
+		[ "$size" = "$last_size" ] || last_size=$size last_change=$now
+		if [ $((now - hello_at)) -ge "$timeout" ]; then
+			killed="plan: still running ${timeout}s after the guest's hello"
+		elif [ "$idle_timeout" -gt 0 ] && [ $((now - last_change)) -ge "$idle_timeout" ]; then
+			killed="idle: nothing on the results channel for ${idle_timeout}s"
+		fi
+	fi
+	[ -z "$killed" ] || break
+	sleep 1
+done
+if [ -n "$killed" ]; then
+	echo "$killed" >"$out/killed"
+	kill -TERM "$qemu_pid" 2>/dev/null || :
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 "$qemu_pid" 2>/dev/null || break
+		sleep 1
+	done
+	kill -KILL "$qemu_pid" 2>/dev/null || :
+fi
+status=0
+wait "$qemu_pid" || status=$?
+[ -z "$killed" ] || status=124
+end=$(date +%s)
 echo "$status" >"$out/qemu.status"
-echo "run-vm.sh: VM ended after $(( $(date +%s) - start )) s (QEMU status $status)" >&2
-if [ "$status" != 0 ] && [ "$status" != 124 ] && [ "$status" != 137 ]; then
+[ -z "$hello_at" ] || echo $((end - hello_at)) >"$out/plan.seconds"
+echo "run-vm.sh: VM ended after $((end - start)) s, ${hello_at:+$((end - hello_at)) s after hello, }QEMU status $status${killed:+, killed ($killed)}" >&2
+if [ "$status" != 0 ] && [ -z "$killed" ]; then
 	cat "$out/qemu.log" >&2
 fi
 exit 0
