@@ -10,7 +10,7 @@ AM_TESTS_ENVIRONMENT = \
 	VM_TEST_PROGS='$(vm_test_programs:%=$(abs_top_builddir)/%)'; export VM_TEST_PROGS; \
 	VM_TEST_FILES='$(vm_test_files:%=$(abs_top_builddir)/%)'; export VM_TEST_FILES;
 
-TESTS += tests/host/abi-layout.test tests/host/splat-check.test \
+TESTS += tests/host/abi-layout.test tests/host/splat-check.test tests/host/report.test \
 	tests/host/install.test tests/host/dkms.test \
 	tests/host/man-lint.test tests/host/lib-symbols.test \
 	tests/host/tool-size.test tests/host/tool-args.test \
@@ -21,7 +21,8 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 	tests/vm/run-tests.sh tests/vm/report.sh tests/vm/check-splats.sh \
 	tests/vm/guest/init tests/vm/guest/lib.sh tests/vm/rigcheck/rig_warn.c \
 	tests/vm/demo/guest-demo.sh tests/vm/stock/no-cma.sh \
-	tests/vm/stock-kernel.sh tests/vm/build-for-kernel.sh \
+	tests/vm/stock-kernel.sh tests/vm/build-for-kernel.sh tests/vm/debian-apt.sh \
+	tests/vm/test-lib.sh tests/vm/tsc-khz.c \
 	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config
 
 # What runs inside the VM, each program a step that prints TAP: the
@@ -56,7 +57,7 @@ tests/kselftest/%-32: $(srcdir)/tests/kselftest/%.c $(top_srcdir)/include/bpbuf.
 
 # The VM runs and their logs.
 clean-vm-runs:
-	rm -rf tests/vm/out
+	rm -rf tests/vm/out tests/host/dkms-tree tests/host/report-runs
 .PHONY: clean-vm-runs
 
 # For the stock-kernel tests, which build a copy of the tree for another

@@ -1,0 +1,58 @@
+# Sourced by bash scripts: a private apt state for Debian packages of any
+# suite and architecture, so that the rig can download (never install)
+# another release's or architecture's kernel without touching the host's
+# apt sources, its dpkg architectures or its package lists.
+#
+#   debian_apt SUITE ARCH   prepare the state (apt-get update at most once
+#                           a day) and set the array APT_OPTS to the
+#                           options that select it
+#   apt-get "${APT_OPTS[@]}" download PKG...
+#   apt-cache "${APT_OPTS[@]}" show PKG
+#
+# The mirrors are the host's own: those of its configured Debian release
+# (apt-get indextargets), with that release's name changed to SUITE, so the
+# rig names no archive of its own. The state lives in
+# $BPBUF_KERNEL_CACHE/apt/SUITE-ARCH; the host's keyrings check it.
+
+# debian_sources SUITE ARCH: print sources.list lines for SUITE (with its
+# updates and security suites, but for sid) at the host's Debian mirrors.
+debian_sources()
+{
+	local suite=$1 arch=$2 host_suite site release
+	host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[ -n "$host_suite" ] || { echo "debian-apt.sh: /etc/os-release names no release" >&2; return 1; }
+	while read -r site release; do
+		case $release in
+		"$host_suite") ;;
+		"$host_suite"-*) [ "$suite" = sid ] || [ "$suite" = unstable ] && continue ;;
+		*) continue ;;
+		esac
+		echo "deb [arch=$arch] $site $suite${release#"$host_suite"} main"
+	done < <(apt-get indextargets --no-release-info --format '$(SITE) $(RELEASE)' 'Created-By: Packages' | sort -u)
+}
+
+debian_apt()
+{
+	local suite=$1 arch=$2 state sources
+	state=${BPBUF_KERNEL_CACHE:-/var/cache/bpbuf/kernels}/apt/$suite-$arch
+	sources=$(debian_sources "$suite" "$arch") || return 1
+	[ -n "$sources" ] || { echo "debian-apt.sh: the host's apt sources name no Debian release" >&2; return 1; }
+	APT_OPTS=(-q -o "Dir::Etc::SourceList=$state/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+		  -o "Dir::State::Lists=$state/lists" -o "Dir::State::status=$state/status"
+		  -o "Dir::Cache=$state/cache" -o "APT::Architecture=$arch" -o "APT::Architectures=$arch"
+		  -o APT::Sandbox::User=root)
+	# Fresh lists for these sources: nothing to write (the cache may be
+	# read-only, as scripts/fresh-check.sh --share-cache lays it out).
+	if [ "$sources" = "$(cat "$state/sources.list" 2>/dev/null)" ] &&
+	   [ -n "$(find "$state/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then
+		return 0
+	fi
+	mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
+	: >"$state/status"
+	echo "$sources" >"$state/sources.list"
+	echo "debian-apt.sh: apt-get update for $suite/$arch (log: $state/update.log)" >&2
+	apt-get "${APT_OPTS[@]}" update >"$state/update.log" 2>&1 || {
+		tail -n 20 "$state/update.log" >&2
+		return 1
+	}
+}
