@@ -104,7 +104,8 @@ static unsigned int reps_for(size_t size)
 }
 
 /*
- * A guest whose TSC calibration failed at boot (a loaded host) falls back to
+ * A guest without a usable TSC (run-vm.sh could not give it the host's rate,
+ * and calibrating it against the PIT failed on a loaded host) falls back to
  * a jiffies clocksource: every figure would then be a multiple of a tick.
  */
 static int coarse_clock(void)
@@ -120,7 +121,7 @@ static int coarse_clock(void)
 	if (!strstr(name, "jiffies"))
 		return 0;
 	printf("bpbuf-bench: the clocksource is %s", name);
-	printf("bpbuf-bench: timings would be whole ticks: not measured (boot again on a less loaded host)\n");
+	printf("bpbuf-bench: timings would be whole ticks: not measured\n");
 	return 1;
 }
 
