@@ -10,7 +10,8 @@
  *   fuzz [SEED]   (or BPBUF_FUZZ_SEED; default below, printed)
  *   BPBUF_FUZZ_CALLS (default 1000000, both processes together)
  *   BPBUF_FUZZ_SECONDS (default 400: the bound; fewer calls then fail;
- *   x86 TCG needs about 45 s, arm64 TCG about 245 s)
+ *   the x86 debug kernel under TCG needs about 45 s, Debian's arm64
+ *   kernel under TCG on 2 CPUs about 25 s)
  *
  * It checks that bpbuf only answers with documented errnos, that a mapping
  * bpbuf granted can be read and written in full, and that the heap is whole
@@ -36,6 +37,14 @@ struct counts {
 	unsigned long calls, ioctls, ok, maps, mremaps, munmaps, allocs;
 	unsigned long bad_errno, bad_fault;
 	unsigned long last_bad_cmd, last_bad_errno;
+	/*
+	 * Each process's own count (its calls made, stored by it alone), and
+	 * whether the time bound stopped it. The verdict counts these: the
+	 * shared atomic counter above lost increments on 2 vCPUs under arm64
+	 * TCG (999617 of 1000000 while each process made all of its 500000).
+	 */
+	unsigned long proc_calls[NPROCS];
+	int proc_bounded[NPROCS];
 };
 
 static struct counts *cnt;
@@ -360,9 +369,12 @@ static void fuzz_proc(int id, uint64_t seed, unsigned long calls, double end)
 	for (unsigned long n = 0; n < calls; n++) {
 		unsigned int r = (unsigned int)rng_below(&rng, 100);
 
-		if (!(n & 1023) && now_s() > end)
+		if (!(n & 1023) && now_s() > end) {
+			cnt->proc_bounded[id] = 1;
 			break;
+		}
 		__atomic_add_fetch(&cnt->calls, 1, __ATOMIC_RELAXED);
+		cnt->proc_calls[id] = n + 1;
 		if (r < 96)
 			fuzz_ioctl();
 		else if (r < 99)
@@ -394,6 +406,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_fault };
 	pid_t pids[NPROCS];
 	uint64_t seed_rng;
+	unsigned long made = 0;
 	int i, dev, status, crashed = 0;
 
 	tap_plan(5);
@@ -430,11 +443,18 @@ int main(int argc, char **argv)
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			crashed++;
 	}
+	for (i = 0; i < NPROCS; i++) {
+		made += cnt->proc_calls[i];
+		printf("# process %d: %lu of %lu calls%s\n", i, cnt->proc_calls[i],
+		       calls / NPROCS, cnt->proc_bounded[i] ? ", stopped by the time bound" : "");
+	}
+	printf("# the processes' own counts add up to %lu; their shared atomic counter says %lu\n",
+	       made, cnt->calls);
 	printf("# %lu calls in %.1f s: %lu ioctls (%lu succeeded, %lu allocations kept), %lu mmaps, %lu mremaps, %lu munmaps\n",
 	       cnt->calls, now_s() - t0, cnt->ioctls, cnt->ok, cnt->allocs,
 	       cnt->maps, cnt->mremaps, cnt->munmaps);
-	tap_ok(cnt->calls >= calls, "%lu of %lu calls made within %.0f s (seed 0x%llx)",
-	       cnt->calls, calls, seconds, (unsigned long long)seed);
+	tap_ok(made >= calls / NPROCS * NPROCS, "%lu of %lu calls made within %.0f s (seed 0x%llx)",
+	       made, calls / NPROCS * NPROCS, seconds, (unsigned long long)seed);
 	tap_ok(!crashed, "no fuzzing process crashed (%d)", crashed);
 	tap_ok(!cnt->bad_errno, "only documented errnos from bpbuf (%lu others, last %s for 0x%lx)",
 	       cnt->bad_errno, strerror((int)cnt->last_bad_errno), cnt->last_bad_cmd);
