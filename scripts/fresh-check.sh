@@ -3,7 +3,7 @@
 # where nothing was ever installed: a pristine Debian root made with
 # debootstrap (minbase: only what every Debian system has), the committed
 # HEAD of this repository cloned into it, and the command run inside as
-# root (chroot with /proc, /sys and /dev bound; QEMU's TCG needs no more).
+# root (chroot with /proc, /sys and /dev; QEMU's TCG needs no more).
 # Prints the command's closing line and how long it took; exits with the
 # command's status.
 #
@@ -14,8 +14,9 @@
 # again; what the run writes stays in the overlay and the host's cache is
 # never changed. Without it (the default) the run is cold: it builds
 # everything the README says it builds. The root, the overlay and the log
-# are kept in $BPBUF_FRESH_DIR (default /var/tmp/bpbuf-fresh) until the next
-# run of the same suite. Needs root; installs debootstrap if it is missing.
+# are kept in $BPBUF_FRESH_DIR (default /var/tmp/bpbuf-fresh)/SUITE-demo or
+# SUITE-test until the next run of the same. Needs root; installs
+# debootstrap if it is missing.
 set -euo pipefail
 trap 'echo "fresh-check.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$(id -u)" = 0 ] || { echo "fresh-check.sh: must run as root (debootstrap, chroot)" >&2; exit 2; }
 
-work=${BPBUF_FRESH_DIR:-/var/tmp/bpbuf-fresh}/$suite
+work=${BPBUF_FRESH_DIR:-/var/tmp/bpbuf-fresh}/$suite-$what
 root=$work/root
 log=$work/$what.log
 
@@ -78,9 +79,12 @@ printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
 git clone -q --no-hardlinks "$top" "$root/root/bpbuf"
 
-for d in proc sys dev dev/pts; do
-	mkdir -p "$root/$d"
-	mount --bind "/$d" "$root/$d"
+# /dev and /sys with what is mounted below them (/dev/pts, /dev/shm), as
+# slaves, so that nothing done to them in the root reaches the host's.
+mount -t proc proc "$root/proc"
+for d in sys dev; do
+	mount --rbind "/$d" "$root/$d"
+	mount --make-rslave "$root/$d"
 done
 if [ "$share" = 1 ] && [ -d /var/cache/bpbuf ]; then
 	mkdir -p "$work/cache-upper" "$work/cache-work" "$root/var/cache/bpbuf"
