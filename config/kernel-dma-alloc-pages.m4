@@ -8,7 +8,7 @@ AC_DEFUN([BPBUF_KERNEL_SRC_DMA_ALLOC_PAGES], [
 	struct page *page = dma_alloc_pages(NULL, PAGE_SIZE, &addr,
 					    DMA_BIDIRECTIONAL, GFP_KERNEL);
 	dma_free_pages(NULL, PAGE_SIZE, page, addr, DMA_BIDIRECTIONAL);
-	])
+	], [implicit declaration of function .dma_(alloc|free)_pages.|initialization of .struct page \*. from .int. makes pointer])
 ])
 
 AC_DEFUN([BPBUF_KERNEL_DMA_ALLOC_PAGES], [

@@ -9,7 +9,7 @@ AC_DEFUN([BPBUF_KERNEL_SRC_DMA_BUF_MAP_UNLOCKED], [
 
 	sgt = dma_buf_map_attachment_unlocked(NULL, DMA_BIDIRECTIONAL);
 	dma_buf_unmap_attachment_unlocked(NULL, sgt, DMA_BIDIRECTIONAL);
-	])
+	], [implicit declaration of function .dma_buf_(un)?map_attachment_unlocked.|initialization of .struct sg_table \*. from .int. makes pointer])
 ])
 
 AC_DEFUN([BPBUF_KERNEL_DMA_BUF_MAP_UNLOCKED], [

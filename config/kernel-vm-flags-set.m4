@@ -5,7 +5,7 @@ AC_DEFUN([BPBUF_KERNEL_SRC_VM_FLAGS_SET], [
 #include <linux/mm.h>
 	], [
 	vm_flags_set((struct vm_area_struct *)0, VM_DONTEXPAND);
-	])
+	], [implicit declaration of function .vm_flags_set.])
 ])
 
 AC_DEFUN([BPBUF_KERNEL_VM_FLAGS_SET], [

@@ -98,27 +98,41 @@ built kernel tree, or build only user space with --disable-module.])
 	])
 ])
 
-dnl BPBUF_KERNEL_TEST_SRC(NAME, FILE-SCOPE, FUNCTION-BODY)
+dnl BPBUF_KERNEL_TEST_SRC(NAME, FILE-SCOPE, FUNCTION-BODY, MISSING-ERROR)
 dnl Queue a probe. FILE-SCOPE holds includes and declarations; the body goes
-dnl into a function, so it may call what it probes for.
+dnl into a function, so it may call what it probes for. MISSING-ERROR is an
+dnl extended regex that each compiler error of the probe matches when the
+dnl kernel lacks the feature: tests/host/probes.test fails a probe that
+dnl failed for any other reason. The license comes first, so that nothing a
+dnl probe redefines reaches it.
 AC_DEFUN([BPBUF_KERNEL_TEST_SRC], [
 	cat >"$bpbuf_probe_dir/$1.c" <<'_BPBUF_PROBE_EOF'
 /* configure probe: $1 */
 #include <linux/module.h>
+MODULE_LICENSE("GPL");
 $2
 void bpbuf_probe_$1(void);
 void bpbuf_probe_$1(void)
 {
 $3
 }
-MODULE_LICENSE("GPL");
+_BPBUF_PROBE_EOF
+	cat >"$bpbuf_probe_dir/$1.missing" <<'_BPBUF_PROBE_EOF'
+$4
 _BPBUF_PROBE_EOF
 	echo "obj-m += $1.o" >>"$bpbuf_probe_dir/Kbuild"
 ])
 
 dnl BPBUF_KERNEL_TEST_RESULT(NAME, IF-COMPILED, IF-NOT)
+dnl The answer is also written to build/probe/answers for the probe test.
 AC_DEFUN([BPBUF_KERNEL_TEST_RESULT], [
-	AS_IF([test -f "$bpbuf_probe_dir/$1.o"], [$2], [$3])
+	AS_IF([test -f "$bpbuf_probe_dir/$1.o"], [
+		echo "$1 yes" >>"$bpbuf_probe_dir/answers"
+		$2
+	], [
+		echo "$1 no" >>"$bpbuf_probe_dir/answers"
+		$3
+	])
 ])
 
 dnl BPBUF_KERNEL_SYMBOL_EXPORTED(SYMBOL, IF-EXPORTED, IF-NOT)
@@ -134,14 +148,17 @@ AC_DEFUN([BPBUF_KERNEL_PROBES], [
 	mkdir -p "$bpbuf_probe_dir"
 	: >"$bpbuf_probe_dir/Kbuild"
 
-	BPBUF_KERNEL_TEST_SRC([sanity], [], [])
+	BPBUF_KERNEL_TEST_SRC([sanity], [], [], [a trivial module never fails])
 	BPBUF_KERNEL_SRC_DMA_ALLOC_PAGES
 	BPBUF_KERNEL_SRC_VM_FLAGS_SET
 	BPBUF_KERNEL_SRC_MODULE_IMPORT_NS_STRING
 	BPBUF_KERNEL_SRC_DMA_BUF_MAP_UNLOCKED
+	BPBUF_KERNEL_SRC_NTH_PAGE
 
 	AC_MSG_CHECKING([whether modules build against $LINUX_VERSION])
-	make -k -j"$(nproc 2>/dev/null || echo 2)" -C "$LINUX_OBJ" \
+	dnl In the C locale (Kbuild unexports LC_ALL): tests/host/probes.test
+	dnl reads the compiler's errors.
+	LC_ALL=C LANG=C LC_CTYPE=C LC_MESSAGES=C make -k -j"$(nproc 2>/dev/null || echo 2)" -C "$LINUX_OBJ" \
 		$KERNEL_MAKE_FLAGS M="$bpbuf_probe_dir" modules >"$bpbuf_probe_dir/build.log" 2>&1
 	BPBUF_KERNEL_TEST_RESULT([sanity], [AC_MSG_RESULT([yes])], [
 		AC_MSG_RESULT([no])
@@ -153,4 +170,5 @@ AC_DEFUN([BPBUF_KERNEL_PROBES], [
 	BPBUF_KERNEL_VM_FLAGS_SET
 	BPBUF_KERNEL_MODULE_IMPORT_NS_STRING
 	BPBUF_KERNEL_DMA_BUF_MAP_UNLOCKED
+	BPBUF_KERNEL_NTH_PAGE
 ])

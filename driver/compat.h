@@ -22,6 +22,11 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
+#ifndef HAVE_NTH_PAGE
+/* Gone in 6.18: the struct pages of one allocation are contiguous there. */
+#define nth_page(page, n) ((page) + (n))
+#endif
+
 #ifdef HAVE_MODULE_IMPORT_NS_STRING
 #define BPBUF_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS("DMA_BUF")
 #else

@@ -18,6 +18,8 @@
 #include <linux/wait.h>
 #include <linux/kthread.h>
 
+#include "compat.h"
+
 struct device;
 struct bpbuf_extent;
 

@@ -11,6 +11,7 @@ AM_TESTS_ENVIRONMENT = \
 	VM_TEST_FILES='$(vm_test_files:%=$(abs_top_builddir)/%)'; export VM_TEST_FILES;
 
 TESTS += tests/host/abi-layout.test tests/host/splat-check.test tests/host/report.test \
+	tests/host/probes.test \
 	tests/host/install.test tests/host/dkms.test \
 	tests/host/man-lint.test tests/host/lib-symbols.test \
 	tests/host/tool-size.test tests/host/tool-args.test \
