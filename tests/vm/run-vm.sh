@@ -91,6 +91,8 @@ echo "run-vm.sh: booting $(basename "$kernel") ($arch, ${mem} MiB, $smp CPUs, cm
 	-kernel "$kernel" -initrd "$initramfs" -append "$cmdline" \
 	"${serial[@]}" </dev/null >"$out/qemu.log" 2>&1 &
 qemu_pid=$!
+# Whatever ends this script (a signal, a failed command) ends QEMU with it.
+trap '[ -z "$qemu_pid" ] || kill -KILL "$qemu_pid" 2>/dev/null || :' EXIT
 
 # The watchdog: once a second, until QEMU exits or a bound is passed.
 start=$(date +%s) hello_at= last_size=0 last_change=$start killed=
@@ -125,6 +127,7 @@ if [ -n "$killed" ]; then
 fi
 status=0
 wait "$qemu_pid" || status=$?
+qemu_pid=
 [ -z "$killed" ] || status=124
 end=$(date +%s)
 echo "$status" >"$out/qemu.status"
