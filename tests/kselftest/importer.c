@@ -11,6 +11,7 @@
 #include <linux/dma-buf.h>
 
 #include "bpbuf_test.h"
+#include "dma_api_dump.h"
 #include "kselftest_harness.h"
 #include "vgem.h"
 
@@ -140,49 +141,20 @@ TEST_F(imp, dma_buf_sync_with_a_mapped_importer)
  * addresses (vgem takes 64 KiB segments), starting at the bus address bpbuf
  * reports; with no IOMMU, P equals D.
  */
-struct seg {
-	unsigned long long p, d, l;
-};
-
-static int seg_cmp(const void *a, const void *b)
-{
-	const struct seg *x = a, *y = b;
-
-	return x->d < y->d ? -1 : x->d > y->d;
-}
-
 TEST_F(imp, contiguity_per_dma_api_debug)
 {
 	struct seg segs[64];
-	unsigned long long n;
 	uint64_t addr, next;
-	char *text, *line;
-	int i, nsegs = 0;
+	int i, nsegs;
 
 	NEED_VGEM();
 	if (geteuid())
 		SKIP(return, "needs root");
-	text = read_text("/sys/kernel/debug/dma-api/dump");
-	if (!text)
-		SKIP(return, "no /sys/kernel/debug/dma-api/dump (CONFIG_DMA_API_DEBUG)");
 	ASSERT_EQ(0, bp_bus_addr(self->dev, self->buf, &addr, NULL));
-	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char *f = strstr(line, " P=");
-		struct seg s;
-
-		if (strncmp(line, "vgem ", 5) || !f)
-			continue;
-		if (sscanf(f, " P=%llx N=%llx D=%llx L=%llx", &s.p, &n, &s.d,
-			   &s.l) != 4)
-			continue;
-		if (s.d + s.l <= addr || s.d >= addr + BUF_SIZE)
-			continue;
-		ASSERT_GT(64, nsegs);
-		segs[nsegs++] = s;
-	}
-	free(text);
+	nsegs = vgem_segments(addr, BUF_SIZE, segs, 64);
+	if (nsegs == -1)
+		SKIP(return, "no " DMA_API_DUMP " (CONFIG_DMA_API_DEBUG)");
 	ASSERT_LT(0, nsegs);
-	qsort(segs, nsegs, sizeof(segs[0]), seg_cmp);
 	next = addr;
 	for (i = 0; i < nsegs; i++) {
 		EXPECT_EQ(next, segs[i].d);

@@ -31,5 +31,5 @@ noinst_PROGRAMS += tests/vm/demo/bpbuf-demo
 vm_test_files += tests/vm/demo/bpbuf-demo
 endif
 tests_vm_demo_bpbuf_demo_SOURCES = tests/vm/demo/bpbuf-demo.c
-tests_vm_demo_bpbuf_demo_CPPFLAGS = $(AM_CPPFLAGS) $(LIBDRM_CFLAGS)
+tests_vm_demo_bpbuf_demo_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/kselftest $(LIBDRM_CFLAGS)
 tests_vm_demo_bpbuf_demo_LDADD = libbpbuf/libbpbuf.la $(LIBDRM_LIBS)

@@ -31,10 +31,10 @@
 #include <libbpbuf.h>
 
 #include "bpbuf_test.h"
+#include "dma_api_dump.h"
 #include "kselftest_harness.h"
 #include "vgem.h"
 
-#define DMA_API_DUMP	"/sys/kernel/debug/dma-api/dump"
 #define DMA_API_ERRORS	"/sys/kernel/debug/dma-api/error_count"
 
 /* vgem's fence ioctls, as include/uapi/drm/vgem_drm.h has them */
@@ -55,54 +55,6 @@ struct vgem_fence_signal {
 	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct vgem_fence_attach)
 #define VGEM_IOCTL_FENCE_SIGNAL \
 	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct vgem_fence_signal)
-
-/* One of vgem's DMA mappings, from the DMA-API debug table */
-struct seg {
-	unsigned long long p, d, l;
-};
-
-static int seg_cmp(const void *a, const void *b)
-{
-	const struct seg *x = a, *y = b;
-
-	return x->d < y->d ? -1 : x->d > y->d;
-}
-
-/*
- * vgem's mappings that overlap [addr, addr + size) in bus addresses, sorted:
- * their number, -1 without the table, -2 with more than max.
- */
-static int vgem_segments(uint64_t addr, uint64_t size, struct seg *segs,
-			 int max)
-{
-	char *text = read_text(DMA_API_DUMP), *line, *save;
-	int n = 0;
-
-	if (!text)
-		return -1;
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *f = strstr(line, " P=");
-		unsigned long long pfn;
-		struct seg s;
-
-		if (strncmp(line, "vgem ", 5) || !f ||
-		    sscanf(f, " P=%llx N=%llx D=%llx L=%llx", &s.p, &pfn, &s.d,
-			   &s.l) != 4)
-			continue;
-		if (s.d + s.l <= addr || s.d >= addr + size)
-			continue;
-		if (n == max) {
-			n = -2;
-			break;
-		}
-		segs[n++] = s;
-	}
-	free(text);
-	if (n > 0)
-		qsort(segs, n, sizeof(segs[0]), seg_cmp);
-	return n;
-}
 
 static long long dma_api_errors(void)
 {

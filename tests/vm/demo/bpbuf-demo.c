@@ -27,6 +27,8 @@
 
 #include <libbpbuf.h>
 
+#include "dma_api_dump.h"
+
 #define REPLY_OFFSET	4096
 
 static void die(const char *what, int err)
@@ -81,30 +83,23 @@ static int open_vgem(void)
 /* vgem's DMA mappings of [addr, addr + size), from the DMA-API debug table */
 static void show_vgem_dma(uint64_t addr, uint64_t size)
 {
-	FILE *f = fopen("/sys/kernel/debug/dma-api/dump", "re");
-	unsigned long long p, pfn, d, l, lo = ~0ULL, hi = 0, plo = ~0ULL;
-	char line[512];
-	int n = 0;
+	unsigned long long plo = ~0ULL;
+	struct seg segs[256];
+	int i, n = vgem_segments(addr, size, segs, 256);
 
-	if (!f) {
+	if (n == -1) {
 		printf("(no DMA-API debug table in this kernel)\n");
 		return;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s = strstr(line, " P=");
-
-		if (strncmp(line, "vgem ", 5) || !s ||
-		    sscanf(s, " P=%llx N=%llx D=%llx L=%llx", &p, &pfn, &d, &l) != 4 ||
-		    d + l <= addr || d >= addr + size)
-			continue;
-		n++;
-		lo = d < lo ? d : lo;
-		plo = p < plo ? p : plo;
-		hi = d + l > hi ? d + l : hi;
+	if (n <= 0) {
+		printf("vgem's device has %s mapping of the buffer in the DMA-API debug table\n",
+		       n ? "more than 256 segments of" : "no");
+		return;
 	}
-	fclose(f);
+	for (i = 0; i < n; i++)
+		plo = segs[i].p < plo ? segs[i].p : plo;
 	printf("vgem's device was given %d contiguous segment(s): bus 0x%llx-0x%llx, physical 0x%llx\n",
-	       n, lo, hi - 1, plo);
+	       n, segs[0].d, segs[n - 1].d + segs[n - 1].l - 1, plo);
 	printf("(the DMA-API debug table: exactly the buffer's own pages)\n");
 }
 
