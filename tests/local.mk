@@ -15,7 +15,7 @@ TESTS += tests/host/abi-layout.test tests/host/splat-check.test tests/host/repor
 	tests/host/install.test tests/host/dkms.test \
 	tests/host/man-lint.test tests/host/lib-symbols.test \
 	tests/host/tool-size.test tests/host/tool-args.test \
-	tests/vm/rig-selftest.test tests/vm/kselftests.test \
+	tests/vm/rig-selftest.test tests/vm/kselftests.test tests/vm/linux-6.12.test \
 	tests/vm/stock-arm64.test tests/vm/stock-amd64.test
 EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 	tests/vm/build-kernel.sh tests/vm/mkinitramfs.sh tests/vm/run-vm.sh \
@@ -23,7 +23,7 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 	tests/vm/guest/init tests/vm/guest/lib.sh tests/vm/rigcheck/rig_warn.c \
 	tests/vm/demo/guest-demo.sh tests/vm/stock/no-cma.sh \
 	tests/vm/stock-kernel.sh tests/vm/build-for-kernel.sh tests/vm/debian-apt.sh \
-	tests/vm/test-lib.sh tests/vm/tsc-khz.c \
+	tests/vm/test-lib.sh tests/vm/tsc-khz.c tests/vm/linux-line.sh \
 	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config
 
 # What runs inside the VM, each program a step that prints TAP: the

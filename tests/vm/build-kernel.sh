@@ -1,8 +1,14 @@
 #!/bin/bash
-# Build (or find in the cache) the x86_64 test kernel from Debian's
-# linux-source-6.1 package and the config fragments beside this script.
+# Build (or find in the cache) the x86_64 test kernel from Debian's own
+# kernel source package of a kernel line and the config fragments beside
+# this script.
 #
-#   build-kernel.sh [--flavour debug|bench] [--print-dir] [--jobs N]
+#   build-kernel.sh [--line 6.1|6.12] [--flavour debug|bench] [--print-dir]
+#                   [--jobs N]
+#
+# 6.1 (the default) is Debian 12's linux-source-6.1, installed by
+# scripts/install-deps.sh; 6.12 is Debian 13's linux-source-6.12, downloaded
+# through a private apt state (debian-apt.sh) into the cache, not installed.
 #
 # debug: base.config + debug.config (KASAN, lockdep, kmemleak, DMA-API debug,
 #        fault injection): what the tests run on.
@@ -17,7 +23,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-flavour=debug
+flavour=debug line=6.1
 print_only=0
 jobs=$(nproc)
 # Bump when the build recipe below changes in a way the hash cannot see.
@@ -28,6 +34,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--flavour) flavour=$2; shift 2 ;;
 	--flavour=*) flavour=${1#*=}; shift ;;
+	--line) line=$2; shift 2 ;;
 	--print-dir) print_only=1; shift ;;
 	--jobs) jobs=$2; shift 2 ;;
 	-h|--help) usage 0 ;;
@@ -41,18 +48,31 @@ bench) fragments=("$here/kconfig/base.config") ;;
 *) echo "build-kernel.sh: unknown flavour '$flavour' (debug or bench)" >&2; exit 2 ;;
 esac
 
-tarball=/usr/src/linux-source-6.1.tar.xz
-if [ ! -r "$tarball" ]; then
-	echo "build-kernel.sh: $tarball is missing: apt-get install linux-source-6.1" >&2
-	exit 1
-fi
-src_version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+cache=${BPBUF_KERNEL_CACHE:-/var/cache/bpbuf/kernels}
+case $line in
+6.1)
+	tarball=/usr/src/linux-source-6.1.tar.xz
+	if [ ! -r "$tarball" ]; then
+		echo "build-kernel.sh: $tarball is missing: apt-get install linux-source-6.1" >&2
+		exit 1
+	fi
+	src_version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+	;;
+6.12)
+	. "$here/debian-apt.sh"
+	debian_apt trixie amd64
+	src_version=$(apt-cache "${APT_OPTS[@]}" policy "linux-source-$line" | sed -n 's/^ *Candidate: //p')
+	[ -n "$src_version" ] && [ "$src_version" != "(none)" ] ||
+		{ echo "build-kernel.sh: no linux-source-$line in Debian trixie" >&2; exit 1; }
+	tarball=$cache/sources/linux-source-$line-$src_version.tar.xz
+	;;
+*) echo "build-kernel.sh: unknown kernel line '$line' (6.1 or 6.12)" >&2; exit 2 ;;
+esac
 cc_version=$(gcc -dumpfullversion)
 key=$( { echo "recipe $recipe flavour $flavour"
 	 echo "source $src_version gcc $cc_version"
 	 cat "${fragments[@]}"; } | sha256sum | cut -c1-16)
 
-cache=${BPBUF_KERNEL_CACHE:-/var/cache/bpbuf/kernels}
 dir=$cache/linux-$src_version-$flavour-$key
 
 if [ "$print_only" = 1 ] || [ -e "$dir/.complete" ]; then
@@ -78,6 +98,15 @@ start=$(date +%s)
 # On failure leave the log for a look, but never a directory that looks done.
 trap 'echo "build-kernel.sh: line $LINENO: \"$BASH_COMMAND\" failed; see $log" >&2; tail -n 30 "$log" >&2' ERR
 
+if [ ! -r "$tarball" ]; then
+	echo "build-kernel.sh: downloading linux-source-$line $src_version" >&2
+	mkdir -p "$cache/sources/deb"
+	(cd "$cache/sources/deb" && apt-get "${APT_OPTS[@]}" download "linux-source-$line=$src_version" >>"$log" 2>&1)
+	dpkg-deb --fsys-tarfile "$cache/sources/deb/linux-source-${line}_"*"_all.deb" |
+		tar -xO "./usr/src/linux-source-$line.tar.xz" >"$tarball.part"
+	mv "$tarball.part" "$tarball"
+	rm -rf "$cache/sources/deb"
+fi
 tar -xf "$tarball" -C "$dir/src" --strip-components=1
 kmake() { make -C "$dir/src" O="$dir/obj" "$@" >>"$log" 2>&1; }
 kmake tinyconfig
