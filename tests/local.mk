@@ -24,6 +24,7 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 	tests/vm/demo/guest-demo.sh tests/vm/stock/no-cma.sh \
 	tests/vm/stock-kernel.sh tests/vm/build-for-kernel.sh tests/vm/debian-apt.sh \
 	tests/vm/test-lib.sh tests/vm/tsc-khz.c tests/vm/linux-line.sh \
+	tests/vm/stock-arm64.sh tests/vm/stock-amd64.sh \
 	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config
 
 # What runs inside the VM, each program a step that prints TAP: the

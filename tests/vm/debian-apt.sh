@@ -14,8 +14,9 @@
 # rig names no archive of its own. The state lives in
 # $BPBUF_KERNEL_CACHE/apt/SUITE-ARCH; the host's keyrings check it.
 
-# debian_sources SUITE ARCH: print sources.list lines for SUITE (with its
-# updates and security suites, but for sid) at the host's Debian mirrors.
+# debian_sources SUITE ARCH: print sources.list lines for SUITE at the
+# host's Debian mirrors, with its updates and security suites where it has
+# them (a release: not sid, not a suite like bookworm-backports).
 debian_sources()
 {
 	local suite=$1 arch=$2 host_suite site release
@@ -24,7 +25,7 @@ debian_sources()
 	while read -r site release; do
 		case $release in
 		"$host_suite") ;;
-		"$host_suite"-*) [ "$suite" = sid ] || [ "$suite" = unstable ] && continue ;;
+		"$host_suite"-*) case $suite in sid|unstable|*-*) continue ;; esac ;;
 		*) continue ;;
 		esac
 		echo "deb [arch=$arch] $site $suite${release#"$host_suite"} main"

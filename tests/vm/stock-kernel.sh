@@ -7,7 +7,11 @@
 #   busybox            (arm64) a static busybox of that architecture
 #   version            the kernel release, e.g. 6.1.0-57-arm64
 #
-#   stock-kernel.sh amd64|arm64
+#   stock-kernel.sh [--suite bookworm|trixie] [--flavour FLAVOUR] amd64|arm64
+#
+# The suite is Debian's release (default bookworm, Debian 12); the flavour
+# is the kernel's (default the architecture's own; arm64-16k for arm64's
+# 16 KiB pages).
 #
 # Every package (image, headers, the -common headers, the host's
 # linux-kbuild, busybox) comes from Debian's archive with apt-get download
@@ -20,25 +24,34 @@ trap 'echo "stock-kernel.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/debian-apt.sh"
-arch=${1:?usage: stock-kernel.sh amd64|arm64}
+suite=bookworm flavour=
+while [ $# -gt 1 ]; do
+	case $1 in
+	--suite) suite=$2; shift 2 ;;
+	--flavour) flavour=$2; shift 2 ;;
+	*) echo "stock-kernel.sh: unknown argument: $1" >&2; exit 2 ;;
+	esac
+done
+arch=${1:?usage: stock-kernel.sh [--suite SUITE] [--flavour FLAVOUR] amd64|arm64}
 case $arch in amd64|arm64) ;; *) echo "stock-kernel.sh: amd64 or arm64" >&2; exit 2 ;; esac
+flavour=${flavour:-$arch}
 host_arch=$(dpkg --print-architecture)
-suite=bookworm
 
 debian_apt "$suite" "$arch"
 target_apt=("${APT_OPTS[@]}")
 debian_apt "$suite" "$host_arch"
 host_apt=("${APT_OPTS[@]}")
 
-# The ABI name of Debian's current kernel for ARCH, e.g. 6.1.0-57.
-abi=$(apt-cache "${target_apt[@]}" depends "linux-image-$arch" |
-	sed -n "s/.*Depends: linux-image-\([0-9.]*-[0-9]*\)-$arch\$/\1/p" | head -n 1)
-[ -n "$abi" ] || { echo "stock-kernel.sh: no linux-image-$arch in Debian $suite for $arch" >&2; exit 1; }
-release=$abi-$arch
+# The ABI name of Debian's current kernel of that flavour, e.g. 6.1.0-57
+# (Debian 12) or 6.12.118+deb13 (Debian 13).
+abi=$(apt-cache "${target_apt[@]}" depends "linux-image-$flavour" |
+	sed -n "s/.*Depends: linux-image-\([0-9][^ ]*\)-$flavour\$/\1/p" | head -n 1)
+[ -n "$abi" ] || { echo "stock-kernel.sh: no linux-image-$flavour in Debian $suite for $arch" >&2; exit 1; }
+release=$abi-$flavour
 pkgver=$(apt-cache "${target_apt[@]}" show "linux-image-$release" | sed -n 's/^Version: //p' | head -n 1)
 # The headers' scripts/ are linux-kbuild-X.Y's, built for the host.
 kbuild=$(apt-cache "${target_apt[@]}" depends "linux-headers-$release" |
-	sed -n 's/.*Depends: \(linux-kbuild-[0-9.]*\)$/\1/p' | head -n 1)
+	sed -n 's/.*Depends: \(linux-kbuild-[^ ]*\)$/\1/p' | head -n 1)
 [ -n "$pkgver" ] && [ -n "$kbuild" ] ||
 	{ echo "stock-kernel.sh: cannot read linux-image-$release's version or its kbuild package" >&2; exit 1; }
 
@@ -69,11 +82,20 @@ hdr=$dir/root/usr/src/linux-headers-$release
 sed -i "s|^include /usr/src/|include $dir/root/usr/src/|" "$hdr/Makefile"
 [ -x "$hdr/scripts/basic/fixdep" ] ||
 	{ echo "stock-kernel.sh: $hdr/scripts does not lead to $kbuild's tools" >&2; exit 1; }
+# Debian 13's packages keep modules and busybox under /usr (merged /usr).
+if [ ! -e "$dir/root/lib/modules" ] && [ -d "$dir/root/usr/lib/modules" ]; then
+	mkdir -p "$dir/root/lib"
+	ln -s ../usr/lib/modules "$dir/root/lib/modules"
+fi
+[ -e "$dir/root/bin" ] || [ ! -d "$dir/root/usr/bin" ] || ln -s usr/bin "$dir/root/bin"
 ln -s "root/boot/vmlinuz-$release" "$dir/vmlinuz"
 ln -s "root/usr/src/linux-headers-$release" "$dir/build"
 mkdir -p "$dir/modroot/lib"
 ln -s "../../root/lib/modules" "$dir/modroot/lib/modules"
 [ "$arch" = arm64 ] && ln -s root/bin/busybox "$dir/busybox"
+# Debian 13's modules are xz-compressed; busybox's insmod and modprobe hand
+# the kernel a module's bytes, so they get them uncompressed.
+find "$dir/root/lib/modules/" -name '*.ko.xz' -exec xz -d {} +
 # The image's modules want depmod's index for modprobe.
 depmod -b "$dir/root" "$release"
 echo "$release" >"$dir/version"

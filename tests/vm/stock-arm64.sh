@@ -1,0 +1,31 @@
+#!/bin/bash
+# Debian's own arm64 kernel, the kernel of board users: CMA but no dma-buf
+# heaps. bpbuf and its tests are cross-built against Debian's arm64 headers
+# and the same VM tests run under qemu-system-aarch64 -M virt, on 2 CPUs.
+#
+#   stock-arm64.sh SUITE FLAVOUR    (run by tests/vm/stock-*arm64*.test)
+set -u
+. "$top_srcdir/tests/vm/test-lib.sh"
+suite=$1 flavour=$2
+[ -z "${BPBUF_SKIP_VM:-}" ] || skip "$BPBUF_SKIP_VM"
+[ -n "${LINUX_OBJ:-}" ] || skip "configured with --disable-module"
+command -v qemu-system-aarch64 >/dev/null || skip "qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)"
+command -v aarch64-linux-gnu-gcc >/dev/null || skip "no arm64 cross compiler (apt-get install gcc-aarch64-linux-gnu)"
+vm=$top_srcdir/tests/vm
+out=$top_builddir/tests/vm/out/stock-$suite-$flavour
+
+helper stock "fetching Debian $suite's $flavour kernel" "$vm/stock-kernel.sh" \
+	--suite "$suite" --flavour "$flavour" arm64
+helper src "cross-building bpbuf for Debian $suite's $flavour kernel" "$vm/build-for-kernel.sh" "$top_builddir" "$out" --host=aarch64-linux-gnu \
+	--with-linux-obj="$stock/build" --with-kselftest="${KSELFTEST_DIR:-}"
+cd "$src"
+unset MAKEFLAGS MFLAGS MAKELEVEL
+# Every VM test program: the kselftests, the library's and tool's tests and
+# the stress suite (its fault injection SKIPs: Debian's kernel has none).
+programs=$(make -s print-vm-tests)
+ship=$(for f in $(make -s print-vm-files); do printf -- '--ship %s ' "$f"; done)
+exec "$vm/run-tests.sh" --arch arm64 --kernel "$stock/vmlinuz" \
+	--linux-obj "$stock/build" --modroot "$stock/modroot" \
+	--busybox "$stock/busybox" --sysroot /usr/aarch64-linux-gnu \
+	--module driver/bpbuf.ko --libdir libbpbuf/.libs $ship \
+	--out "$out/run" $programs
