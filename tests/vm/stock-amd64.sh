@@ -6,9 +6,7 @@
 set -u
 . "$top_srcdir/tests/vm/test-lib.sh"
 suite=$1
-[ -z "${BPBUF_SKIP_VM:-}" ] || skip "$BPBUF_SKIP_VM"
-[ -n "${LINUX_OBJ:-}" ] || skip "configured with --disable-module"
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
+vm_test_needs qemu-system-x86_64
 vm=$top_srcdir/tests/vm
 out=$top_builddir/tests/vm/out/stock-$suite-amd64
 

@@ -7,9 +7,7 @@
 set -u
 . "$top_srcdir/tests/vm/test-lib.sh"
 suite=$1 flavour=$2
-[ -z "${BPBUF_SKIP_VM:-}" ] || skip "$BPBUF_SKIP_VM"
-[ -n "${LINUX_OBJ:-}" ] || skip "configured with --disable-module"
-command -v qemu-system-aarch64 >/dev/null || skip "qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)"
+vm_test_needs qemu-system-aarch64
 command -v aarch64-linux-gnu-gcc >/dev/null || skip "no arm64 cross compiler (apt-get install gcc-aarch64-linux-gnu)"
 vm=$top_srcdir/tests/vm
 out=$top_builddir/tests/vm/out/stock-$suite-$flavour

@@ -3,6 +3,14 @@
 
 skip() { echo "1..0 # SKIP $1"; exit 0; }
 
+# vm_test_needs QEMU: SKIP, saying why, unless a VM test can run here.
+vm_test_needs()
+{
+	[ -z "${BPBUF_SKIP_VM:-}" ] || skip "$BPBUF_SKIP_VM"
+	[ -n "${LINUX_OBJ:-}" ] || skip "configured with --disable-module"
+	command -v "$1" >/dev/null || skip "$1 is not installed (scripts/install-deps.sh installs it)"
+}
+
 # helper VAR DESCRIPTION COMMAND [ARGS...]: run a rig helper and set VAR to
 # the last line it printed (the path it made); its stderr goes to the
 # test's log and, when it fails, to the TAP stream as diagnostics under a
