@@ -2,10 +2,12 @@
 /*
  * vgem's DMA mappings as the DMA-API debug table
  * (/sys/kernel/debug/dma-api/dump, CONFIG_DMA_API_DEBUG) lists them: for
- * the tests that check what an importer was really handed. The line's
- * fields are read by name, for their order and set moved between kernels:
- *   6.1:  "vgem vgem sg idx 0 P=1234000 N=1234 D=1234000 L=10000 ..."
- *   6.12: "vgem vgem sg idx 0 P=0x0000000001234000 D=1234000 L=10000 cln=..."
+ * the tests that check what an importer was really handed. The device is
+ * either of the first two words and the fields are read by name, for their
+ * order and set moved between kernels:
+ *   6.1:  "vgem platform sg idx 0 P=1234000 N=1234 D=1234000 L=10000 ..."
+ *   6.12: "platform vgem sg idx 0 P=0x0000000001234000 D=1234000 L=10000 cln=..."
+ * (device name and driver, then driver and device name).
  */
 #ifndef BPBUF_DMA_API_DUMP_H
 #define BPBUF_DMA_API_DUMP_H
@@ -46,6 +48,15 @@ static inline int dump_field(const char *line, const char *name,
 	return end == at ? -1 : 0;
 }
 
+/* Whether the line is a mapping of the device named dev */
+static inline int dump_is_device(const char *line, const char *dev)
+{
+	char first[64], second[64];
+
+	return sscanf(line, "%63s %63s", first, second) == 2 &&
+	       (!strcmp(first, dev) || !strcmp(second, dev));
+}
+
 /*
  * vgem's mappings that overlap [addr, addr + size) in bus addresses, sorted:
  * their number, -1 without the table, -2 with more than max.
@@ -62,7 +73,7 @@ static inline int vgem_segments(uint64_t addr, uint64_t size, struct seg *segs,
 	     line = strtok_r(NULL, "\n", &save)) {
 		struct seg s;
 
-		if (strncmp(line, "vgem ", 5) || dump_field(line, "P", &s.p) ||
+		if (!dump_is_device(line, "vgem") || dump_field(line, "P", &s.p) ||
 		    dump_field(line, "D", &s.d) || dump_field(line, "L", &s.l))
 			continue;
 		if (s.d + s.l <= addr || s.d >= addr + size)
