@@ -209,6 +209,47 @@ static inline int bp_wait_idle(int dev, struct bpbuf_heap_info *info)
 	return -EBUSY;
 }
 
+/* The zeroing figures of debugfs bpbuf/heap (see driver/debugfs.c) */
+struct bp_zero_counts {
+	unsigned long long free, clean, background, on_alloc, freed_clean;
+};
+
+static inline int bp_read_zero_counts(struct bp_zero_counts *c)
+{
+	char *text = read_text(BPBUF_DEBUGFS "/heap"), *line;
+	int got = 0;
+
+	if (!text)
+		return -1;
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		got += sscanf(line, "free: %llu", &c->free) +
+		       sscanf(line, "clean: %llu", &c->clean) +
+		       sscanf(line, "zeroed_background: %llu", &c->background) +
+		       sscanf(line, "zeroed_on_alloc: %llu", &c->on_alloc) +
+		       sscanf(line, "freed_clean: %llu", &c->freed_clean);
+	free(text);
+	return got == 5 ? 0 : -1;
+}
+
+/* Wait (10 s at most) for the zeroer to have cleaned every free byte */
+static inline int bp_zero_counts_settled(struct bp_zero_counts *c)
+{
+	char *text;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (bp_read_zero_counts(c))
+			return -1;
+		if (c->clean == c->free)
+			return 0;
+		usleep(10000);
+	}
+	text = read_text(BPBUF_DEBUGFS "/heap");
+	fprintf(stderr, "# the zeroer did not catch up in 10 s:\n%s", text ? text : "");
+	free(text);
+	return -1;
+}
+
 /* 1 if every byte of [p, p + len) is c */
 static inline int all_bytes_are(const void *p, size_t len, unsigned char c)
 {

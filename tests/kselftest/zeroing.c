@@ -162,61 +162,20 @@ TEST_F(zeroing, two_processes_churn)
 	}
 }
 
-/* The zeroing figures of debugfs bpbuf/heap (see driver/debugfs.c) */
-struct zero_counts {
-	unsigned long long free, clean, background, on_alloc, freed_clean;
-};
-
-static int read_counts(struct zero_counts *c)
-{
-	char *text = read_text(BPBUF_DEBUGFS "/heap"), *line;
-	int got = 0;
-
-	if (!text)
-		return -1;
-	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-		got += sscanf(line, "free: %llu", &c->free) +
-		       sscanf(line, "clean: %llu", &c->clean) +
-		       sscanf(line, "zeroed_background: %llu", &c->background) +
-		       sscanf(line, "zeroed_on_alloc: %llu", &c->on_alloc) +
-		       sscanf(line, "freed_clean: %llu", &c->freed_clean);
-	free(text);
-	return got == 5 ? 0 : -1;
-}
-
-/* Wait (10 s at most) for the zeroer to have cleaned every free byte */
-static int read_counts_settled(struct zero_counts *c)
-{
-	char *text;
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		if (read_counts(c))
-			return -1;
-		if (c->clean == c->free)
-			return 0;
-		usleep(10000);
-	}
-	text = read_text(BPBUF_DEBUGFS "/heap");
-	fprintf(stderr, "# the zeroer did not catch up in 10 s:\n%s", text ? text : "");
-	free(text);
-	return -1;
-}
-
 /* Freed without anything reaching it: clean at once, never zeroed again */
 TEST_F(zeroing, untouched_buffer_comes_back_clean)
 {
 	uint64_t size = self->info.heap_size / 4;
-	struct zero_counts before, after;
+	struct bp_zero_counts before, after;
 	int fd;
 
-	ASSERT_EQ(0, read_counts_settled(&before));
+	ASSERT_EQ(0, bp_zero_counts_settled(&before));
 	ASSERT_EQ(0, bp_alloc(self->dev, size, 0, 0, &fd));
 	close(fd);
-	ASSERT_EQ(0, read_counts(&after));
+	ASSERT_EQ(0, bp_read_zero_counts(&after));
 	EXPECT_EQ(after.free, after.clean);
 	EXPECT_EQ(before.freed_clean + size, after.freed_clean);
-	ASSERT_EQ(0, read_counts_settled(&after));
+	ASSERT_EQ(0, bp_zero_counts_settled(&after));
 	EXPECT_EQ(before.background, after.background);
 	EXPECT_EQ(before.on_alloc, after.on_alloc);
 }
@@ -315,17 +274,17 @@ FIXTURE_TEARDOWN(way_in)
 TEST_F(way_in, makes_it_dirty)
 {
 	uint64_t size = self->info.heap_size / 4;
-	struct zero_counts before, after;
+	struct bp_zero_counts before, after;
 	int fd, ret;
 
-	ASSERT_EQ(0, read_counts_settled(&before));
+	ASSERT_EQ(0, bp_zero_counts_settled(&before));
 	ASSERT_EQ(0, bp_alloc(self->dev, size, 0, 0, &fd));
 	ret = variant->way_in(self->dev, fd, size);
 	close(fd);
 	if (ret == KSFT_SKIP)
 		SKIP(return, "this way in is not available here");
 	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, read_counts_settled(&after));
+	ASSERT_EQ(0, bp_zero_counts_settled(&after));
 	EXPECT_EQ(before.freed_clean, after.freed_clean);
 	EXPECT_LE(before.background + before.on_alloc + size,
 		  after.background + after.on_alloc);
