@@ -100,12 +100,13 @@ trap 'echo "build-kernel.sh: line $LINENO: \"$BASH_COMMAND\" failed; see $log" >
 
 if [ ! -r "$tarball" ]; then
 	echo "build-kernel.sh: downloading linux-source-$line $src_version" >&2
-	mkdir -p "$cache/sources/deb"
-	(cd "$cache/sources/deb" && apt-get "${APT_OPTS[@]}" download "linux-source-$line=$src_version" >>"$log" 2>&1)
-	dpkg-deb --fsys-tarfile "$cache/sources/deb/linux-source-${line}_"*"_all.deb" |
-		tar -xO "./usr/src/linux-source-$line.tar.xz" >"$tarball.part"
-	mv "$tarball.part" "$tarball"
-	rm -rf "$cache/sources/deb"
+	# In this build's own directory: another flavour may be fetching too.
+	mkdir -p "$dir/deb" "$cache/sources"
+	(cd "$dir/deb" && apt-get "${APT_OPTS[@]}" download "linux-source-$line=$src_version" >>"$log" 2>&1)
+	dpkg-deb --fsys-tarfile "$dir/deb/linux-source-${line}_"*"_all.deb" |
+		tar -xO "./usr/src/linux-source-$line.tar.xz" >"$tarball.$$"
+	mv "$tarball.$$" "$tarball"
+	rm -rf "$dir/deb"
 fi
 tar -xf "$tarball" -C "$dir/src" --strip-components=1
 kmake() { make -C "$dir/src" O="$dir/obj" "$@" >>"$log" 2>&1; }
