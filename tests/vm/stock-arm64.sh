@@ -17,11 +17,9 @@ helper stock "fetching Debian $suite's $flavour kernel" "$vm/stock-kernel.sh" \
 helper src "cross-building bpbuf for Debian $suite's $flavour kernel" "$vm/build-for-kernel.sh" "$top_builddir" "$out" --host=aarch64-linux-gnu \
 	--with-linux-obj="$stock/build" --with-kselftest="${KSELFTEST_DIR:-}"
 cd "$src"
-unset MAKEFLAGS MFLAGS MAKELEVEL
 # Every VM test program: the kselftests, the library's and tool's tests and
 # the stress suite (its fault injection SKIPs: Debian's kernel has none).
-programs=$(make -s print-vm-tests)
-ship=$(for f in $(make -s print-vm-files); do printf -- '--ship %s ' "$f"; done)
+copy_vm_tests
 exec "$vm/run-tests.sh" --arch arm64 --kernel "$stock/vmlinuz" \
 	--linux-obj "$stock/build" --modroot "$stock/modroot" \
 	--busybox "$stock/busybox" --sysroot /usr/aarch64-linux-gnu \

@@ -11,6 +11,16 @@ vm_test_needs()
 	command -v "$1" >/dev/null || skip "$1 is not installed (scripts/install-deps.sh installs it)"
 }
 
+# copy_vm_tests: in a copy of the tree that build-for-kernel.sh built (the
+# current directory), set programs to its VM test programs and ship to the
+# --ship options of the files they use, as run-tests.sh takes them.
+copy_vm_tests()
+{
+	unset MAKEFLAGS MFLAGS MAKELEVEL
+	programs=$(make -s print-vm-tests)
+	ship=$(for f in $(make -s print-vm-files); do printf -- '--ship %s ' "$f"; done)
+}
+
 # helper VAR DESCRIPTION COMMAND [ARGS...]: run a rig helper and set VAR to
 # the last line it printed (the path it made); its stderr goes to the
 # test's log and, when it fails, to the TAP stream as diagnostics under a
