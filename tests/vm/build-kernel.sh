@@ -3,16 +3,19 @@
 # kernel source package of a kernel line and the config fragments beside
 # this script.
 #
-#   build-kernel.sh [--line 6.1|6.12] [--flavour debug|bench] [--print-dir]
-#                   [--jobs N]
+#   build-kernel.sh [--line 6.1|6.12|7.2] [--flavour debug|bench]
+#                   [--print-dir] [--jobs N]
 #
 # 6.1 (the default) is Debian 12's linux-source-6.1, installed by
-# scripts/install-deps.sh; 6.12 is Debian 13's linux-source-6.12, downloaded
-# through a private apt state (debian-apt.sh) into the cache, not installed.
+# scripts/install-deps.sh; 6.12 is Debian 13's linux-source-6.12 and 7.2 is
+# sid's linux-source-7.2, downloaded through a private apt state
+# (debian-apt.sh) into the cache, not installed.
 #
 # debug: base.config + debug.config (KASAN, lockdep, kmemleak, DMA-API debug,
 #        fault injection): what the tests run on.
 # bench: base.config alone, for benchmarks that debug options would distort.
+# A line adds kconfig/LINE/FLAVOUR.config where it exists: the options that
+# only some lines' Kconfig has.
 #
 # The build lives outside the clone, in $BPBUF_KERNEL_CACHE (default
 # /var/cache/bpbuf/kernels), in a directory named by a hash of the fragments,
@@ -47,27 +50,30 @@ debug) fragments=("$here/kconfig/base.config" "$here/kconfig/debug.config") ;;
 bench) fragments=("$here/kconfig/base.config") ;;
 *) echo "build-kernel.sh: unknown flavour '$flavour' (debug or bench)" >&2; exit 2 ;;
 esac
+case $line in
+6.1) suite= ;;
+6.12) suite=trixie ;;
+7.2) suite=sid ;;
+*) echo "build-kernel.sh: unknown kernel line '$line' (6.1, 6.12 or 7.2)" >&2; exit 2 ;;
+esac
+[ -r "$here/kconfig/$line/$flavour.config" ] && fragments+=("$here/kconfig/$line/$flavour.config")
 
 cache=${BPBUF_KERNEL_CACHE:-/var/cache/bpbuf/kernels}
-case $line in
-6.1)
+if [ -z "$suite" ]; then
 	tarball=/usr/src/linux-source-6.1.tar.xz
 	if [ ! -r "$tarball" ]; then
 		echo "build-kernel.sh: $tarball is missing: apt-get install linux-source-6.1" >&2
 		exit 1
 	fi
 	src_version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-	;;
-6.12)
+else
 	. "$here/debian-apt.sh"
-	debian_apt trixie amd64
+	debian_apt "$suite" amd64
 	src_version=$(apt-cache "${APT_OPTS[@]}" policy "linux-source-$line" | sed -n 's/^ *Candidate: //p')
 	[ -n "$src_version" ] && [ "$src_version" != "(none)" ] ||
-		{ echo "build-kernel.sh: no linux-source-$line in Debian trixie" >&2; exit 1; }
+		{ echo "build-kernel.sh: no linux-source-$line in Debian $suite" >&2; exit 1; }
 	tarball=$cache/sources/linux-source-$line-$src_version.tar.xz
-	;;
-*) echo "build-kernel.sh: unknown kernel line '$line' (6.1 or 6.12)" >&2; exit 2 ;;
-esac
+fi
 cc_version=$(gcc -dumpfullversion)
 key=$( { echo "recipe $recipe flavour $flavour"
 	 echo "source $src_version gcc $cc_version"
