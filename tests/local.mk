@@ -8,16 +8,20 @@ AM_TESTS_ENVIRONMENT = \
 	LINUX_OBJ='$(LINUX_OBJ)'; export LINUX_OBJ; \
 	KSELFTEST_DIR='$(KSELFTEST_DIR)'; export KSELFTEST_DIR; \
 	VM_TEST_PROGS='$(vm_test_programs:%=$(abs_top_builddir)/%)'; export VM_TEST_PROGS; \
-	VM_TEST_FILES='$(vm_test_files:%=$(abs_top_builddir)/%)'; export VM_TEST_FILES;
+	VM_TEST_FILES='$(vm_test_files:%=$(abs_top_builddir)/%)'; export VM_TEST_FILES; \
+	VM_TEST_MODULES='$(vm_test_modules:%=$(abs_top_builddir)/%)'; export VM_TEST_MODULES;
 
 TESTS += tests/host/abi-layout.test tests/host/splat-check.test tests/host/report.test \
 	tests/host/probes.test \
-	tests/host/install.test tests/host/dkms.test \
+	tests/host/install.test tests/host/dkms-bookworm.test tests/host/dkms-trixie.test \
 	tests/host/man-lint.test tests/host/lib-symbols.test \
 	tests/host/tool-size.test tests/host/tool-args.test \
-	tests/vm/rig-selftest.test tests/vm/kselftests.test tests/vm/linux-6.12.test \
-	tests/vm/stock-arm64.test tests/vm/stock-amd64.test
-EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
+	tests/vm/rig-selftest.test tests/vm/kselftests.test \
+	tests/vm/linux-6.12.test tests/vm/linux-7.2.test \
+	tests/vm/stock-bookworm-arm64.test tests/vm/stock-trixie-arm64.test \
+	tests/vm/stock-trixie-arm64-16k.test tests/vm/stock-sid-amd64.test \
+	tests/vm/stock-bookworm-amd64.test tests/vm/stock-trixie-amd64.test
+EXTRA_DIST += $(TESTS) tests/host/splat-fixtures tests/host/dkms.sh \
 	tests/vm/build-kernel.sh tests/vm/mkinitramfs.sh tests/vm/run-vm.sh \
 	tests/vm/run-tests.sh tests/vm/report.sh tests/vm/check-splats.sh \
 	tests/vm/guest/init tests/vm/guest/lib.sh tests/vm/rigcheck/rig_warn.c \
@@ -25,7 +29,9 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures \
 	tests/vm/stock-kernel.sh tests/vm/build-for-kernel.sh tests/vm/debian-apt.sh \
 	tests/vm/test-lib.sh tests/vm/tsc-khz.c tests/vm/linux-line.sh \
 	tests/vm/stock-arm64.sh tests/vm/stock-amd64.sh \
-	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config
+	tests/vm/build-root.sh tests/vm/in-root.sh tests/vm/stock-build-root.sh \
+	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config \
+	tests/vm/kconfig/6.1/debug.config tests/vm/kconfig/6.12/debug.config
 
 # What runs inside the VM, each program a step that prints TAP: the
 # kselftest programs below, and any program or script a folder's local.mk
@@ -38,18 +44,43 @@ vm_test_files = $(tool_vm_test_files)
 # 32-bit (the same ABI through compat_ptr_ioctl). Add a test by its name.
 kselftest_names = device ioctl_abi alloc bus_sync mmap lifetime importer dmaheap_node zeroing
 kselftest_sources = $(kselftest_names:%=tests/kselftest/%.c)
-kselftest_headers = $(wildcard $(srcdir)/tests/kselftest/*.h)
+kselftest_headers = $(wildcard $(srcdir)/tests/kselftest/*.h) $(srcdir)/tests/kmod/bpbuf_test_importer.h
 EXTRA_DIST += $(kselftest_sources) $(kselftest_headers)
 if HAVE_KSELFTEST
 kselftest_programs = $(kselftest_names:%=tests/kselftest/%)
 if HAVE_M32
 kselftest_programs += $(kselftest_names:%=tests/kselftest/%-32)
 endif
-check_DATA = $(kselftest_programs)
 CLEANFILES += $(kselftest_programs)
 endif
+check_DATA = $(kselftest_programs) $(vm_test_modules)
+
+# The tests' own kernel modules (tests/kmod/), built by Kbuild against the
+# configured kernel; the VM loads them after bpbuf.ko.
+test_kmod_sources = tests/kmod/Kbuild tests/kmod/bpbuf_test_importer.c \
+	tests/kmod/bpbuf_test_importer.h
+EXTRA_DIST += $(test_kmod_sources)
+if BUILD_MODULE
+vm_test_modules = tests/kmod/bpbuf_test_importer.ko
+tests/kmod/bpbuf_test_importer.ko: driver/bpbuf.ko FORCE
+	@if test "$(abs_top_srcdir)" != "$(abs_top_builddir)"; then \
+		$(MKDIR_P) tests/kmod; \
+		for f in $(test_kmod_sources); do \
+			ln -sf "$(abs_top_srcdir)/$$f" "$(abs_top_builddir)/$$f"; \
+		done; \
+	fi
+	+$(MAKE) -C $(LINUX_OBJ) $(KERNEL_MAKE_FLAGS) M=$(abs_top_builddir)/tests/kmod modules
+clean-test-kmod:
+	-$(MAKE) -C $(LINUX_OBJ) $(KERNEL_MAKE_FLAGS) M=$(abs_top_builddir)/tests/kmod clean
+	@if test "$(abs_top_srcdir)" != "$(abs_top_builddir)"; then \
+		for f in $(test_kmod_sources); do rm -f "$(abs_top_builddir)/$$f"; done; \
+	fi
+else
+clean-test-kmod:
+endif
+.PHONY: clean-test-kmod
 KSELFTEST_CFLAGS = -I$(KSELFTEST_DIR) -I$(top_srcdir)/include \
-	-I$(srcdir)/tests/kselftest -D_GNU_SOURCE -O2 -g -Wall -pthread
+	-I$(srcdir)/tests/kselftest -I$(srcdir)/tests/kmod -D_GNU_SOURCE -O2 -g -Wall -pthread
 tests/kselftest/%: $(srcdir)/tests/kselftest/%.c $(top_srcdir)/include/bpbuf.h $(kselftest_headers)
 	@$(MKDIR_P) tests/kselftest
 	$(AM_V_CC)$(CC) $(KSELFTEST_CFLAGS) -o $@ $< -lrt
@@ -59,7 +90,7 @@ tests/kselftest/%-32: $(srcdir)/tests/kselftest/%.c $(top_srcdir)/include/bpbuf.
 
 # The VM runs and their logs.
 clean-vm-runs:
-	rm -rf tests/vm/out tests/host/dkms-tree tests/host/report-runs
+	rm -rf tests/vm/out tests/host/dkms-bookworm tests/host/dkms-trixie tests/host/report-runs
 .PHONY: clean-vm-runs
 
 # For the stock-kernel tests, which build a copy of the tree for another
@@ -68,4 +99,6 @@ print-vm-tests:
 	@echo $(vm_test_programs)
 print-vm-files:
 	@echo $(vm_test_files)
+print-vm-modules:
+	@echo $(vm_test_modules)
 .PHONY: print-vm-tests print-vm-files

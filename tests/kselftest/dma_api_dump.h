@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * vgem's DMA mappings as the DMA-API debug table
+ * An importer's DMA mappings as the DMA-API debug table
  * (/sys/kernel/debug/dma-api/dump, CONFIG_DMA_API_DEBUG) lists them: for
  * the tests that check what an importer was really handed. The device is
  * either of the first two words and the fields are read by name, for their
@@ -58,11 +58,12 @@ static inline int dump_is_device(const char *line, const char *dev)
 }
 
 /*
- * vgem's mappings that overlap [addr, addr + size) in bus addresses, sorted:
- * their number, -1 without the table, -2 with more than max.
+ * The mappings of the device named dev (vgem, the test importer) that
+ * overlap [addr, addr + size) in bus addresses, sorted: their number, -1
+ * without the table, -2 with more than max.
  */
-static inline int vgem_segments(uint64_t addr, uint64_t size, struct seg *segs,
-				int max)
+static inline int device_segments(const char *dev, uint64_t addr, uint64_t size,
+				  struct seg *segs, int max)
 {
 	char *text = read_text(DMA_API_DUMP), *line, *save;
 	int n = 0;
@@ -73,7 +74,7 @@ static inline int vgem_segments(uint64_t addr, uint64_t size, struct seg *segs,
 	     line = strtok_r(NULL, "\n", &save)) {
 		struct seg s;
 
-		if (!dump_is_device(line, "vgem") || dump_field(line, "P", &s.p) ||
+		if (!dump_is_device(line, dev) || dump_field(line, "P", &s.p) ||
 		    dump_field(line, "D", &s.d) || dump_field(line, "L", &s.l))
 			continue;
 		if (s.d + s.l <= addr || s.d >= addr + size)

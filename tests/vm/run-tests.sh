@@ -8,13 +8,15 @@
 #                [--idle-timeout S] [--cma SIZE]
 #                [--mem MiB]
 #                [--plan-extra FILE] [--file SRC:DEST]... [--libdir DIR]...
-#                [--ship PROGRAM]... [PROGRAM...]
+#                [--test-module KO]... [--ship PROGRAM]... [PROGRAM...]
 #
 # The VM boots IMAGE (default: DIR/arch/x86/boot/bzImage, the kernel the
 # module was built against), loads bpbuf.ko, and vgem (an importer) where the
 # kernel has it as a module, runs each PROGRAM as a step (a --ship program is
 # put into /tests beside them, with its libraries, but not run), unloads
-# bpbuf, and ends with a kmemleak scan where the kernel has kmemleak.
+# bpbuf, and ends with a kmemleak scan where the kernel has kmemleak. A
+# --test-module (the tests' own modules, tests/kmod/) is loaded after
+# bpbuf.ko and unloaded before it.
 # --modroot is the kernel's modules_install tree (made from DIR by default);
 # --busybox and --sysroot serve other architectures (see mkinitramfs.sh).
 # --no-load ships bpbuf.ko without loading or unloading it: the programs do.
@@ -29,7 +31,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # step, the fuzzer, ends within 400 s of its own and prints as it goes).
 linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-3600} cma=256M
 idle_timeout=${BPBUF_VM_IDLE_TIMEOUT:-900}
-plan_extra= files=() shipped=()
+plan_extra= files=() shipped=() test_modules=()
 kernel= arch=x86_64 modroot= append= kmods=() load=1 mem=3072
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--file) files+=(--file "$2"); shift 2 ;;
 	--libdir) files+=(--libdir "$2"); shift 2 ;;
 	--ship) shipped+=(--bin "$2"); shift 2 ;;
+	--test-module) test_modules+=("$2"); shift 2 ;;
 	--kernel) kernel=$2; shift 2 ;;
 	--arch) arch=$2; shift 2 ;;
 	--modroot) modroot=$2; shift 2 ;;
@@ -63,10 +66,13 @@ done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 plan=$out/plan.sh
-modules=("$module")
+modules=("$module" ${test_modules[@]+"${test_modules[@]}"})
 {
 	echo "# made by run-tests.sh"
 	[ "$load" = 1 ] && echo "rig_step insmod-bpbuf insmod /lib/modules/$(basename "$module") $insmod_args"
+	for m in ${test_modules[@]+"${test_modules[@]}"}; do
+		echo "rig_step insmod-$(basename "$m" .ko) insmod /lib/modules/$(basename "$m")"
+	done
 	# The kernel's own modules, vgem (an importer) among them, as
 	# modules_install lays them out, so that modprobe resolves dependencies.
 	if [ -z "$modroot" ] && grep -qx 'CONFIG_DRM_VGEM=m' "$linux_obj/.config"; then
@@ -82,6 +88,9 @@ modules=("$module")
 		echo "rig_step $(basename "$prog") /tests/$(basename "$prog")"
 	done
 	[ -n "$plan_extra" ] && cat "$plan_extra"
+	for m in ${test_modules[@]+"${test_modules[@]}"}; do
+		echo "rig_step rmmod-$(basename "$m" .ko) rmmod $(basename "$m" .ko)"
+	done
 	[ "$load" = 1 ] && echo "rig_step rmmod-bpbuf rmmod bpbuf"
 	:
 } >"$plan"

@@ -85,7 +85,7 @@ static void show_vgem_dma(uint64_t addr, uint64_t size)
 {
 	unsigned long long plo = ~0ULL;
 	struct seg segs[256];
-	int i, n = vgem_segments(addr, size, segs, 256);
+	int i, n = device_segments("vgem", addr, size, segs, 256);
 
 	if (n == -1) {
 		printf("(no DMA-API debug table in this kernel)\n");
