@@ -1,23 +1,37 @@
-#!/bin/sh
-# DKMS builds the module from the release tree against Debian's amd64
+#!/bin/bash
+# DKMS builds the module from the release tree against Debian SUITE's amd64
 # headers (unpacked by stock-kernel.sh into the kernel cache; nothing is
 # installed or loaded), using the dkms.conf that ships in the tarball. Its
 # source, build and install trees are private, in the build tree, so the
-# system's /usr/src and /var/lib/dkms stay as they are.
+# system's /usr/src and /var/lib/dkms stay as they are. For another release
+# than the host's, dkms and the compiler are that release's, in a root made
+# by tests/vm/stock-build-root.sh.
+#
+#   dkms.sh SUITE     (run by tests/host/dkms-SUITE.test)
 set -u
 unset MAKEFLAGS MFLAGS MAKELEVEL CC
+suite=$1
 skip() { echo "1..0 # SKIP $1"; exit 0; }
-command -v dkms >/dev/null || skip "dkms is not installed (apt-get install dkms)"
+vm=$top_srcdir/tests/vm
+host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+in_root=()
+if [ "$suite" = "$host_suite" ]; then
+	command -v dkms >/dev/null || skip "dkms is not installed (apt-get install dkms)"
+else
+	[ "$(id -u)" = 0 ] || skip "Debian $suite's headers want Debian $suite's dkms and compiler, in a root made by debootstrap: run as root"
+fi
 
-tree=$top_builddir/tests/host/dkms-tree
+tree=$top_builddir/tests/host/dkms-$suite
 rm -rf "$tree"
 mkdir -p "$tree/source" "$tree/dkms" "$tree/install"
 echo "1..5"
-if stock=$("$top_srcdir/tests/vm/stock-kernel.sh" amd64 2>"$tree/stock.log"); then
+if stock=$("$vm/stock-kernel.sh" --suite "$suite" amd64 2>"$tree/stock.log") &&
+   root=$("$vm/stock-build-root.sh" "$stock" "$suite" amd64 2>>"$tree/stock.log"); then
 	kver=$(cat "$stock/version")
-	echo "ok 1 - Debian's amd64 headers, $kver"
+	echo "ok 1 - Debian $suite's amd64 headers, $kver${root:+, built in $root}"
+	[ -z "$root" ] || in_root=("$vm/in-root.sh" "$root" "$tree" "${BPBUF_KERNEL_CACHE:-/var/cache/bpbuf/kernels}" --)
 else
-	echo "not ok 1 - Debian's amd64 headers"
+	echo "not ok 1 - Debian $suite's amd64 headers and their compiler"
 	sed 's/^/# /' "$tree/stock.log"
 	exit 1
 fi
@@ -28,7 +42,7 @@ version=0.0.dkmscheck
 dkms_in_tree() # COMMAND ARGS...
 {
 	mok_signing_key=$tree/mok.key mok_certificate=$tree/mok.pub \
-	dkms "$@" -m bpbuf -v "$version" --dkmstree "$tree/dkms" \
+	${in_root[@]+"${in_root[@]}"} dkms "$@" -m bpbuf -v "$version" --dkmstree "$tree/dkms" \
 		--sourcetree "$tree/source" --installtree "$tree/install" >"$tree/dkms.log" 2>&1
 }
 make -s -C "$top_builddir" distdir distdir="$tree/source/bpbuf-$version" >/dev/null 2>&1

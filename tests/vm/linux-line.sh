@@ -19,6 +19,7 @@ helper src "building bpbuf for Linux $line (see $out/build.log)" "$vm/build-for-
 	"$top_builddir" "$out" --with-linux="$kernel/src" --with-linux-obj="$kernel/obj" \
 	--with-kselftest="${KSELFTEST_DIR:-}"
 cd "$src"
+check_probes "Linux $line"
 copy_vm_tests
 exec "$vm/run-tests.sh" --linux-obj "$kernel/obj" --module driver/bpbuf.ko \
 	--libdir libbpbuf/.libs $ship --out "$out/run" $programs

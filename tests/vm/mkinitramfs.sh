@@ -59,7 +59,8 @@ for m in "${modules[@]}"; do
 	install -m644 "$m" "$stage/lib/modules/"
 done
 # copy_kmods VERSION-DIR: the --kmod modules and their dependencies, by
-# modules.dep, and the index files modprobe reads.
+# modules.dep, and the index files modprobe reads; a module built into the
+# kernel (modules.builtin) needs nothing.
 copy_kmods()
 {
 	local from=$1 to=$stage/lib/modules/$(basename "$1") name path
@@ -68,7 +69,13 @@ copy_kmods()
 	for name in "${kmods[@]}"; do
 		path=$(awk -v n="$name" -F: '{ m = $1; sub(/.*\//, "", m); sub(/\.ko.*/, "", m);
 			gsub(/-/, "_", m); k = n; gsub(/-/, "_", k) } m == k { print $0; exit }' "$from/modules.dep")
-		[ -n "$path" ] || { echo "mkinitramfs.sh: no module $name in $from" >&2; return 1; }
+		if [ -z "$path" ]; then
+			# Built into this kernel (Debian 13's arm64 virtio_console):
+			# nothing to copy, and nothing for modprobe to do.
+			grep -q "/${name//_/[-_]}\.ko" "$from/modules.builtin" 2>/dev/null && continue
+			echo "mkinitramfs.sh: no module $name in $from" >&2
+			return 1
+		fi
 		for f in ${path/:/ }; do
 			mkdir -p "$to/$(dirname "$f")"
 			cp "$from/$f" "$to/$f"
@@ -91,8 +98,9 @@ done
 libdirs_for()
 {
 	case $(LC_ALL=C readelf -h "$1" | sed -n 's/^ *Machine: *//p') in
-	*X86-64*) echo /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64 ;;
-	*80386*) echo /lib/i386-linux-gnu /usr/lib/i386-linux-gnu /lib32 /usr/lib32 /lib ;;
+	*X86-64*) echo "$sysroot/lib/x86_64-linux-gnu" "$sysroot/usr/lib/x86_64-linux-gnu" "$sysroot/lib64" ;;
+	*80386*) echo "$sysroot/lib/i386-linux-gnu" "$sysroot/usr/lib/i386-linux-gnu" \
+		"$sysroot/lib32" "$sysroot/usr/lib32" "$sysroot/lib" ;;
 	*AArch64*) echo "$sysroot/lib" "$sysroot/usr/lib" \
 		"$sysroot/lib/aarch64-linux-gnu" "$sysroot/usr/lib/aarch64-linux-gnu" \
 		/usr/aarch64-linux-gnu/lib ;;

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Debian's own arm64 kernel, the kernel of board users: CMA but no dma-buf
-# heaps. bpbuf and its tests are cross-built against Debian's arm64 headers
-# and the same VM tests run under qemu-system-aarch64 -M virt, on 2 CPUs.
+# heaps. bpbuf and its tests are cross-built against Debian's arm64 headers,
+# with that release's compiler, and the same VM tests run under
+# qemu-system-aarch64 -M virt, on 2 CPUs.
 #
-#   stock-arm64.sh SUITE FLAVOUR    (run by tests/vm/stock-*arm64*.test)
+#   stock-arm64.sh SUITE FLAVOUR    (run by tests/vm/stock-SUITE-FLAVOUR.test)
 set -u
 . "$top_srcdir/tests/vm/test-lib.sh"
 suite=$1 flavour=$2
@@ -14,14 +15,14 @@ out=$top_builddir/tests/vm/out/stock-$suite-$flavour
 
 helper stock "fetching Debian $suite's $flavour kernel" "$vm/stock-kernel.sh" \
 	--suite "$suite" --flavour "$flavour" arm64
-helper src "cross-building bpbuf for Debian $suite's $flavour kernel" "$vm/build-for-kernel.sh" "$top_builddir" "$out" --host=aarch64-linux-gnu \
-	--with-linux-obj="$stock/build" --with-kselftest="${KSELFTEST_DIR:-}"
+stock_build "$suite" arm64 --host=aarch64-linux-gnu
 cd "$src"
+check_probes "Debian $suite's $flavour kernel"
 # Every VM test program: the kselftests, the library's and tool's tests and
 # the stress suite (its fault injection SKIPs: Debian's kernel has none).
 copy_vm_tests
 exec "$vm/run-tests.sh" --arch arm64 --kernel "$stock/vmlinuz" \
 	--linux-obj "$stock/build" --modroot "$stock/modroot" \
-	--busybox "$stock/busybox" --sysroot /usr/aarch64-linux-gnu \
+	--busybox "$stock/busybox" --sysroot "$sysroot" \
 	--module driver/bpbuf.ko --libdir libbpbuf/.libs $ship \
 	--out "$out/run" $programs

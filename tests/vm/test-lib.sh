@@ -13,12 +13,14 @@ vm_test_needs()
 
 # copy_vm_tests: in a copy of the tree that build-for-kernel.sh built (the
 # current directory), set programs to its VM test programs and ship to the
-# --ship options of the files they use, as run-tests.sh takes them.
+# --ship options of the files they use and the --test-module options of the
+# tests' own modules, as run-tests.sh takes them.
 copy_vm_tests()
 {
 	unset MAKEFLAGS MFLAGS MAKELEVEL
 	programs=$(make -s print-vm-tests)
-	ship=$(for f in $(make -s print-vm-files); do printf -- '--ship %s ' "$f"; done)
+	ship=$(for f in $(make -s print-vm-files); do printf -- '--ship %s ' "$f"; done
+	       for m in $(make -s print-vm-modules); do printf -- '--test-module %s ' "$m"; done)
 }
 
 # helper VAR DESCRIPTION COMMAND [ARGS...]: run a rig helper and set VAR to
@@ -41,4 +43,38 @@ helper()
 	fi
 	rm -f "$err"
 	printf -v "$var" '%s' "$(tail -n 1 <<<"$output")"
+}
+
+# stock_build SUITE ARCH [CONFIGURE-ARGS...]: build a copy of bpbuf in $out
+# for the stock kernel in $stock (stock-kernel.sh), with the compiler of the
+# kernel's own Debian release: on the host when that is the host's release,
+# else in a build root of it (stock-build-root.sh). Sets src to the copy and
+# sysroot to where its programs' libraries are (empty: the host's own).
+stock_build()
+{
+	local suite=$1 arch=$2 root with_root=()
+	shift 2
+	if [ "$suite" != "$(. /etc/os-release && echo "${VERSION_CODENAME:-}")" ] && [ "$(id -u)" != 0 ]; then
+		skip "Debian $suite's kernel wants Debian $suite's compiler, in a root made by debootstrap: run as root"
+	fi
+	helper root "making a Debian $suite root with the kernel's compiler" \
+		"$vm/stock-build-root.sh" "$stock" "$suite" "$arch"
+	[ -z "$root" ] || with_root=(--root "$root")
+	helper src "building bpbuf for Debian $suite's $arch kernel (see $out/build.log)" \
+		"$vm/build-for-kernel.sh" ${with_root[@]+"${with_root[@]}"} "$top_builddir" "$out" \
+		--with-linux-obj="$stock/build" --with-kselftest="${KSELFTEST_DIR:-}" "$@"
+	sysroot=$root
+	[ "$arch" != arm64 ] || sysroot=$root/usr/aarch64-linux-gnu
+}
+
+# check_probes DESCRIPTION: tests/host/probes.test on the copy that
+# build-for-kernel.sh built (the current directory): every probe's answer
+# goes to the test's log, and a probe that failed for another reason than
+# its feature fails the test here, named, before any VM boots.
+check_probes()
+{
+	local ignored
+	helper ignored "configure's kernel probes on $1" bash -c \
+		'set -o pipefail; top_builddir=. LINUX_OBJ=set sh "$1" | sed "s/^/probes: /" >&2' \
+		bash "$top_srcdir/tests/host/probes.test"
 }
