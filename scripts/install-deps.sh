@@ -8,13 +8,15 @@
 # Not gcc-multilib: it conflicts with the arm64 cross compiler, and configure
 # does its one job (see config/cc-m32.m4). No foreign architecture and no
 # kernel headers package: the rig downloads and unpacks Debian's stock
-# kernels itself (tests/vm/stock-kernel.sh).
+# kernels itself (tests/vm/stock-kernel.sh), and builds for the kernels of
+# other Debian releases in a root of that release (tests/vm/build-root.sh).
 set -eu
 groups="
 build:build-essential,autoconf,automake,libtool,pkg-config
 32-bit-and-arm64-compilers:gcc-12-multilib,libc6-dev-i386,gcc-aarch64-linux-gnu,libc6-dev-arm64-cross
 kernel-build:linux-source-6.1,bc,bison,flex,libelf-dev,libssl-dev,dwarves,kmod,rsync,xz-utils,cpio
 vm:qemu-system-x86,qemu-system-arm,busybox-static
+other-releases-build-roots:debootstrap
 packaging-docs-and-benchmark:dkms,mandoc,libdrm-dev,gnuplot-nox
 "
 log=${BPBUF_DEPS_LOG:-/var/log/bpbuf-install-deps.log}
