@@ -2,22 +2,40 @@
 # The benchmark: bpbuf against the kernel's CMA heap, system heap and
 # udmabuf, in one VM run on the non-debug ("bench") test kernel, so that
 # KASAN and lockdep do not distort the figures. Prints the table; leaves it,
-# a CSV file and a plot of latency against size in tests/vm/out/bench/.
-#   scripts/bench.sh [--quick] [--arm64]
+# a CSV file and a plot of latency against size in tests/vm/out/bench/
+# (tests/vm/out/bench-LINE/ for another line than 6.1).
+#   scripts/bench.sh [--quick] [--line 6.1|6.12|7.2|all] [--arm64]
+# --line picks the kernel line whose bench kernel it runs on (default 6.1);
+# all runs each of the three in turn, one VM each, and ends with a table of
+# them side by side (tests/bench/lines-table.sh).
 # --arm64 runs it on Debian's own arm64 kernel under qemu-system-aarch64
 # instead (in tests/vm/out/bench-arm64/): that kernel has no dma-buf heaps
 # and no udmabuf, so it shows bpbuf alone, but its devices are not
 # cache-coherent, which is where a range sync differs from a whole one.
 set -eu
 cd "$(dirname "$0")/.."
-quick= arch=x86_64
-for arg; do
-	case $arg in
+quick= arch=x86_64 line=6.1
+while [ $# -gt 0 ]; do
+	case $1 in
 	--quick) quick=--quick ;;
 	--arm64) arch=arm64 ;;
-	*) echo "usage: scripts/bench.sh [--quick] [--arm64]" >&2; exit 2 ;;
+	--line) line=${2:?--line needs 6.1, 6.12, 7.2 or all}; shift ;;
+	*) echo "usage: scripts/bench.sh [--quick] [--line 6.1|6.12|7.2|all] [--arm64]" >&2; exit 2 ;;
 	esac
+	shift
 done
+if [ "$line" = all ]; then
+	status=0 tables=
+	for l in 6.1 6.12 7.2; do
+		sh "$0" $quick --line "$l" || status=1
+		dir=tests/vm/out/bench; [ "$l" = 6.1 ] || dir=$dir-$l
+		tables="$tables $l=$dir/results.csv"
+	done
+	echo
+	tests/bench/lines-table.sh $tables | tee tests/vm/out/bench-lines.txt
+	echo "bench.sh: the three lines side by side in tests/vm/out/bench-lines.txt"
+	exit "$status"
+fi
 scripts/build.sh
 if [ "$arch" = arm64 ]; then
 	stock=$(tests/vm/stock-kernel.sh arm64)
@@ -28,9 +46,11 @@ if [ "$arch" = arm64 ]; then
 		--modroot "$stock/modroot" --busybox "$stock/busybox" \
 		--sysroot /usr/aarch64-linux-gnu
 else
-	bench_kernel=$(tests/vm/build-kernel.sh --flavour bench | tail -n 1)
+	bench_kernel=$(tests/vm/build-kernel.sh --line "$line" --flavour bench | tail -n 1)
 	out=$(pwd)/tests/vm/out/bench
-	src=$(tests/vm/build-for-kernel.sh "$(pwd)" "$out" --with-linux-obj="$bench_kernel/obj")
+	[ "$line" = 6.1 ] || out=$out-$line
+	src=$(tests/vm/build-for-kernel.sh "$(pwd)" "$out" --with-linux="$bench_kernel/src" \
+		--with-linux-obj="$bench_kernel/obj")
 	set -- --linux-obj "$bench_kernel/obj"
 fi
 prog=$src/tests/bench/bpbuf-bench

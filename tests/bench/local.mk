@@ -6,7 +6,7 @@ tests_bench_bpbuf_bench_SOURCES = tests/bench/bench.c tests/bench/bench.h \
 	tests/bench/stats.h tests/bench/sync.c tests/bench/pressure.c \
 	tests/bench/reuse.c
 tests_bench_bpbuf_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/kselftest
-EXTRA_DIST += scripts/bench.sh tests/bench/plot.gp
+EXTRA_DIST += scripts/bench.sh tests/bench/plot.gp tests/bench/lines-table.sh
 
 bench:
 	$(top_srcdir)/scripts/bench.sh

@@ -55,8 +55,13 @@ static int udmabuf_alloc(struct peer *p, size_t size)
 
 void peers_open(struct peer peers[PEER_COUNT])
 {
+	/*
+	 * The kernel's CMA heap by the names it has had: the default area
+	 * since 6.17, the area cma= makes before that, a device tree's.
+	 */
 	static const char *const cma_nodes[] = {
-		"/dev/dma_heap/reserved", "/dev/dma_heap/linux,cma",
+		"/dev/dma_heap/default_cma_region", "/dev/dma_heap/reserved",
+		"/dev/dma_heap/linux,cma",
 	};
 	unsigned int i;
 
