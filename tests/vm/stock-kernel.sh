@@ -7,7 +7,7 @@
 #   busybox            (arm64) a static busybox of that architecture
 #   version            the kernel release, e.g. 6.1.0-57-arm64
 #
-#   stock-kernel.sh [--suite bookworm|trixie] [--flavour FLAVOUR] amd64|arm64
+#   stock-kernel.sh [--suite bookworm|trixie|sid] [--flavour FLAVOUR] amd64|arm64
 #
 # The suite is Debian's release (default bookworm, Debian 12); the flavour
 # is the kernel's (default the architecture's own; arm64-16k for arm64's
@@ -68,6 +68,10 @@ flock 9
 rm -rf "$dir"
 mkdir -p "$dir/debs" "$dir/root"
 pkgs=("linux-image-$release" "linux-headers-$release" "linux-headers-$abi-common")
+# sid splits the image: linux-image-X only depends on linux-binary-X (the
+# kernel), linux-modules-X and linux-base-X, which are taken too.
+pkgs+=($(apt-cache "${target_apt[@]}" depends "linux-image-$release" |
+	sed -n "s/^ *Depends: \(linux-[a-z]*-$release\)\$/\1/p" | sort -u))
 [ "$arch" = arm64 ] && pkgs+=(busybox-static)
 echo "stock-kernel.sh: downloading ${pkgs[*]} ($arch) and $kbuild ($host_arch)" >&2
 (cd "$dir/debs" && apt-get "${target_apt[@]}" download "${pkgs[@]}" >&2 &&
@@ -88,7 +92,15 @@ if [ ! -e "$dir/root/lib/modules" ] && [ -d "$dir/root/usr/lib/modules" ]; then
 	ln -s ../usr/lib/modules "$dir/root/lib/modules"
 fi
 [ -e "$dir/root/bin" ] || [ ! -d "$dir/root/usr/bin" ] || ln -s usr/bin "$dir/root/bin"
-ln -s "root/boot/vmlinuz-$release" "$dir/vmlinuz"
+# The image: /boot/vmlinuz-VERSION, or (sid) /usr/lib/modules/VERSION/vmlinuz.
+image=
+for f in "boot/vmlinuz-$release" "lib/modules/$release/vmlinuz"; do
+	[ -e "$dir/root/$f" ] && { image=$f; break; }
+done
+[ -n "$image" ] || { echo "stock-kernel.sh: no kernel image in ${pkgs[*]}" >&2; exit 1; }
+[ -d "$dir/root/lib/modules/$release/kernel" ] ||
+	{ echo "stock-kernel.sh: no modules (lib/modules/$release/kernel) in ${pkgs[*]}" >&2; exit 1; }
+ln -s "root/$image" "$dir/vmlinuz"
 ln -s "root/usr/src/linux-headers-$release" "$dir/build"
 mkdir -p "$dir/modroot/lib"
 ln -s "../../root/lib/modules" "$dir/modroot/lib/modules"
