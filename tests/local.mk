@@ -11,16 +11,18 @@ AM_TESTS_ENVIRONMENT = \
 	VM_TEST_FILES='$(vm_test_files:%=$(abs_top_builddir)/%)'; export VM_TEST_FILES; \
 	VM_TEST_MODULES='$(vm_test_modules:%=$(abs_top_builddir)/%)'; export VM_TEST_MODULES;
 
-TESTS += tests/host/abi-layout.test tests/host/splat-check.test tests/host/report.test \
-	tests/host/probes.test \
-	tests/host/install.test tests/host/dkms-bookworm.test tests/host/dkms-trixie.test \
+# Longest first: make -j runs them side by side in this order, so the
+# longest VM runs do not start last (scripts/test.sh runs make -j2 check).
+TESTS += tests/vm/linux-7.2.test tests/vm/linux-6.12.test tests/vm/kselftests.test \
+	tests/vm/stock-sid-amd64.test tests/vm/stock-bookworm-arm64.test \
+	tests/vm/stock-trixie-arm64.test tests/vm/stock-trixie-arm64-16k.test \
+	tests/vm/rig-selftest.test \
+	tests/vm/stock-bookworm-amd64.test tests/vm/stock-trixie-amd64.test \
+	tests/host/dkms-bookworm.test tests/host/dkms-trixie.test \
+	tests/host/abi-layout.test tests/host/splat-check.test tests/host/report.test \
+	tests/host/probes.test tests/host/install.test \
 	tests/host/man-lint.test tests/host/lib-symbols.test \
-	tests/host/tool-size.test tests/host/tool-args.test \
-	tests/vm/rig-selftest.test tests/vm/kselftests.test \
-	tests/vm/linux-6.12.test tests/vm/linux-7.2.test \
-	tests/vm/stock-bookworm-arm64.test tests/vm/stock-trixie-arm64.test \
-	tests/vm/stock-trixie-arm64-16k.test tests/vm/stock-sid-amd64.test \
-	tests/vm/stock-bookworm-amd64.test tests/vm/stock-trixie-amd64.test
+	tests/host/tool-size.test tests/host/tool-args.test
 EXTRA_DIST += $(TESTS) tests/host/splat-fixtures tests/host/dkms.sh \
 	tests/vm/build-kernel.sh tests/vm/mkinitramfs.sh tests/vm/run-vm.sh \
 	tests/vm/run-tests.sh tests/vm/report.sh tests/vm/check-splats.sh \
