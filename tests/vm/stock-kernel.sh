@@ -83,7 +83,9 @@ done
 hdr=$dir/root/usr/src/linux-headers-$release
 # The headers' Makefile includes the -common tree by its installed path, and
 # their scripts/ and tools/ are relative links into the unpacked kbuild.
-sed -i "s|^include /usr/src/|include $dir/root/usr/src/|" "$hdr/Makefile"
+# sid's also names itself as KBUILD_OUTPUT.
+sed -i -e "s|^include /usr/src/|include $dir/root/usr/src/|" \
+	-e "s|^KBUILD_OUTPUT=/usr/src/|KBUILD_OUTPUT=$dir/root/usr/src/|" "$hdr/Makefile"
 [ -x "$hdr/scripts/basic/fixdep" ] ||
 	{ echo "stock-kernel.sh: $hdr/scripts does not lead to $kbuild's tools" >&2; exit 1; }
 # Debian 13's packages keep modules and busybox under /usr (merged /usr).
