@@ -56,11 +56,12 @@ static int udmabuf_alloc(struct peer *p, size_t size)
 void peers_open(struct peer peers[PEER_COUNT])
 {
 	/*
-	 * The kernel's CMA heap by the names it has had: the default area
-	 * since 6.17, the area cma= makes before that, a device tree's.
+	 * The kernel's CMA heap, the first of the names it has: the area cma=
+	 * makes, the default area under its 6.17 name (7.2 lists the cma=
+	 * area under both), a device tree's.
 	 */
 	static const char *const cma_nodes[] = {
-		"/dev/dma_heap/default_cma_region", "/dev/dma_heap/reserved",
+		"/dev/dma_heap/reserved", "/dev/dma_heap/default_cma_region",
 		"/dev/dma_heap/linux,cma",
 	};
 	unsigned int i;
@@ -71,8 +72,10 @@ void peers_open(struct peer peers[PEER_COUNT])
 	peers[PEER_UDMABUF] = (struct peer){ "udmabuf", "/dev/udmabuf", -1, udmabuf_alloc };
 
 	for (i = 0; i < sizeof(cma_nodes) / sizeof(cma_nodes[0]); i++)
-		if (access(cma_nodes[i], F_OK) == 0)
+		if (access(cma_nodes[i], F_OK) == 0) {
 			peers[PEER_CMA_HEAP].node = cma_nodes[i];
+			break;
+		}
 	for (i = 0; i < PEER_COUNT; i++)
 		peers[i].dev = open(peers[i].node, O_RDWR | O_CLOEXEC);
 }
