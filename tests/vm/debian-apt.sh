@@ -32,6 +32,14 @@ debian_sources()
 	done < <(apt-get indextargets --no-release-info --format '$(SITE) $(RELEASE)' 'Created-By: Packages' | sort -u)
 }
 
+# debian_apt_fresh STATE SOURCES: the state has lists of these sources
+# from the last day.
+debian_apt_fresh()
+{
+	[ "$2" = "$(cat "$1/sources.list" 2>/dev/null)" ] &&
+		[ -n "$(find "$1/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]
+}
+
 debian_apt()
 {
 	local suite=$1 arch=$2 state sources
@@ -44,16 +52,19 @@ debian_apt()
 		  -o APT::Sandbox::User=root)
 	# Fresh lists for these sources: nothing to write (the cache may be
 	# read-only, as scripts/fresh-check.sh --share-cache lays it out).
-	if [ "$sources" = "$(cat "$state/sources.list" 2>/dev/null)" ] &&
-	   [ -n "$(find "$state/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then
-		return 0
-	fi
+	debian_apt_fresh "$state" "$sources" && return 0
 	mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
-	: >"$state/status"
-	echo "$sources" >"$state/sources.list"
-	echo "debian-apt.sh: apt-get update for $suite/$arch (log: $state/update.log)" >&2
-	apt-get "${APT_OPTS[@]}" update >"$state/update.log" 2>&1 || {
-		tail -n 20 "$state/update.log" >&2
-		return 1
-	}
+	# One update at a time per state (make -j check runs tests side by
+	# side); who waited finds the lists fresh.
+	(
+		flock 9
+		debian_apt_fresh "$state" "$sources" && exit 0
+		: >"$state/status"
+		echo "$sources" >"$state/sources.list"
+		echo "debian-apt.sh: apt-get update for $suite/$arch (log: $state/update.log)" >&2
+		apt-get "${APT_OPTS[@]}" update >"$state/update.log" 2>&1 || {
+			tail -n 20 "$state/update.log" >&2
+			exit 1
+		}
+	) 9>"$state/update.lock"
 }
