@@ -74,6 +74,12 @@ debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$work/debootstrap.log
 # A new machine's apt sources: the release with its updates and security.
 echo "$sources" | sed 's/^deb \[[^]]*\] /deb /' >"$root/etc/apt/sources.list"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# And its apt settings that no package owns, which a new machine of this
+# kind has too: how it reaches its archive (here a registry whose sid is
+# served past its Release file's Valid-Until).
+for f in /etc/apt/apt.conf.d/*; do
+	dpkg -S "$f" >/dev/null 2>&1 || cp "$f" "$root/etc/apt/apt.conf.d/"
+done
 # Packages start no services in a chroot (as in Debian's container images).
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"

@@ -7,9 +7,10 @@ start=$(date +%s)
 scripts/build.sh || { echo "test.sh: build failed"; exit 1; }
 
 status=0
-# Two at a time on two cores: most VM tests boot one emulated CPU, and the
-# rig's bounds count from each guest's hello, so a busy host fails none.
-BPBUF_REQUIRE_VM=1 make -j"$(nproc)" check || status=1
+# Two at a time (BPBUF_TEST_JOBS): most VM tests boot one emulated CPU, a
+# VM takes 3 GiB, and the rig's bounds count from each guest's hello, so a
+# busy host fails none.
+BPBUF_REQUIRE_VM=1 make -j"${BPBUF_TEST_JOBS:-2}" check || status=1
 echo "test.sh: VM results: tests/vm/kselftests.log; kernel log: tests/vm/out/kselftests/console.log"
 # distcheck proves the tarball builds, installs and uninstalls cleanly; the
 # VM tests it would repeat have just run above on the same sources.

@@ -97,13 +97,16 @@ static long importer_import(struct importer_file *f, void __user *arg)
 		ret = PTR_ERR(imp->sgt);
 		goto detach;
 	}
+	/* Described before it is published: RELEASE may free it from then on. */
+	import_describe(imp, &req);
 	ret = xa_alloc(&f->imports, &handle, imp, XA_LIMIT(1, MAX_IMPORTS), GFP_KERNEL);
 	if (ret)
 		goto unmap;
-	import_describe(imp, &req);
 	req.handle = handle;
 	if (copy_to_user(arg, &req, sizeof(req))) {
-		import_release(xa_erase(&f->imports, handle));
+		imp = xa_erase(&f->imports, handle);
+		if (imp)
+			import_release(imp);
 		return -EFAULT;
 	}
 	return 0;

@@ -102,4 +102,23 @@ static inline int vgem_dmabuf(void)
 #define VGEM_UNMAPPED "vgem attached without mapping: this kernel's DRM shmem " \
 	"helpers import that way (Linux 6.15 on); the test importer's tests map"
 
+/*
+ * Whether this kernel has that way of importing at all: only then may a
+ * test take vgem's unmapped attachment for the kernel's doing and SKIP;
+ * elsewhere it is bpbuf's fault and the test goes on to fail.
+ */
+static inline int vgem_may_import_unmapped(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[256];
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " drm_gem_shmem_prime_import_no_map") != NULL;
+	fclose(f);
+	return found;
+}
+
 #endif /* BPBUF_TEST_VGEM_H */

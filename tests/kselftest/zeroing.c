@@ -239,7 +239,8 @@ static int way_vgem_import(int dev, int fd, uint64_t size)
 		return KSFT_SKIP;
 	ret = ioctl(card, DRM_FD_TO_HANDLE_IOCTL, &prime);
 	if (!ret) {
-		if (!bp_debugfs_buffer(dev, fd, &line) && !line.mapped)
+		if (!bp_debugfs_buffer(dev, fd, &line) && !line.mapped &&
+		    vgem_may_import_unmapped())
 			ret = KSFT_SKIP;
 		gem_close.handle = prime.handle;
 		if (ioctl(card, DRM_GEM_CLOSE_IOCTL, &gem_close))

@@ -41,17 +41,29 @@ flock 9
 fresh && { echo "$dir"; exit 0; }
 
 . "$here/debian-apt.sh"
-mirror=$(debian_sources "$suite" "$arch" | sed -n '1s/^deb \[[^]]*\] \([^ ]*\) .*/\1/p')
+mirror=$(debian_sources "$suite" "$arch" | awk -v s="$suite" '$4 == s { print $3; exit }')
 [ -n "$mirror" ] || { echo "build-root.sh: no Debian mirror in the host's apt sources" >&2; exit 1; }
-rm -rf "$dir"
-mkdir -p "$dir"
+# Made beside and moved into place, so that a stale root is replaced only
+# once it is whole; in-root.sh holds the lock shared while it uses a root,
+# so the replacing (under the lock, exclusive) waits for its users.
+new=$dir.new
+remove_root() # DIR: also what a killed debootstrap left mounted in it
+{
+	awk -v r="$1" '$2 == r || index($2, r "/") == 1 { print $2 }' /proc/mounts |
+		sort -r | while read -r m; do umount -l "$m"; done
+	rm -rf --one-file-system "$1"
+}
+remove_root "$new"
+mkdir -p "$new"
 log=$dir.log
 echo "build-root.sh: debootstrap $suite with $packages into $dir (log: $log)" >&2
 start=$(date +%s)
-debootstrap --variant=minbase --include="$packages" "$suite" "$dir" "$mirror" >"$log" 2>&1 ||
-	{ tail -n 20 "$log" >&2; rm -rf "$dir"; exit 1; }
+debootstrap --variant=minbase --include="$packages" "$suite" "$new" "$mirror" >"$log" 2>&1 ||
+	{ tail -n 20 "$log" >&2; remove_root "$new"; exit 1; }
 # Its package cache is only what debootstrap downloaded.
-rm -rf "$dir"/var/cache/apt/archives/*.deb
-touch "$dir/.complete"
+rm -rf "$new"/var/cache/apt/archives/*.deb
+touch "$new/.complete"
+remove_root "$dir"
+mv "$new" "$dir"
 echo "build-root.sh: made in $(( $(date +%s) - start )) s" >&2
 echo "$dir"

@@ -32,12 +32,12 @@ debian_sources()
 	done < <(apt-get indextargets --no-release-info --format '$(SITE) $(RELEASE)' 'Created-By: Packages' | sort -u)
 }
 
-# debian_apt_fresh STATE SOURCES: the state has lists of these sources
-# from the last day.
+# debian_apt_fresh STATE SOURCES: the state's last successful update was of
+# these sources and within the last day (its stamp, written after it).
 debian_apt_fresh()
 {
-	[ "$2" = "$(cat "$1/sources.list" 2>/dev/null)" ] &&
-		[ -n "$(find "$1/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]
+	[ "$2" = "$(cat "$1/updated" 2>/dev/null)" ] &&
+		[ -n "$(find "$1/updated" -mtime -1 2>/dev/null)" ]
 }
 
 debian_apt()
@@ -59,6 +59,7 @@ debian_apt()
 	(
 		flock 9
 		debian_apt_fresh "$state" "$sources" && exit 0
+		rm -f "$state/updated"
 		: >"$state/status"
 		echo "$sources" >"$state/sources.list"
 		echo "debian-apt.sh: apt-get update for $suite/$arch (log: $state/update.log)" >&2
@@ -66,5 +67,6 @@ debian_apt()
 			tail -n 20 "$state/update.log" >&2
 			exit 1
 		}
+		echo "$sources" >"$state/updated"
 	) 9>"$state/update.lock"
 }

@@ -17,6 +17,9 @@ shift
 root=$1
 shift
 [ -e "$root/.complete" ] || { echo "in-root.sh: $root is not a root made by build-root.sh" >&2; exit 1; }
+# Shared: build-root.sh replaces a stale root only when no one is in it.
+exec 8<"$root.lock"
+flock -s 8
 while [ $# -gt 0 ] && [ "$1" != -- ]; do
 	dir=$(cd "$1" && pwd -P)
 	mkdir -p "$root$dir"

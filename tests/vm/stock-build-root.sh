@@ -3,7 +3,9 @@
 # than the host's: the compiler its headers name (.kernelvariables: Debian
 # 13's say gcc-14, sid's gcc-16), the libraries its linux-kbuild tools need,
 # and what bpbuf's build and tests use besides (cross compiler and C library
-# for arm64; 32-bit multilib and dkms for amd64). Prints the root's
+# for arm64; 32-bit multilib, dkms and libdrm, which the tests that share
+# buffers with vgem link against, for amd64: an amd64 root has no arm64
+# libdrm, as the host has none). Prints the root's
 # directory (build-root.sh makes it), or nothing when the kernel is the
 # host's own release's: the host's compiler is the kernel's then.
 #
@@ -34,6 +36,6 @@ kbuild_libs=$(apt-cache "${APT_OPTS[@]}" depends "$kbuild" | sed -n 's/^  Depend
 packages=(make gcc "$gcc" libc6-dev $kbuild_libs)
 case $arch in
 arm64) packages+=(gcc-aarch64-linux-gnu "$gcc-aarch64-linux-gnu" libc6-dev-arm64-cross) ;;
-amd64) packages+=(gcc-multilib dkms) ;;
+amd64) packages+=(gcc-multilib dkms pkg-config libdrm-dev) ;;
 esac
 exec "$here/build-root.sh" "$suite" "${packages[@]}"
