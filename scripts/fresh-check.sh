@@ -85,6 +85,11 @@ printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
 git clone -q --no-hardlinks "$top" "$root/root/bpbuf"
 
+# The root is a mount of its own, private, as a machine's / is: mount
+# namespaces made inside it (tests/vm/in-root.sh) need / to be a mount
+# point, and nothing mounted in it may reach the host.
+mount --bind "$root" "$root"
+mount --make-private "$root"
 # /dev and /sys with what is mounted below them (/dev/pts, /dev/shm), as
 # slaves, so that nothing done to them in the root reaches the host's.
 mount -t proc proc "$root/proc"
