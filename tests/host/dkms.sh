@@ -13,9 +13,9 @@ unset MAKEFLAGS MFLAGS MAKELEVEL CC
 suite=$1
 skip() { echo "1..0 # SKIP $1"; exit 0; }
 vm=$top_srcdir/tests/vm
-host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+. "$vm/debian-apt.sh"
 in_root=()
-if [ "$suite" = "$host_suite" ]; then
+if [ "$suite" = "$(debian_host_suite)" ]; then
 	command -v dkms >/dev/null || skip "dkms is not installed (apt-get install dkms)"
 else
 	[ "$(id -u)" = 0 ] || skip "Debian $suite's headers want Debian $suite's dkms and compiler, in a root made by debootstrap: run as root"

@@ -14,14 +14,22 @@
 # rig names no archive of its own. The state lives in
 # $BPBUF_KERNEL_CACHE/apt/SUITE-ARCH; the host's keyrings check it.
 
+# debian_host_suite: the host's Debian release (codename), e.g. bookworm.
+debian_host_suite()
+{
+	local suite
+	suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[ -n "$suite" ] || { echo "debian-apt.sh: /etc/os-release names no release" >&2; return 1; }
+	echo "$suite"
+}
+
 # debian_sources SUITE ARCH: print sources.list lines for SUITE at the
 # host's Debian mirrors, with its updates and security suites where it has
 # them (a release: not sid, not a suite like bookworm-backports).
 debian_sources()
 {
 	local suite=$1 arch=$2 host_suite site release
-	host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-	[ -n "$host_suite" ] || { echo "debian-apt.sh: /etc/os-release names no release" >&2; return 1; }
+	host_suite=$(debian_host_suite) || return 1
 	while read -r site release; do
 		case $release in
 		"$host_suite") ;;

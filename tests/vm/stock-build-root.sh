@@ -16,19 +16,16 @@ set -euo pipefail
 trap 'echo "stock-build-root.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/debian-apt.sh"
 [ $# = 3 ] || { echo "usage: stock-build-root.sh STOCK_DIR SUITE ARCH" >&2; exit 2; }
 stock=$1 suite=$2 arch=$3
-host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-[ "$suite" != "$host_suite" ] || exit 0
+[ "$suite" != "$(debian_host_suite)" ] || exit 0
 
 gcc=$(sed -n 's/^CC *=.*[^a-z0-9-]\(gcc-[0-9][0-9]*\)$/\1/p' "$stock/build/.kernelvariables")
 [ -n "$gcc" ] || { echo "stock-build-root.sh: $stock/build/.kernelvariables names no gcc-N" >&2; exit 1; }
-. "$here/debian-apt.sh"
-debian_apt "$suite" "$(dpkg --print-architecture)"
-release=$(cat "$stock/version")
-debian_apt "$suite" "$arch"
-kbuild=$(apt-cache "${APT_OPTS[@]}" depends "linux-headers-$release" |
-	sed -n 's/.*Depends: \(linux-kbuild-[^ ]*\)$/\1/p' | head -n 1)
+# The linux-kbuild package stock-kernel.sh unpacked, by its doc directory.
+kbuild=$(ls "$stock/root/usr/share/doc" | grep -x 'linux-kbuild-.*' | head -n 1)
+[ -n "$kbuild" ] || { echo "stock-build-root.sh: no linux-kbuild unpacked in $stock" >&2; exit 1; }
 debian_apt "$suite" "$(dpkg --print-architecture)"
 kbuild_libs=$(apt-cache "${APT_OPTS[@]}" depends "$kbuild" | sed -n 's/^  Depends: \([^ <]*\)$/\1/p')
 [ -n "$kbuild_libs" ] || { echo "stock-build-root.sh: no dependencies found for '$kbuild'" >&2; exit 1; }

@@ -1,5 +1,6 @@
 # Sourced by the VM .test scripts (bash): SKIP and bail-out lines, and the
 # rig's helper scripts run so that their complaints reach the TAP stream.
+. "$top_srcdir/tests/vm/debian-apt.sh"
 
 skip() { echo "1..0 # SKIP $1"; exit 0; }
 
@@ -54,7 +55,7 @@ stock_build()
 {
 	local suite=$1 arch=$2 root with_root=()
 	shift 2
-	if [ "$suite" != "$(. /etc/os-release && echo "${VERSION_CODENAME:-}")" ] && [ "$(id -u)" != 0 ]; then
+	if [ "$suite" != "$(debian_host_suite)" ] && [ "$(id -u)" != 0 ]; then
 		skip "Debian $suite's kernel wants Debian $suite's compiler, in a root made by debootstrap: run as root"
 	fi
 	helper root "making a Debian $suite root with the kernel's compiler" \
