@@ -8,9 +8,9 @@
  *    (-ENOMEM, -EPERM, ...) on failure. None returns -1 with errno set, and
  *    none relies on errno to report its result.
  *  - bpbuf_dev_close() and bpbuf_buffer_free() cannot fail and return
- *    nothing; the accessors bpbuf_dev_fd(), bpbuf_buffer_fd(),
- *    bpbuf_buffer_size() and bpbuf_buffer_addr() cannot fail and return
- *    their value.
+ *    nothing; the accessors bpbuf_dev_path(), bpbuf_dev_fd(),
+ *    bpbuf_buffer_fd(), bpbuf_buffer_size() and bpbuf_buffer_addr() cannot
+ *    fail and return their value.
  *  - Handles are opaque. A struct bpbuf_dev may be shared by threads; a
  *    struct bpbuf_buffer must not be used by two threads at once.
  *  - Flags are the kernel's, from <bpbuf.h>: BPBUF_ALLOC_* for allocation
@@ -44,6 +44,12 @@ struct bpbuf_dev;
 struct bpbuf_buffer;
 
 /* The device */
+/*
+ * The node bpbuf_dev_open(NULL, ...) opens: $BPBUF_DEVICE when set, not
+ * empty and the program is not set-user-ID or set-group-ID, else
+ * BPBUF_DEFAULT_PATH. Valid until the environment changes.
+ */
+const char *bpbuf_dev_path(void);
 int bpbuf_dev_open(const char *path, struct bpbuf_dev **devp);
 void bpbuf_dev_close(struct bpbuf_dev *dev);
 int bpbuf_dev_fd(const struct bpbuf_dev *dev);

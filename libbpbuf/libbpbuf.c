@@ -90,6 +90,18 @@ static int dev_read_version(struct bpbuf_dev *dev)
 	return 0;
 }
 
+/*
+ * The one place that reads BPBUF_DEVICE, so that programs naming the device
+ * in their messages name the node bpbuf_dev_open(NULL, ...) opens. Not
+ * getenv(): a set-user-ID program must not open a node its caller chose.
+ */
+BPBUF_EXPORT const char *bpbuf_dev_path(void)
+{
+	const char *path = secure_getenv(BPBUF_DEVICE_ENV);
+
+	return path && *path ? path : BPBUF_DEFAULT_PATH;
+}
+
 BPBUF_EXPORT int bpbuf_dev_open(const char *path, struct bpbuf_dev **devp)
 {
 	struct bpbuf_get_cap cap = { .capability = BPBUF_CAP_PAGE_SIZE };
@@ -99,9 +111,10 @@ BPBUF_EXPORT int bpbuf_dev_open(const char *path, struct bpbuf_dev **devp)
 	if (!devp)
 		return -EINVAL;
 	*devp = NULL;
+	/* "" has always meant the default node, not $BPBUF_DEVICE */
 	if (!path)
-		path = secure_getenv(BPBUF_DEVICE_ENV);
-	if (!path || !*path)
+		path = bpbuf_dev_path();
+	else if (!*path)
 		path = BPBUF_DEFAULT_PATH;
 
 	dev = calloc(1, sizeof(*dev));

@@ -5,6 +5,7 @@ dist_man_MANS += man/bpbuf.1 man/bpbuf.4 man/libbpbuf.3 man/bpalloc.3 \
 	man/bpbuf_dev_open.3 man/bpbuf_buffer_alloc.3 man/bpbuf_buffer_map.3 \
 	man/bpbuf_buffer_bus_addr.3 man/bpbuf_buffer_sync.3 man/bpbuf_fd_send.3
 man3_links = \
+	bpbuf_dev_open.3:bpbuf_dev_path \
 	bpbuf_dev_open.3:bpbuf_dev_close bpbuf_dev_open.3:bpbuf_dev_fd \
 	bpbuf_dev_open.3:bpbuf_dev_version bpbuf_dev_open.3:bpbuf_dev_driver \
 	bpbuf_dev_open.3:bpbuf_dev_get_cap bpbuf_dev_open.3:bpbuf_dev_heap_info \

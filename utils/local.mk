@@ -1,8 +1,12 @@
 # The bpbuf command. size.c (size parsing and formatting) has no other
 # dependency so that the host test tests/host/tool-size links it alone.
 bin_PROGRAMS += utils/bpbuf
-utils_bpbuf_SOURCES = utils/bpbuf.c utils/tools-common.c utils/tools-common.h \
-	utils/size.c utils/size.h
+# bpbuf.c is main() and the command table (bpbuf-tool.h); one cmd-*.c file per
+# subcommand, cmd-common.c what they share.
+utils_bpbuf_SOURCES = utils/bpbuf.c utils/bpbuf-tool.h \
+	utils/cmd-info.c utils/cmd-alloc.c utils/cmd-addr.c \
+	utils/cmd-common.c utils/cmd-common.h \
+	utils/tools-common.c utils/tools-common.h utils/size.c utils/size.h
 utils_bpbuf_LDADD = libbpbuf/libbpbuf.la
 
 # Host unit test of size.c: tests/host/tool-size.test runs it.

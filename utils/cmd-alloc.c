@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpbuf alloc SIZE [--align A] [--name N] [--fill BYTE] [--hold]
+ * [-- COMMAND [ARGS...]]: allocate a buffer, then print it, hold it or hand
+ * its fd to a command.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libbpbuf.h>
+
+#include "bpbuf-tool.h"
+#include "cmd-common.h"
+#include "size.h"
+#include "tools-common.h"
+
+static const char alloc_usage[] =
+	"Usage: bpbuf alloc SIZE [OPTIONS] [-- COMMAND [ARGS...]]\n"
+	"\n"
+	"Allocate a buffer of SIZE bytes (4096, 64K, 16M, 1G). With COMMAND,\n"
+	"run it with the buffer's fd inherited and its number in $BPBUF_FD\n"
+	"(its size in $BPBUF_SIZE); the buffer is freed once COMMAND and\n"
+	"whatever it passed the fd to have closed it; the exit status is\n"
+	"COMMAND's. Without COMMAND, print the buffer's fd, size and bus\n"
+	"address, and free it on exit.\n"
+	"\n"
+	"  -a, --align A     align the bus address to A bytes (a power of two)\n"
+	"  -n, --name N      name the buffer (up to 31 bytes)\n"
+	"  -f, --fill BYTE   fill the buffer with BYTE (0-255, e.g. 0xab)\n"
+	"  -H, --hold        keep the buffer until SIGINT or SIGTERM\n"
+	"  -h, --help        show this help\n";
+
+struct alloc_opts {
+	uint64_t align;
+	const char *name;
+	int fill;		/* -1: none */
+	bool hold;
+};
+
+static void alloc_opt(int opt, const char *arg, void *ctx)
+{
+	struct alloc_opts *o = ctx;
+	const char *why;
+	uint64_t v;
+
+	switch (opt) {
+	case 'a':
+		o->align = size_arg("alignment", arg);
+		if (o->align & (o->align - 1))
+			die_usage("invalid alignment '%s': not a power of two",
+				  arg);
+		break;
+	case 'n':
+		if (strlen(arg) >= BPBUF_NAME_LEN)
+			die_usage("invalid name '%s': longer than %d bytes",
+				  arg, BPBUF_NAME_LEN - 1);
+		o->name = arg;
+		break;
+	case 'f':
+		if (parse_uint(arg, 255, &v, &why))
+			die_usage("invalid fill byte '%s': %s (0-255)", arg, why);
+		o->fill = (int)v;
+		break;
+	case 'H':
+		o->hold = true;
+		break;
+	}
+}
+
+static void print_buffer(struct bpbuf_buffer *buf, bool with_fd)
+{
+	char s[SIZE_STR_LEN];
+	uint64_t bus;
+	int ret;
+
+	if (with_fd)
+		printf("fd:       %d\n", bpbuf_buffer_fd(buf));
+	printf("size:     %" PRIu64 " (%s)\n", bpbuf_buffer_size(buf),
+	       format_size(bpbuf_buffer_size(buf), s, sizeof(s)));
+	ret = bpbuf_buffer_bus_addr(buf, &bus);
+	if (ret)
+		printf("bus_addr: not available (%s)\n", strerror(-ret));
+	else
+		printf("bus_addr: 0x%016" PRIx64 "\n", bus);
+	fflush(stdout);
+}
+
+static void fill_buffer(struct bpbuf_buffer *buf, int byte)
+{
+	void *addr;
+	int ret;
+
+	ret = bpbuf_buffer_map(buf, PROT_READ | PROT_WRITE, &addr);
+	if (ret)
+		die_errno(ret, "cannot map the buffer");
+	ret = bpbuf_buffer_begin_cpu_access(buf, BPBUF_SYNC_WRITE);
+	if (ret)
+		die_errno(ret, "cannot sync the buffer");
+	memset(addr, byte, (size_t)bpbuf_buffer_size(buf));
+	ret = bpbuf_buffer_end_cpu_access(buf, BPBUF_SYNC_WRITE);
+	if (ret)
+		die_errno(ret, "cannot sync the buffer");
+	ret = bpbuf_buffer_unmap(buf);
+	if (ret)
+		die_errno(ret, "cannot unmap the buffer");
+}
+
+/* Run argv with the buffer's fd inherited; return its exit status */
+static int run_command(struct bpbuf_dev *dev, struct bpbuf_buffer *buf,
+		       char **argv)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	char fd_str[16], size_str[32];
+	int status;
+	pid_t pid;
+
+	snprintf(fd_str, sizeof(fd_str), "%d", bpbuf_buffer_fd(buf));
+	snprintf(size_str, sizeof(size_str), "%" PRIu64, bpbuf_buffer_size(buf));
+	fflush(NULL);
+	/* as system(): the command gets ^C, we wait for it */
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	pid = fork();
+	if (pid < 0)
+		die_errno(errno, "cannot fork");
+	if (!pid) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		if (setenv("BPBUF_FD", fd_str, 1) ||
+		    setenv("BPBUF_SIZE", size_str, 1)) {
+			warn_msg("cannot set BPBUF_FD: %s", strerror(errno));
+			_exit(126);
+		}
+		execvp(argv[0], argv);
+		warn_msg("cannot run %s: %s", argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	/* our copy goes now: the buffer lives as long as the command's */
+	bpbuf_buffer_free(buf);
+	bpbuf_dev_close(dev);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno(errno, "cannot wait for %s", argv[0]);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_FAIL;
+}
+
+static int cmd_alloc(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "align", required_argument, NULL, 'a' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "fill", required_argument, NULL, 'f' },
+		{ "hold", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct alloc_opts o = { .fill = -1 };
+	struct bpbuf_buffer *buf;
+	struct parsed_args pa;
+	struct bpbuf_dev *dev;
+	char s[SIZE_STR_LEN];
+	uint64_t size;
+	sigset_t stop;
+	int ret, sig;
+
+	parse_args(argc, argv, "+:a:n:f:Hh", opts, alloc_usage, alloc_opt, &o,
+		   &pa);
+	if (!pa.npos)
+		die_usage("alloc needs a SIZE");
+	if (pa.npos > 1)
+		die_usage("unexpected argument '%s' (a command goes after '--')",
+			  pa.pos[1]);
+	size = size_arg("size", pa.pos[0]);
+	if (pa.rest && !pa.nrest)
+		die_usage("no command after '--'");
+	if (pa.nrest && o.hold)
+		die_usage("--hold and a command exclude each other");
+
+	/* SIGINT and SIGTERM end --hold; until then they wait */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	if (o.hold) {
+		/* a shell starts background jobs with SIGINT ignored */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		sigprocmask(SIG_BLOCK, &stop, NULL);
+	}
+
+	dev = open_device();
+	ret = bpbuf_buffer_alloc(dev, size, o.align,
+				 pa.nrest ? 0 : BPBUF_ALLOC_CLOEXEC, o.name,
+				 &buf);
+	if (ret == -ENOMEM) {
+		struct bpbuf_heap_info hi;
+		char lf[SIZE_STR_LEN];
+
+		if (!bpbuf_dev_heap_info(dev, &hi, sizeof(hi)))
+			die("cannot allocate %s: %s (largest free extent: %s)",
+			    format_size(size, s, sizeof(s)), strerror(ENOMEM),
+			    format_size(hi.largest_free, lf, sizeof(lf)));
+	}
+	if (ret == -EINVAL && o.align) {
+		char a[SIZE_STR_LEN];
+
+		die("cannot allocate %s aligned to %s: %s",
+		    format_size(size, s, sizeof(s)),
+		    format_size(o.align, a, sizeof(a)), strerror(EINVAL));
+	}
+	if (ret)
+		die_errno(ret, "cannot allocate %s", format_size(size, s, sizeof(s)));
+	if (o.fill >= 0)
+		fill_buffer(buf, o.fill);
+
+	if (pa.nrest)
+		return run_command(dev, buf, pa.rest);
+
+	print_buffer(buf, true);
+	if (o.hold) {
+		printf("holding the buffer until SIGINT or SIGTERM\n");
+		fflush(stdout);
+		while (sigwait(&stop, &sig))
+			;
+	}
+	bpbuf_buffer_free(buf);
+	bpbuf_dev_close(dev);
+	return EXIT_OK;
+}
+
+const struct bpbuf_cmd bpbuf_cmd_alloc = {
+	.name = "alloc",
+	.run = cmd_alloc,
+	.help = "allocate a buffer and hand it to a command, or hold it",
+};

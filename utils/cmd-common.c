@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Helpers the bpbuf subcommands share, so that every command parses options,
+ * reports a missing device and writes JSON the same way.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libbpbuf.h>
+
+#include "cmd-common.h"
+#include "size.h"
+#include "tools-common.h"
+
+void parse_args(int argc, char **argv, const char *optstring,
+		const struct option *longopts, const char *usage,
+		void (*handle)(int opt, const char *arg, void *ctx),
+		void *ctx, struct parsed_args *pa)
+{
+	memset(pa, 0, sizeof(*pa));
+	/* our own messages, in the tool's words */
+	opterr = 0;
+	optind = 0;
+	for (;;) {
+		int before = optind ? optind : 1;
+		int opt = getopt_long(argc, argv, optstring, longopts, NULL);
+
+		if (opt == -1) {
+			if (optind > before && !strcmp(argv[before], "--")) {
+				pa->rest = argv + optind;
+				pa->nrest = argc - optind;
+				return;
+			}
+			if (optind >= argc)
+				return;
+			/* "+" stopped at a positional argument: take it, go on */
+			if (pa->npos == (int)(sizeof(pa->pos) / sizeof(pa->pos[0])))
+				die_usage("too many arguments");
+			pa->pos[pa->npos++] = argv[optind++];
+			continue;
+		}
+		switch (opt) {
+		case 'h':
+			fputs(usage, stdout);
+			exit(EXIT_OK);
+		case '?':
+			if (optopt)
+				die_usage("unknown option '-%c'", optopt);
+			die_usage("unknown option '%s'", argv[optind - 1]);
+		case ':':
+			die_usage("option '%s' needs an argument",
+				  argv[optind - 1]);
+		default:
+			handle(opt, optarg, ctx);
+		}
+	}
+}
+
+struct bpbuf_dev *open_device(void)
+{
+	/* the library's choice of node, so that the message names that one */
+	const char *path = bpbuf_dev_path();
+	struct bpbuf_dev *dev;
+	int ret = bpbuf_dev_open(NULL, &dev);
+
+	if (ret == -ENOENT)
+		die("cannot open %s: %s (is the bpbuf module loaded?)",
+		    path, strerror(ENOENT));
+	if (ret == -ENOTTY)
+		die("cannot open %s: not a bpbuf device", path);
+	if (ret)
+		die_errno(ret, "cannot open %s", path);
+	return dev;
+}
+
+uint64_t size_arg(const char *what, const char *str)
+{
+	const char *why;
+	uint64_t size;
+
+	if (parse_size(str, &size, &why))
+		die_usage("invalid %s '%s': %s", what, str, why);
+	return size;
+}
+
+void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}

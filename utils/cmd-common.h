@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the bpbuf subcommands (cmd-*.c) share: their option parsing, opening
+ * the device with a message that names it, size arguments and JSON strings.
+ */
+#ifndef BPBUF_CMD_COMMON_H
+#define BPBUF_CMD_COMMON_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include <libbpbuf.h>
+
+/*
+ * What parse_args() leaves: the positional arguments in order, and with
+ * "--" the words after it in rest[0..nrest-1] (rest NULL without "--").
+ */
+struct parsed_args {
+	char *pos[4];
+	int npos;
+	char **rest;
+	int nrest;
+};
+
+/*
+ * parse_args - getopt_long() over a subcommand's argv. -h/--help prints
+ * usage and exits 0; unknown options, missing option arguments and more
+ * than four positional arguments are usage errors; every other option goes
+ * to handle(opt, optarg, ctx). optstring starts with "+:".
+ */
+void parse_args(int argc, char **argv, const char *optstring,
+		const struct option *longopts, const char *usage,
+		void (*handle)(int opt, const char *arg, void *ctx),
+		void *ctx, struct parsed_args *pa);
+
+/* bpbuf_dev_open(NULL, ...), or die saying why with the device's path */
+struct bpbuf_dev *open_device(void);
+
+/* parse_size() of an argument, or a usage error naming what it was for */
+uint64_t size_arg(const char *what, const char *str);
+
+/* Print s as a JSON string: quotes, backslashes, control characters escaped */
+void json_string(const char *s);
+
+#endif /* BPBUF_CMD_COMMON_H */

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpbuf info [--json]: the heap's figures from the device, and the live
+ * buffers from the driver's debugfs list when it can be read.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libbpbuf.h>
+
+#include "bpbuf-tool.h"
+#include "cmd-common.h"
+#include "size.h"
+#include "tools-common.h"
+
+static const char info_usage[] =
+	"Usage: bpbuf info [--json]\n"
+	"\n"
+	"Show the heap (size, free bytes, largest free extent, DMA mask width)\n"
+	"and its live buffers. The buffer list comes from debugfs and needs\n"
+	"root; without it only the heap is shown.\n"
+	"\n"
+	"  -j, --json   print one JSON object\n"
+	"  -h, --help   show this help\n";
+
+/*
+ * One line of <debugfs>/bpbuf/buffers: columns named by the header line
+ * (size, bus_addr, pid, comm, attachments, mapped, mmaps, vmaps, name), so
+ * a column the driver adds or moves does not break the tool; lines that
+ * start with a tab describe the previous buffer's importers.
+ */
+#define MAX_COLUMNS	16
+
+struct live_buffer {
+	char *line;
+	char *field[MAX_COLUMNS];
+	char **importers;
+	int nimporters;
+};
+
+struct live_list {
+	char *header;
+	char *column[MAX_COLUMNS];
+	int ncolumns;
+	struct live_buffer *buffers;
+	int nbuffers;
+	char path[300];
+	char error[400];	/* why there is no list */
+};
+
+static int split_tabs(char *line, char **fields, int max)
+{
+	int n = 0;
+
+	line[strcspn(line, "\n")] = '\0';
+	while (n < max) {
+		char *tab;
+
+		fields[n++] = line;
+		/* the last column takes the rest, tabs and all */
+		if (n == max)
+			break;
+		tab = strchr(line, '\t');
+		if (!tab)
+			break;
+		*tab = '\0';
+		line = tab + 1;
+	}
+	return n;
+}
+
+static const char *live_field(const struct live_list *l,
+			      const struct live_buffer *b, const char *name)
+{
+	int i;
+
+	for (i = 0; i < l->ncolumns; i++)
+		if (!strcmp(l->column[i], name))
+			return b->field[i] ? b->field[i] : "";
+	return NULL;
+}
+
+static bool debugfs_dir(char *dir, size_t len)
+{
+	char line[512], mnt[256], type[64];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mounts", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %255s %63s", mnt, type) == 2 &&
+		    !strcmp(type, "debugfs")) {
+			snprintf(dir, len, "%s", mnt);
+			found = true;
+		}
+	fclose(f);
+	return found;
+}
+
+static void read_live_buffers(struct live_list *l)
+{
+	char dir[256], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	if (!debugfs_dir(dir, sizeof(dir))) {
+		snprintf(l->error, sizeof(l->error),
+			 "debugfs is not mounted (mount -t debugfs none /sys/kernel/debug)");
+		return;
+	}
+	snprintf(l->path, sizeof(l->path), "%s/bpbuf/buffers", dir);
+	f = fopen(l->path, "re");
+	if (!f) {
+		snprintf(l->error, sizeof(l->error), "cannot read %s: %s%s",
+			 l->path, strerror(errno),
+			 errno == EACCES ? " (root only)" : "");
+		return;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		if (!l->header) {
+			l->header = line;
+			l->ncolumns = split_tabs(line, l->column, MAX_COLUMNS);
+		} else if (line[0] == '\t' && l->nbuffers) {
+			struct live_buffer *b = &l->buffers[l->nbuffers - 1];
+			char **imp = realloc(b->importers,
+					     (size_t)(b->nimporters + 1) * sizeof(*imp));
+
+			if (!imp)
+				die_errno(ENOMEM, "cannot read %s", l->path);
+			line[strcspn(line, "\n")] = '\0';
+			imp[b->nimporters++] = line + 1;
+			b->importers = imp;
+		} else {
+			struct live_buffer *bs = realloc(l->buffers,
+							 (size_t)(l->nbuffers + 1) * sizeof(*bs));
+
+			if (!bs)
+				die_errno(ENOMEM, "cannot read %s", l->path);
+			l->buffers = bs;
+			memset(&bs[l->nbuffers], 0, sizeof(*bs));
+			bs[l->nbuffers].line = line;
+			split_tabs(line, bs[l->nbuffers].field,
+				   l->ncolumns ? l->ncolumns : 1);
+			l->nbuffers++;
+		}
+		line = NULL;
+		cap = 0;
+	}
+	free(line);
+	if (ferror(f))
+		snprintf(l->error, sizeof(l->error), "cannot read %s: %s",
+			 l->path, strerror(errno));
+	fclose(f);
+}
+
+static bool is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static void info_json(const struct bpbuf_heap_info *hi, uint64_t bus_cap,
+		      const struct live_list *l)
+{
+	int i, j, k;
+
+	printf("{\"heap\":{\"size\":%" PRIu64 ",\"free\":%" PRIu64
+	       ",\"largest_free\":%" PRIu64 ",\"free_extents\":%u"
+	       ",\"live_buffers\":%u,\"max_align\":%" PRIu64
+	       ",\"dma_bits\":%u,\"page_size\":%u,\"bus_addr_allowed\":%s},",
+	       (uint64_t)hi->heap_size, (uint64_t)hi->free_bytes,
+	       (uint64_t)hi->largest_free, hi->free_extents, hi->live_buffers,
+	       (uint64_t)hi->max_align, hi->dma_bits, hi->page_size,
+	       bus_cap ? "true" : "false");
+	if (l->error[0]) {
+		printf("\"buffers\":null,\"buffers_error\":");
+		json_string(l->error);
+		printf("}\n");
+		return;
+	}
+	printf("\"buffers\":[");
+	for (i = 0; i < l->nbuffers; i++) {
+		const struct live_buffer *b = &l->buffers[i];
+
+		printf("%s{", i ? "," : "");
+		for (j = 0; j < l->ncolumns; j++) {
+			const char *v = b->field[j] ? b->field[j] : "";
+
+			printf("%s", j ? "," : "");
+			json_string(l->column[j]);
+			putchar(':');
+			if (is_number(v) && strlen(v) < 20)
+				fputs(v, stdout);
+			else
+				json_string(v);
+		}
+		printf("%s\"importers\":[", l->ncolumns ? "," : "");
+		for (k = 0; k < b->nimporters; k++) {
+			printf("%s", k ? "," : "");
+			json_string(b->importers[k]);
+		}
+		printf("]}");
+	}
+	printf("]}\n");
+}
+
+static void info_text(struct bpbuf_dev *dev, const struct bpbuf_heap_info *hi,
+		      uint64_t bus_cap, const struct live_list *l)
+{
+	char s[SIZE_STR_LEN];
+	const char *name, *date;
+	unsigned int major, minor, patch;
+	int i;
+
+	if (!bpbuf_dev_version(dev, &major, &minor, &patch) &&
+	    !bpbuf_dev_driver(dev, &name, &date, NULL))
+		printf("driver:         %s %u.%u.%u (%s)\n", name, major, minor,
+		       patch, date);
+	printf("device:         %s\n", bpbuf_dev_path());
+	printf("heap size:      %s (%" PRIu64 " bytes)\n",
+	       format_size(hi->heap_size, s, sizeof(s)), (uint64_t)hi->heap_size);
+	printf("free:           %s (%" PRIu64 " bytes)\n",
+	       format_size(hi->free_bytes, s, sizeof(s)), (uint64_t)hi->free_bytes);
+	printf("largest free:   %s (%" PRIu64 " bytes)\n",
+	       format_size(hi->largest_free, s, sizeof(s)),
+	       (uint64_t)hi->largest_free);
+	printf("free extents:   %u\n", hi->free_extents);
+	printf("live buffers:   %u\n", hi->live_buffers);
+	printf("max alignment:  %s\n", format_size(hi->max_align, s, sizeof(s)));
+	printf("DMA bits:       %u\n", hi->dma_bits);
+	printf("page size:      %u\n", hi->page_size);
+	printf("bus addresses:  %s\n", bus_cap ? "allowed" : "not allowed (needs CAP_SYS_RAWIO)");
+	putchar('\n');
+	if (l->error[0]) {
+		printf("buffers: not available: %s\n", l->error);
+		return;
+	}
+	if (!l->nbuffers) {
+		printf("buffers: none\n");
+		return;
+	}
+	printf("%-10s %-18s %7s %-16s %5s %9s %s\n", "SIZE", "BUS ADDRESS",
+	       "PID", "COMMAND", "MMAPS", "IMPORTERS", "NAME");
+	for (i = 0; i < l->nbuffers; i++) {
+		const struct live_buffer *b = &l->buffers[i];
+		const char *size = live_field(l, b, "size");
+		const char *bus = live_field(l, b, "bus_addr");
+		const char *pid = live_field(l, b, "pid");
+		const char *comm = live_field(l, b, "comm");
+		const char *mmaps = live_field(l, b, "mmaps");
+		const char *att = live_field(l, b, "attachments");
+		const char *nm = live_field(l, b, "name");
+		char hs[SIZE_STR_LEN];
+
+		if (size && is_number(size))
+			format_size(strtoull(size, NULL, 10), hs, sizeof(hs));
+		else
+			snprintf(hs, sizeof(hs), "%s", size ? size : "-");
+		printf("%-10s %-18s %7s %-16s %5s %9s %s\n", hs,
+		       bus ? bus : "-", pid ? pid : "-", comm ? comm : "-",
+		       mmaps ? mmaps : "-", att ? att : "-",
+		       nm && *nm ? nm : "-");
+	}
+}
+
+static void info_opt(int opt, const char *arg, void *ctx)
+{
+	*(bool *)ctx = true;	/* 'j' */
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct live_list live;
+	struct bpbuf_heap_info hi;
+	struct parsed_args pa;
+	struct bpbuf_dev *dev;
+	bool json = false;
+	uint64_t bus_cap = 0;
+	int ret;
+
+	parse_args(argc, argv, "+:jh", opts, info_usage, info_opt, &json, &pa);
+	if (pa.npos || pa.rest)
+		die_usage("info takes no arguments");
+
+	dev = open_device();
+	ret = bpbuf_dev_heap_info(dev, &hi, sizeof(hi));
+	if (ret)
+		die_errno(ret, "cannot read the heap's figures");
+	if (bpbuf_dev_get_cap(dev, BPBUF_CAP_BUS_ADDR, &bus_cap))
+		bus_cap = 0;
+	memset(&live, 0, sizeof(live));
+	read_live_buffers(&live);
+	if (json)
+		info_json(&hi, bus_cap, &live);
+	else
+		info_text(dev, &hi, bus_cap, &live);
+	bpbuf_dev_close(dev);
+	return EXIT_OK;
+}
+
+const struct bpbuf_cmd bpbuf_cmd_info = {
+	.name = "info",
+	.run = cmd_info,
+	.help = "show the heap and its live buffers",
+};
