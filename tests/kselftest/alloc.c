@@ -347,9 +347,11 @@ TEST_F(alloc, random_alloc_free_keeps_the_books)
 					 &bufs[n].size));
 		if (align)
 			ASSERT_EQ(0, bufs[n].addr % align);
-		for (j = 0; j < n; j++)
+		/* braced: ASSERT_/EXPECT_ end in a second statement (bail, TH_LOG) */
+		for (j = 0; j < n; j++) {
 			ASSERT_TRUE(bufs[j].addr + bufs[j].size <= bufs[n].addr ||
 				    bufs[n].addr + bufs[n].size <= bufs[j].addr);
+		}
 		bufs[n].fd = fd;
 		used += bufs[n].size;
 		n++;

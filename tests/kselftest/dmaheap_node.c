@@ -61,7 +61,9 @@ FIXTURE(heap) {
 	struct bpbuf_heap_info idle;
 };
 
-FIXTURE_SETUP(heap)
+/* The heap fixture's setup and teardown, shared with heap_refusal's */
+static void heap_node_open(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(heap) *self)
 {
 	self->heap = -1;
 	self->dev = bp_open();
@@ -73,11 +75,21 @@ FIXTURE_SETUP(heap)
 	ASSERT_LE(0, self->heap) TH_LOG("open %s: %s", self->path, strerror(errno));
 }
 
-FIXTURE_TEARDOWN(heap)
+static void heap_node_close(FIXTURE_DATA(heap) *self)
 {
 	if (self->heap >= 0)
 		close(self->heap);
 	close(self->dev);
+}
+
+FIXTURE_SETUP(heap)
+{
+	heap_node_open(_metadata, self);
+}
+
+FIXTURE_TEARDOWN(heap)
+{
+	heap_node_close(self);
 }
 
 TEST_F(heap, node_is_a_char_device_in_dma_heap_dir)
@@ -357,8 +369,47 @@ TEST_F(heap, node_pins_the_module)
 
 /*
  * Requests dma-heap.c refuses, each with the errno it gives. Each is sent to
- * bpbuf's node and, where there is one, to a heap of the kernel's own.
+ * bpbuf's node, as a heap_refusal variant of its own, and, where there is
+ * one, to a heap of the kernel's own, from the refusals[] table. One list
+ * makes both: R(variant name, what, cmd (0: DMA_HEAP_IOCTL_ALLOC), len, fd,
+ * fd_flags, heap_flags, errno).
  */
+#define REFUSALS(R)							\
+	R(len_0, "len 0", 0, 0, 0, O_RDWR, 0, EINVAL)			\
+	R(len_2_64_minus_1, "len 2^64-1 (page-aligns to 0)",		\
+	  0, ~0ULL, 0, O_RDWR, 0, EINVAL)				\
+	R(len_2_64_minus_4095, "len 2^64-4095",				\
+	  0, ~0ULL - 4094, 0, O_RDWR, 0, EINVAL)			\
+	R(fd_nonzero_on_input, "fd nonzero on input",			\
+	  0, 4096, 3, O_RDWR, 0, EINVAL)				\
+	R(fd_flags_not_rdwr_or_cloexec, "fd_flags ~(O_RDWR|O_CLOEXEC)",	\
+	  0, 4096, 0, ~(O_RDWR | O_CLOEXEC), 0, EINVAL)			\
+	R(fd_flags_nonblock, "fd_flags O_NONBLOCK",			\
+	  0, 4096, 0, O_RDWR | O_NONBLOCK, 0, EINVAL)			\
+	R(fd_flags_append, "fd_flags O_APPEND",				\
+	  0, 4096, 0, O_RDWR | O_APPEND, 0, EINVAL)			\
+	R(fd_flags_bit_31, "fd_flags bit 31",				\
+	  0, 4096, 0, O_RDWR | 0x80000000U, 0, EINVAL)			\
+	R(heap_flags_0x111111, "heap_flags 0x111111",			\
+	  0, 4096, 0, O_RDWR, 0x111111, EINVAL)				\
+	R(heap_flags_bit_0, "heap_flags bit 0",				\
+	  0, 4096, 0, O_RDWR, 1, EINVAL)				\
+	R(heap_flags_bit_63, "heap_flags bit 63",			\
+	  0, 4096, 0, O_RDWR, 1ULL << 63, EINVAL)			\
+	R(ioctl_number_1, "ioctl number 1",				\
+	  _IOWR(DMA_HEAP_IOC_MAGIC, 1, struct dma_heap_allocation_data),	\
+	  4096, 0, O_RDWR, 0, EINVAL)					\
+	R(bpbuf_version_ioctl, "bpbuf's VERSION ioctl",			\
+	  BPBUF_IOCTL_VERSION, 4096, 0, O_RDWR, 0, EINVAL)		\
+	/* nothing read in: len is 0 */					\
+	R(read_only_direction, "read-only direction",			\
+	  HEAP_IOC(_IOC_READ, sizeof(struct dma_heap_allocation_data)),	\
+	  4096, 0, O_RDWR, 0, EINVAL)					\
+	R(size_0, "size 0",						\
+	  HEAP_IOC(_IOC_READ | _IOC_WRITE, 0), 4096, 0, O_RDWR, 0, EINVAL) \
+	R(no_direction, "no direction",					\
+	  HEAP_IOC(_IOC_NONE, 0), 4096, 0, O_RDWR, 0, EINVAL)
+
 struct refusal {
 	char what[40];
 	unsigned int cmd;	/* 0: DMA_HEAP_IOCTL_ALLOC */
@@ -369,28 +420,11 @@ struct refusal {
 	int err;
 };
 
+#define REFUSAL(name, what, cmd, len, fd, fd_flags, heap_flags, err)	\
+	{ what, cmd, len, fd, fd_flags, heap_flags, err },
+
 static const struct refusal refusals[] = {
-	{ "len 0", 0, 0, 0, O_RDWR, 0, EINVAL },
-	{ "len 2^64-1 (page-aligns to 0)", 0, ~0ULL, 0, O_RDWR, 0, EINVAL },
-	{ "len 2^64-4095", 0, ~0ULL - 4094, 0, O_RDWR, 0, EINVAL },
-	{ "fd nonzero on input", 0, 4096, 3, O_RDWR, 0, EINVAL },
-	{ "fd_flags ~(O_RDWR|O_CLOEXEC)", 0, 4096, 0, ~(O_RDWR | O_CLOEXEC), 0, EINVAL },
-	{ "fd_flags O_NONBLOCK", 0, 4096, 0, O_RDWR | O_NONBLOCK, 0, EINVAL },
-	{ "fd_flags O_APPEND", 0, 4096, 0, O_RDWR | O_APPEND, 0, EINVAL },
-	{ "fd_flags bit 31", 0, 4096, 0, O_RDWR | 0x80000000U, 0, EINVAL },
-	{ "heap_flags 0x111111", 0, 4096, 0, O_RDWR, 0x111111, EINVAL },
-	{ "heap_flags bit 0", 0, 4096, 0, O_RDWR, 1, EINVAL },
-	{ "heap_flags bit 63", 0, 4096, 0, O_RDWR, 1ULL << 63, EINVAL },
-	{ "ioctl number 1", _IOWR(DMA_HEAP_IOC_MAGIC, 1,
-				  struct dma_heap_allocation_data),
-	  4096, 0, O_RDWR, 0, EINVAL },
-	{ "bpbuf's VERSION ioctl", BPBUF_IOCTL_VERSION, 4096, 0, O_RDWR, 0, EINVAL },
-	/* nothing read in: len is 0 */
-	{ "read-only direction", HEAP_IOC(_IOC_READ,
-					  sizeof(struct dma_heap_allocation_data)),
-	  4096, 0, O_RDWR, 0, EINVAL },
-	{ "size 0", HEAP_IOC(_IOC_READ | _IOC_WRITE, 0), 4096, 0, O_RDWR, 0, EINVAL },
-	{ "no direction", HEAP_IOC(_IOC_NONE, 0), 4096, 0, O_RDWR, 0, EINVAL },
+	REFUSALS(REFUSAL)
 };
 
 #define NR_REFUSALS	(sizeof(refusals) / sizeof(refusals[0]))
@@ -408,15 +442,40 @@ static int refuse(int heap, const struct refusal *r)
 	return ret;
 }
 
-TEST_F(heap, refused_as_dma_heap_c_refuses)
+/* bpbuf's node, set up as the heap fixture is, once per refusal */
+FIXTURE(heap_refusal) {
+	FIXTURE_DATA(heap) node;
+};
+
+FIXTURE_VARIANT(heap_refusal) {
+	struct refusal r;
+};
+
+#define REFUSAL_VARIANT(name, what, cmd, len, fd, fd_flags, heap_flags, err) \
+	FIXTURE_VARIANT_ADD(heap_refusal, name) {			\
+		.r = { what, cmd, len, fd, fd_flags, heap_flags, err },	\
+	};
+
+REFUSALS(REFUSAL_VARIANT)
+
+FIXTURE_SETUP(heap_refusal)
 {
-	const struct refusal *r;
+	heap_node_open(_metadata, &self->node);
+}
+
+FIXTURE_TEARDOWN(heap_refusal)
+{
+	heap_node_close(&self->node);
+}
+
+TEST_F(heap_refusal, refused_as_dma_heap_c_refuses)
+{
 	struct bpbuf_heap_info info;
 
-	for (r = refusals; r < refusals + NR_REFUSALS; r++)
-		EXPECT_EQ(-r->err, refuse(self->heap, r)) TH_LOG("%s", r->what);
-	ASSERT_EQ(0, bp_heap_info(self->dev, &info));
-	EXPECT_EQ(self->idle.live_buffers, info.live_buffers);
+	EXPECT_EQ(-variant->r.err, refuse(self->node.heap, &variant->r))
+		TH_LOG("%s", variant->r.what);
+	ASSERT_EQ(0, bp_heap_info(self->node.dev, &info));
+	EXPECT_EQ(self->node.idle.live_buffers, info.live_buffers);
 }
 
 /* A heap of the kernel's own (not ours), opened, or -1 */
@@ -449,9 +508,11 @@ TEST_F(heap, kernel_heap_refuses_the_same_way)
 	kheap = kernel_heap(self->path, name, sizeof(name));
 	if (kheap < 0)
 		SKIP(return, "the kernel has no dma-heap of its own (CONFIG_DMABUF_HEAPS)");
-	for (r = refusals; r < refusals + NR_REFUSALS; r++)
+	/* braced: ASSERT_/EXPECT_ end in a second statement (bail, TH_LOG) */
+	for (r = refusals; r < refusals + NR_REFUSALS; r++) {
 		EXPECT_EQ(refuse(kheap, r), refuse(self->heap, r))
 			TH_LOG("%s: %s and bpbuf differ", r->what, name);
+	}
 	close(kheap);
 }
 

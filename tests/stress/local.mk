@@ -1,6 +1,8 @@
-# Issue 7's reliability and security programs: each is a step in the VM
-# (tests/vm/) that prints TAP and ends within its own time bound. 64-bit
-# only; they talk to /dev/bpbuf with raw ioctls (tests/kselftest/bpbuf_test.h).
+# The reliability and security programs (stress, fuzzing, fault injection,
+# races, module unload and reload, the security model; see stress.h): each
+# is a step in the VM (tests/vm/) that prints TAP and ends within its own
+# time bound. 64-bit only; they talk to /dev/bpbuf with raw ioctls
+# (tests/kselftest/bpbuf_test.h).
 stress_vm_test_programs = tests/stress/security tests/stress/stress \
 	tests/stress/fuzz tests/stress/faults tests/stress/races \
 	tests/stress/loadunload

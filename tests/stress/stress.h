@@ -1,8 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Shared by the issue-7 stress programs (tests/stress/): plain TAP output,
- * a seeded PRNG, time bounds, heap checks and dropping privileges. The
- * programs run as steps inside the VM (tests/vm/), as root.
+ * Shared by the reliability and security programs (tests/stress/): many
+ * processes at once (stress), the ioctl and mapping fuzzer (fuzz), fault
+ * injection (faults), release and allocation races (races), module
+ * unload and reload (loadunload) and the security model (security). This
+ * is their TAP output, a seeded PRNG, time bounds, heap checks and
+ * dropping privileges. The programs run as steps inside the VM
+ * (tests/vm/), as root; the rig reads their TAP as the kselftest
+ * programs', checking the plan against the results.
+ *
+ * Why not the kselftest harness, as tests/kselftest/ has: the harness
+ * forks a fresh process from its runner for every TEST and gives each
+ * TEST one result, while these make one costly run and give several
+ * verdicts on it.
+ * - stress (4 verdicts), fuzz (5), faults (5) and loadunload (4) each
+ *   make a single run, bounded by a time or a count given at run time
+ *   (argv or BPBUF_*_SECONDS, BPBUF_*_CYCLES: fuzz 400 s and faults
+ *   150 s by default), and then judge it several ways ("every pattern
+ *   intact", "heap whole at the end", "only documented errnos from bpbuf").
+ *   TESTs cannot share a run, so as TESTs the verdicts would become one
+ *   result per program, or the run would be repeated once per verdict.
+ *   The harness would also kill each at a timeout fixed when it is
+ *   compiled (30 s, or TEST_F_TIMEOUT's), not at the bound asked for.
+ * - stress and fuzz count in forked worker processes, into shared memory
+ *   (fuzz also each process on its own), and the parent judges the counts
+ *   after reaping them. EXPECT_* and ASSERT_* count only in the TEST's
+ *   own process, so in the workers the counting is home-made whatever
+ *   runs the parent.
+ * - races is three runs of SECONDS/3 each (release against munmap and
+ *   close; the same with vgem importing; many threads allocating, judged
+ *   twice), and security one ordered scenario of 22 steps over state
+ *   they share: the node's group, uid_quota, a process of nobody holding
+ *   3 MiB from step 12 to step 19 and its charges. These two would fit
+ *   the harness as TESTs with fixtures that rebuild that state for each;
+ *   they stay here, with the others, until rewritten so.
  */
 #ifndef BPBUF_STRESS_H
 #define BPBUF_STRESS_H
