@@ -2,28 +2,27 @@
 /*
  * bpbuf accounting and the per-user quota.
  *
- * Every buffer BPBUF_IOCTL_ALLOC makes is charged, before the heap is
- * touched, to the real uid of the allocating task (as RLIMIT_MEMLOCK and
- * io_uring charge a struct user_struct), and stays charged to that uid until
- * the buffer is released, wherever its fds travel. The uid_quota module
- * parameter caps the bytes one uid may hold at once: an allocation past it
- * fails with EDQUOT and leaves the heap as it was. 0 means no quota; tasks
- * with CAP_SYS_RESOURCE are charged but never refused, as with rlimits.
+ * Every buffer, from BPBUF_IOCTL_ALLOC or the dma-heap node, is charged,
+ * before the heap is touched, to the real uid of the allocating task (as
+ * RLIMIT_MEMLOCK and io_uring charge a struct user_struct), and stays
+ * charged to that uid until the buffer is released, wherever its fds
+ * travel: the buffer keeps its charge (bpbuf_buffer.charge). The uid_quota
+ * module parameter caps the bytes one uid may hold at once: an allocation
+ * past it fails with EDQUOT and leaves the heap as it was. 0 means no quota;
+ * tasks with CAP_SYS_RESOURCE are charged but never refused, as with
+ * rlimits.
  *
  * <debugfs>/bpbuf/accounting (root only) shows the quota, the bytes and
  * buffers of every uid, and of every process that allocated buffers still
  * alive. What a process holds through its fds is in /proc/PID/fdinfo/FD
  * (dma-buf's "size:" and "exp_name:\tbpbuf"), which its owner can read.
- *
- * Charges are looked up by dma-buf when the buffer is released, so buffers
- * made elsewhere (not charged) are simply not found.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/debugfs.h>
-#include <linux/hashtable.h>
+#include <linux/err.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -57,25 +56,21 @@ struct bpbuf_usage {
 };
 
 /**
- * struct bpbuf_charge - one buffer's charge
- * @dmabuf: the buffer, the key; NULL until committed
+ * struct bpbuf_charge - one buffer's charge, held by the buffer
  * @user: the uid it is charged to
  * @proc: the process that allocated it
  * @bytes: size charged
- * @node: entry in bpbuf_charges once committed
  */
 struct bpbuf_charge {
-	struct dma_buf *dmabuf;
 	struct bpbuf_usage *user;
 	struct bpbuf_usage *proc;
 	u64 bytes;
-	struct hlist_node node;
 };
 
-static DEFINE_SPINLOCK(bpbuf_account_lock);	/* everything below */
+/* The usage lists and every entry's counts; a leaf: nothing is taken under it */
+static DEFINE_SPINLOCK(bpbuf_account_lock);
 static LIST_HEAD(bpbuf_uids);
 static LIST_HEAD(bpbuf_procs);
-static DEFINE_HASHTABLE(bpbuf_charges, 8);
 
 static u64 uid_quota;
 
@@ -106,7 +101,7 @@ static const struct kernel_param_ops uid_quota_ops = {
 
 module_param_cb(uid_quota, &uid_quota_ops, &uid_quota, 0644);
 MODULE_PARM_DESC(uid_quota,
-		 "Most bytes of buffers one uid may hold at once, e.g. 64M; past it BPBUF_IOCTL_ALLOC fails with EDQUOT (default 0: no quota; CAP_SYS_RESOURCE is exempt)");
+		 "Most bytes of buffers one uid may hold at once, e.g. 64M; past it an allocation fails with EDQUOT (default 0: no quota; CAP_SYS_RESOURCE is exempt)");
 
 /* The entry of uid (pid NULL) or of process pid, made from *fresh if none */
 static struct bpbuf_usage *get_usage(struct list_head *list, kuid_t uid,
@@ -142,11 +137,12 @@ static void put_usage(struct bpbuf_usage *u, u64 bytes)
 /**
  * bpbuf_account_charge - charge @bytes to the caller's uid and process
  * @bytes: size of the buffer about to be allocated
- * @charge: out: the charge, for bpbuf_account_commit() or _cancel()
  *
- * Return: 0, -EDQUOT when the uid would go past uid_quota, -ENOMEM.
+ * Return: the charge, for bpbuf_account_uncharge() once the buffer is gone
+ * (or was never made), or ERR_PTR(-EDQUOT) when the uid would go past
+ * uid_quota, ERR_PTR(-ENOMEM).
  */
-int bpbuf_account_charge(u64 bytes, struct bpbuf_charge **charge)
+struct bpbuf_charge *bpbuf_account_charge(u64 bytes)
 {
 	u64 quota = READ_ONCE(uid_quota), total;
 	struct bpbuf_usage *user_fresh, *proc_fresh, *user;
@@ -190,57 +186,23 @@ int bpbuf_account_charge(u64 bytes, struct bpbuf_charge **charge)
 
 	kfree(user_fresh);
 	kfree(proc_fresh);
-	*charge = c;
-	return 0;
+	return c;
 
 free:
 	kfree(proc_fresh);
 	kfree(user_fresh);
 	kfree(c);
-	return ret;
+	return ERR_PTR(ret);
 }
 
-static void uncharge_locked(struct bpbuf_charge *c)
-{
-	lockdep_assert_held(&bpbuf_account_lock);
-	put_usage(c->user, c->bytes);
-	put_usage(c->proc, c->bytes);
-}
-
-/* The buffer exists: it keeps the charge until it is released */
-void bpbuf_account_commit(struct bpbuf_charge *charge, struct dma_buf *dmabuf)
-{
-	charge->dmabuf = dmabuf;
-	spin_lock(&bpbuf_account_lock);
-	hash_add(bpbuf_charges, &charge->node, (unsigned long)dmabuf);
-	spin_unlock(&bpbuf_account_lock);
-}
-
-/* The allocation failed: give the bytes back */
-void bpbuf_account_cancel(struct bpbuf_charge *charge)
+/* Give the bytes back: the buffer was released, or never made */
+void bpbuf_account_uncharge(struct bpbuf_charge *charge)
 {
 	spin_lock(&bpbuf_account_lock);
-	uncharge_locked(charge);
+	put_usage(charge->user, charge->bytes);
+	put_usage(charge->proc, charge->bytes);
 	spin_unlock(&bpbuf_account_lock);
 	kfree(charge);
-}
-
-/* Called from the dma-buf's release: drop its charge, if it has one */
-void bpbuf_account_release(struct dma_buf *dmabuf)
-{
-	struct bpbuf_charge *c, *found = NULL;
-
-	spin_lock(&bpbuf_account_lock);
-	hash_for_each_possible(bpbuf_charges, c, node, (unsigned long)dmabuf) {
-		if (c->dmabuf == dmabuf) {
-			hash_del(&c->node);
-			uncharge_locked(c);
-			found = c;
-			break;
-		}
-	}
-	spin_unlock(&bpbuf_account_lock);
-	kfree(found);
 }
 
 static int accounting_show(struct seq_file *m, void *unused)

@@ -10,12 +10,9 @@
 
 struct bpbuf_charge;
 struct dentry;
-struct dma_buf;
 
-int bpbuf_account_charge(u64 bytes, struct bpbuf_charge **charge);
-void bpbuf_account_commit(struct bpbuf_charge *charge, struct dma_buf *dmabuf);
-void bpbuf_account_cancel(struct bpbuf_charge *charge);
-void bpbuf_account_release(struct dma_buf *dmabuf);
+struct bpbuf_charge *bpbuf_account_charge(u64 bytes);
+void bpbuf_account_uncharge(struct bpbuf_charge *charge);
 void bpbuf_account_debugfs_init(struct dentry *dir);
 
 #endif /* BPBUF_ACCOUNT_H */

@@ -5,6 +5,7 @@
 #ifndef BPBUF_DEV_H
 #define BPBUF_DEV_H
 
+#include <asm/barrier.h>
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -31,7 +32,10 @@ struct bpbuf_heapnode;
  * @dma_bits: width of the DMA mask
  * @bus_addr_unprivileged: BPBUF_IOCTL_BUS_ADDR without CAP_SYS_RAWIO
  * @ready: set once @heap is usable; opens fail before that
- * @buffers_lock: protects @buffers and @nr_buffers
+ *	(bpbuf_device_ready())
+ * @buffers_lock: protects @buffers and @nr_buffers. Lock order: this, then
+ *	a buffer's lock (debugfs shows each buffer under it); the heap's lock
+ *	and the accounting lock are taken under neither.
  * @buffers: live buffers, for debugfs
  * @nr_buffers: number of live buffers
  * @debugfs: the bpbuf debugfs directory
@@ -55,11 +59,17 @@ static inline struct bpbuf_device *bpbuf_device_of(struct file *file)
 	return container_of(file->private_data, struct bpbuf_device, misc);
 }
 
+/*
+ * The nodes appear before the heap is carved (the carve needs the misc
+ * device): their opens fail until this is true.
+ */
+static inline bool bpbuf_device_ready(struct bpbuf_device *bdev)
+{
+	/* pairs with bpbuf_init()'s release: the heap is complete if true */
+	return smp_load_acquire(&bdev->ready);
+}
+
 long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-struct dma_buf *bpbuf_alloc_charged(struct bpbuf_device *bdev,
-				    unsigned long npages,
-				    unsigned long align_pages,
-				    unsigned int file_flags, const char *name);
 
 void bpbuf_debugfs_init(struct bpbuf_device *bdev);
 void bpbuf_debugfs_exit(struct bpbuf_device *bdev);

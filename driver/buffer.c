@@ -1,221 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bpbuf buffers: a range of the heap exported as a dma-buf, mapped into user
- * space in one go and into importing devices as one contiguous segment.
+ * bpbuf buffers: a range of the heap exported as a dma-buf, its one
+ * allocation path, its CPU mappings (user space in one go, the kernel's
+ * vmap) and its release. Importing devices are in attach.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+
+#include <bpbuf.h>
 
 #include "account.h"
 #include "bpbuf_dev.h"
 #include "buffer.h"
 #include "compat.h"
-
-/* Longest scatterlist entry: sg lengths are 32 bits; keep them aligned */
-#define BPBUF_SG_MAX_LEN	SZ_1G
-
-/*
- * One segment for the whole buffer, unless the importer's device says it
- * takes shorter ones (64 KiB when it never said): then as few as it allows,
- * all @seg long but the last, in one flat array rather than a chained
- * table, so that a range sync finds its first segment by division.
- */
-static int bpbuf_attach(struct dma_buf *dmabuf,
-			struct dma_buf_attachment *attach)
-{
-	struct bpbuf_buffer *buf = dmabuf->priv;
-	struct page *page = bpbuf_heap_page(&buf->bdev->heap, buf->range.start);
-	size_t seg = min_t(size_t, dma_get_max_seg_size(attach->dev),
-			   BPBUF_SG_MAX_LEN) & PAGE_MASK;
-	struct bpbuf_attachment *a;
-	struct scatterlist *sgl, *sg;
-	size_t left = buf->size;
-	unsigned int i, nents;
-
-	if (!seg)
-		seg = PAGE_SIZE;
-	if (DIV_ROUND_UP(buf->size, seg) > UINT_MAX)
-		return -ENOMEM;
-	nents = DIV_ROUND_UP(buf->size, seg);
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
-	sgl = kvmalloc_array(nents, sizeof(*sgl), GFP_KERNEL | __GFP_NOWARN);
-	if (!sgl) {
-		kfree(a);
-		return -ENOMEM;
-	}
-	sg_init_table(sgl, nents);
-	a->sgt.sgl = sgl;
-	a->sgt.orig_nents = nents;
-	a->sgt.nents = nents;
-	for_each_sgtable_sg(&a->sgt, sg, i) {
-		size_t len = min(left, seg);
-
-		sg_set_page(sg, page, len, 0);
-		page = nth_page(page, len >> PAGE_SHIFT);
-		left -= len;
-	}
-
-	a->dev = attach->dev;
-	a->seg = seg;
-	attach->priv = a;
-	mutex_lock(&buf->lock);
-	list_add(&a->node, &buf->attachments);
-	buf->nr_attachments++;
-	mutex_unlock(&buf->lock);
-	return 0;
-}
-
-static void bpbuf_detach(struct dma_buf *dmabuf,
-			 struct dma_buf_attachment *attach)
-{
-	struct bpbuf_buffer *buf = dmabuf->priv;
-	struct bpbuf_attachment *a = attach->priv;
-
-	mutex_lock(&buf->lock);
-	list_del(&a->node);
-	buf->nr_attachments--;
-	mutex_unlock(&buf->lock);
-	WARN_ON(a->mapped);
-	kvfree(a->sgt.sgl);
-	kfree(a);
-}
-
-/*
- * Whether syncing the mapping does anything: not for a cache-coherent device
- * without bounce buffers (x86, most of arm64 servers), where every sync call
- * is a no-op that still costs its call. Asked once per mapping, per segment,
- * since any of them may have been bounced.
- */
-static bool sgtable_need_sync(struct bpbuf_attachment *a)
-{
-	struct scatterlist *sg;
-	unsigned int i;
-
-	for_each_sgtable_dma_sg(&a->sgt, sg, i)
-		if (dma_need_sync(a->dev, sg_dma_address(sg)))
-			return true;
-	return false;
-}
-
-/*
- * The carve stays mapped for the heap's device all along, so an importer's
- * mapping overlaps it: map with DMA_ATTR_SKIP_CPU_SYNC (which is also what
- * tells DMA-API debug the overlap is intended) and do the CPU sync here
- * instead. The CPU may have written through a cached mapping without
- * telling anyone, so a new mapping always gets it.
- */
-static struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
-					  enum dma_data_direction dir)
-{
-	struct bpbuf_buffer *buf = attach->dmabuf->priv;
-	struct bpbuf_attachment *a = attach->priv;
-	int ret;
-
-	mutex_lock(&buf->lock);
-	if (a->mapped) {
-		ret = -EBUSY;
-		goto unlock;
-	}
-	bpbuf_buffer_touch(buf);
-	ret = dma_map_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
-	if (ret)
-		goto unlock;
-	a->need_sync = sgtable_need_sync(a);
-	if (a->need_sync)
-		dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
-	a->dir = dir;
-	a->mapped = true;
-	buf->nr_mapped++;
-unlock:
-	mutex_unlock(&buf->lock);
-	return ret ? ERR_PTR(ret) : &a->sgt;
-}
-
-static void bpbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
-				struct sg_table *sgt,
-				enum dma_data_direction dir)
-{
-	struct bpbuf_buffer *buf = attach->dmabuf->priv;
-	struct bpbuf_attachment *a = attach->priv;
-
-	mutex_lock(&buf->lock);
-	if (!WARN_ON(!a->mapped || sgt != &a->sgt)) {
-		if (a->need_sync)
-			dma_sync_sgtable_for_cpu(a->dev, sgt, a->dir);
-		dma_unmap_sgtable(a->dev, sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
-		a->mapped = false;
-		buf->nr_mapped--;
-	}
-	mutex_unlock(&buf->lock);
-}
-
-static void sync_segment(struct bpbuf_attachment *a, struct scatterlist *sg,
-			 u64 from, u64 len, bool for_cpu)
-{
-	/* in the mapped direction, which is all DMA debug allows */
-	if (for_cpu)
-		dma_sync_single_range_for_cpu(a->dev, sg_dma_address(sg), from,
-					      len, a->dir);
-	else
-		dma_sync_single_range_for_device(a->dev, sg_dma_address(sg),
-						 from, len, a->dir);
-}
-
-/*
- * Sync [offset, offset + length) of one importer's mapping: only the
- * segments it covers, found by division when the mapping kept the segments
- * as they were (dma-direct always does; an IOMMU may merge them).
- */
-static void sync_attachment(struct bpbuf_attachment *a, u64 offset,
-			    u64 length, bool for_cpu)
-{
-	u64 pos = 0, end = offset + length;
-	struct scatterlist *sg;
-	unsigned int i;
-
-	if (!a->need_sync)
-		return;
-	if (a->sgt.nents == a->sgt.orig_nents) {
-		u64 first = div64_u64(offset, a->seg);
-		u64 last = div64_u64(end - 1, a->seg);
-
-		for (i = first; i <= last; i++) {
-			u64 seg_start = (u64)i * a->seg;
-			u64 from = max(seg_start, offset);
-			u64 to = min(seg_start + sg_dma_len(&a->sgt.sgl[i]), end);
-
-			sync_segment(a, &a->sgt.sgl[i], from - seg_start,
-				     to - from, for_cpu);
-		}
-		return;
-	}
-
-	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
-		u64 seg_end = pos + sg_dma_len(sg);
-
-		if (seg_end > offset && pos < end) {
-			u64 from = max(pos, offset), to = min(seg_end, end);
-
-			sync_segment(a, sg, from - pos, to - from, for_cpu);
-		}
-		pos = seg_end;
-		if (pos >= end)
-			break;
-	}
-}
 
 /**
  * bpbuf_buffer_sync - make a byte range coherent for the CPU or the devices
@@ -231,21 +42,13 @@ static void sync_attachment(struct bpbuf_attachment *a, u64 offset,
 void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 		       bool for_cpu, enum dma_data_direction dir)
 {
-	struct bpbuf_heap *heap = &buf->bdev->heap;
 	u64 carve_offset = ((u64)buf->range.start << PAGE_SHIFT) + offset;
 	struct bpbuf_attachment *a;
 
 	mutex_lock(&buf->lock);
-	if (heap->need_sync && for_cpu)
-		dma_sync_single_range_for_cpu(heap->dev, heap->base_dma,
-					      carve_offset, length, dir);
-	else if (heap->need_sync)
-		dma_sync_single_range_for_device(heap->dev, heap->base_dma,
-						 carve_offset, length, dir);
-
+	bpbuf_heap_sync(&buf->bdev->heap, carve_offset, length, for_cpu, dir);
 	list_for_each_entry(a, &buf->attachments, node)
-		if (a->mapped)
-			sync_attachment(a, offset, length, for_cpu);
+		bpbuf_attachment_sync(a, offset, length, for_cpu);
 
 	if (buf->vaddr && is_vmalloc_addr(buf->vaddr)) {
 		if (for_cpu)
@@ -316,7 +119,7 @@ static int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	bpbuf_buffer_touch(buf);
 	/* mremap() must not grow it past the buffer; core dumps skip it */
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	pfn = page_to_pfn(bpbuf_heap_page(&buf->bdev->heap, buf->range.start));
+	pfn = page_to_pfn(buf->page);
 	/* the whole window now: no fault per page, and it sets VM_PFNMAP */
 	ret = remap_pfn_range(vma, vma->vm_start, pfn + vma->vm_pgoff,
 			      count << PAGE_SHIFT, vma->vm_page_prot);
@@ -332,7 +135,7 @@ static int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 /* Kernel address of the whole buffer: the linear map, unless in highmem */
 static void *bpbuf_kmap_all(struct bpbuf_buffer *buf)
 {
-	struct page *first = bpbuf_heap_page(&buf->bdev->heap, buf->range.start);
+	struct page *first = buf->page;
 	unsigned long i, n = buf->range.npages;
 	struct page **pages;
 	void *vaddr;
@@ -400,8 +203,7 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	mutex_unlock(&bdev->buffers_lock);
 
 	bpbuf_heap_free(&bdev->heap, &buf->range, !READ_ONCE(buf->touched));
-	/* issue 7: give the uid's quota charge back (account.c) */
-	bpbuf_account_release(dmabuf);
+	bpbuf_account_uncharge(buf->charge);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
 }
@@ -419,22 +221,21 @@ static const struct dma_buf_ops bpbuf_dmabuf_ops = {
 	.release = bpbuf_release,
 };
 
-/**
- * bpbuf_buffer_create - allocate, zero and export a buffer
- * @bdev: the device
- * @npages: size in pages
- * @align_pages: alignment of its physical address in pages, a power of two
- * @file_flags: O_RDONLY, O_WRONLY or O_RDWR for the dma-buf's file
- * @name: name for the dma-buf, or NULL or "" for none
- *
- * Return: the dma-buf, holding a module reference until it is released, or
- * ERR_PTR(-ENOMEM) when the heap has no room, ERR_PTR(-EINTR) when a fatal
- * signal interrupted the zeroing.
- */
-struct dma_buf *bpbuf_buffer_create(struct bpbuf_device *bdev,
-				    unsigned long npages,
-				    unsigned long align_pages,
-				    unsigned int file_flags, const char *name)
+/* Name a new dma-buf; writers of the name hold both, as DMA_BUF_SET_NAME */
+static void set_name(struct dma_buf *dmabuf, char *name)
+{
+	dma_resv_lock(dmabuf->resv, NULL);
+	spin_lock(&dmabuf->name_lock);
+	dmabuf->name = name;
+	spin_unlock(&dmabuf->name_lock);
+	dma_resv_unlock(dmabuf->resv);
+}
+
+/* Allocate, zero and export npages at align_pages; no charge yet */
+static struct dma_buf *buffer_create(struct bpbuf_device *bdev,
+				     unsigned long npages,
+				     unsigned long align_pages,
+				     unsigned int file_flags, const char *name)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct bpbuf_buffer *buf;
@@ -461,6 +262,7 @@ struct dma_buf *bpbuf_buffer_create(struct bpbuf_device *bdev,
 		goto free_dirty_range;
 
 	buf->bdev = bdev;
+	buf->page = bpbuf_heap_page(&bdev->heap, buf->range.start);
 	buf->size = (size_t)npages << PAGE_SHIFT;
 	buf->dma_addr = bpbuf_heap_dma(&bdev->heap, buf->range.start);
 	buf->pid = task_tgid_nr(current);
@@ -481,20 +283,8 @@ struct dma_buf *bpbuf_buffer_create(struct bpbuf_device *bdev,
 		goto destroy_lock;
 	}
 	buf->dmabuf = dmabuf;
-
-	if (dname) {
-		/* writers of the name hold both, as DMA_BUF_SET_NAME does */
-		dma_resv_lock(dmabuf->resv, NULL);
-		spin_lock(&dmabuf->name_lock);
-		dmabuf->name = dname;
-		spin_unlock(&dmabuf->name_lock);
-		dma_resv_unlock(dmabuf->resv);
-	}
-
-	mutex_lock(&bdev->buffers_lock);
-	list_add_tail(&buf->node, &bdev->buffers);
-	bdev->nr_buffers++;
-	mutex_unlock(&bdev->buffers_lock);
+	if (dname)
+		set_name(dmabuf, dname);
 	return dmabuf;
 
 destroy_lock:
@@ -509,6 +299,123 @@ free_name:
 free_buf:
 	kfree(buf);
 	return ERR_PTR(ret);
+}
+
+/**
+ * bpbuf_buffer_alloc - a new buffer for the caller, charged to its uid
+ * @bdev: the device
+ * @size: bytes, rounded up to whole pages
+ * @align: alignment of its physical address in bytes: a power of two from
+ *	PAGE_SIZE to BPBUF_MAX_ALIGN, or 0 for the default: 2 MiB when the
+ *	buffer is that large, so that it can be mapped with large pages, else
+ *	(or when no such room is left) none
+ * @file_flags: O_RDONLY, O_WRONLY or O_RDWR for the dma-buf's file
+ * @name: name for the dma-buf, or NULL or "" for none
+ *
+ * The uid's quota is charged first (account.c), so EDQUOT leaves the heap
+ * as it was; the buffer keeps the charge until it is released.
+ *
+ * Return: the dma-buf, zeroed, holding a module reference until it is
+ * released; or ERR_PTR(-EINVAL) for a @size of 0 or one that rounds past
+ * 2^64 or an @align that is none of the above, ERR_PTR(-ENOMEM) when the
+ * heap has no room (always for a @size larger than the heap),
+ * ERR_PTR(-EDQUOT) past the uid's quota, ERR_PTR(-EINTR) when a fatal
+ * signal interrupted the zeroing.
+ */
+struct dma_buf *bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size,
+				   u64 align, unsigned int file_flags,
+				   const char *name)
+{
+	unsigned long npages, align_pages;
+	struct bpbuf_charge *charge;
+	struct bpbuf_buffer *buf;
+	struct dma_buf *dmabuf;
+
+	if (!size || size > U64_MAX - PAGE_SIZE + 1)
+		return ERR_PTR(-EINVAL);
+	if (align && (!is_power_of_2(align) || align < PAGE_SIZE ||
+		      align > BPBUF_MAX_ALIGN))
+		return ERR_PTR(-EINVAL);
+	/* larger than the heap can never fit; also keeps npages in range */
+	if (size > bpbuf_heap_size(&bdev->heap))
+		return ERR_PTR(-ENOMEM);
+	npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	if (align)
+		align_pages = align >> PAGE_SHIFT;
+	else if (size >= BPBUF_HUGE_ALIGN)
+		align_pages = BPBUF_HUGE_ALIGN >> PAGE_SHIFT;
+	else
+		align_pages = 1;
+
+	charge = bpbuf_account_charge((u64)npages << PAGE_SHIFT);
+	if (IS_ERR(charge))
+		return ERR_CAST(charge);
+	dmabuf = buffer_create(bdev, npages, align_pages, file_flags, name);
+	if (dmabuf == ERR_PTR(-ENOMEM) && !align && align_pages > 1)
+		dmabuf = buffer_create(bdev, npages, 1, file_flags, name);
+	if (IS_ERR(dmabuf)) {
+		bpbuf_account_uncharge(charge);
+		return dmabuf;
+	}
+
+	buf = dmabuf->priv;
+	buf->charge = charge;
+	mutex_lock(&bdev->buffers_lock);
+	list_add_tail(&buf->node, &bdev->buffers);
+	bdev->nr_buffers++;
+	mutex_unlock(&bdev->buffers_lock);
+	return dmabuf;
+}
+
+/**
+ * bpbuf_buffer_alloc_fd - bpbuf_buffer_alloc(), and an fd reserved for it
+ * @bdev: the device
+ * @size: as bpbuf_buffer_alloc()
+ * @align: as bpbuf_buffer_alloc()
+ * @file_flags: as bpbuf_buffer_alloc()
+ * @fd_flags: 0 or O_CLOEXEC, for the fd
+ * @name: as bpbuf_buffer_alloc()
+ * @nfd: out: the buffer and its fd, for bpbuf_new_fd_install() or
+ *	bpbuf_new_fd_discard()
+ *
+ * The fd is reserved after the allocation, as dma-heap.c does: a refused
+ * allocation never costs an fd, and EMFILE costs one allocation of clean
+ * memory given back clean.
+ *
+ * Return: 0, what bpbuf_buffer_alloc() returns, or -EMFILE when the
+ * process has no free fd.
+ */
+int bpbuf_buffer_alloc_fd(struct bpbuf_device *bdev, u64 size, u64 align,
+			  unsigned int file_flags, unsigned int fd_flags,
+			  const char *name, struct bpbuf_new_fd *nfd)
+{
+	struct dma_buf *dmabuf;
+	int fd;
+
+	dmabuf = bpbuf_buffer_alloc(bdev, size, align, file_flags, name);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	fd = get_unused_fd_flags(fd_flags);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	nfd->fd = fd;
+	nfd->dmabuf = dmabuf;
+	return 0;
+}
+
+/* The caller has the fd's number: the fd is the buffer's from now on */
+void bpbuf_new_fd_install(struct bpbuf_new_fd *nfd)
+{
+	fd_install(nfd->fd, nfd->dmabuf->file);
+}
+
+/* The number never reached the caller: free the buffer and the fd */
+void bpbuf_new_fd_discard(struct bpbuf_new_fd *nfd)
+{
+	put_unused_fd(nfd->fd);
+	dma_buf_put(nfd->dmabuf);
 }
 
 /**
@@ -536,4 +443,52 @@ struct bpbuf_buffer *bpbuf_buffer_get(int fd)
 void bpbuf_buffer_put(struct bpbuf_buffer *buf)
 {
 	dma_buf_put(buf->dmabuf);
+}
+
+/**
+ * bpbuf_buffer_bus_addr - the buffer's bus address for the heap's device
+ * @buf: the buffer
+ *
+ * Whoever asks may hand it to a device, which may then write the buffer
+ * behind everyone's back: the buffer counts as touched from now on.
+ *
+ * Return: the bus address of its first byte.
+ */
+dma_addr_t bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf)
+{
+	bpbuf_buffer_touch(buf);
+	return buf->dma_addr;
+}
+
+/**
+ * bpbuf_buffer_show - one line of <debugfs>/bpbuf/buffers for @buf
+ * @m: the seq_file
+ * @buf: a live buffer: the caller holds bdev->buffers_lock, which keeps it
+ *	from being freed
+ *
+ * The line has size, bus address, allocator's pid and comm, attachments,
+ * mapped attachments, user mappings, vmaps and name; one more line per
+ * attachment names its device and whether it is mapped.
+ */
+void bpbuf_buffer_show(struct seq_file *m, struct bpbuf_buffer *buf)
+{
+	struct bpbuf_attachment *a;
+	char name[BPBUF_NAME_LEN];
+	dma_addr_t bus_addr;
+
+	spin_lock(&buf->dmabuf->name_lock);
+	strscpy(name, buf->dmabuf->name ? buf->dmabuf->name : "", sizeof(name));
+	spin_unlock(&buf->dmabuf->name_lock);
+
+	/* root may hand the bus address printed here to a device */
+	bus_addr = bpbuf_buffer_bus_addr(buf);
+	mutex_lock(&buf->lock);
+	seq_printf(m, "%zu\t%pad\t%d\t%s\t%u\t%u\t%d\t%u\t%s\n",
+		   buf->size, &bus_addr, buf->pid, buf->comm,
+		   buf->nr_attachments, buf->nr_mapped,
+		   atomic_read(&buf->mmap_count), buf->vmap_count, name);
+	list_for_each_entry(a, &buf->attachments, node)
+		seq_printf(m, "\tattachment\t%s\t%s\n", dev_name(a->dev),
+			   a->mapped ? "mapped" : "unmapped");
+	mutex_unlock(&buf->lock);
 }

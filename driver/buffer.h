@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * bpbuf buffers: one range of the heap, exported as one dma-buf.
+ * bpbuf buffers: one range of the heap, exported as one dma-buf. The one
+ * way to make them is bpbuf_buffer_alloc(), for BPBUF_IOCTL_ALLOC and the
+ * dma-heap node alike.
  */
 #ifndef BPBUF_BUFFER_H
 #define BPBUF_BUFFER_H
@@ -14,18 +16,23 @@
 
 #include "heap.h"
 
+struct bpbuf_charge;
 struct bpbuf_device;
+struct seq_file;
 
 /**
- * struct bpbuf_attachment - one importing device
+ * struct bpbuf_attachment - one importing device (attach.c)
  * @dev: the importer's device
  * @sgt: the buffer in as few segments as @dev takes (one, mostly), in one
- *	flat array
+ *	flat array; set up at attach, then only mapped and unmapped
  * @seg: length of every segment of @sgt but the last
  * @dir: direction @sgt is mapped with
  * @mapped: @sgt is mapped for @dev
  * @need_sync: syncing @sgt for @dev does something (dma_need_sync())
  * @node: entry in bpbuf_buffer.attachments
+ *
+ * @dir, @mapped and @need_sync change under the buffer's lock, which the
+ * syncs and debugfs hold while they read them.
  */
 struct bpbuf_attachment {
 	struct device *dev;
@@ -42,28 +49,37 @@ struct bpbuf_attachment {
  * @bdev: the device whose heap it came from
  * @dmabuf: its dma-buf
  * @range: its pages in the heap
+ * @page: the first of them
  * @size: size in bytes
  * @dma_addr: bus address for the heap's device
+ * @charge: its uid's quota charge (account.c), given back at release
  * @pid: thread group that allocated it
  * @comm: name of the allocating task
- * @node: entry in bdev->buffers
- * @lock: protects @attachments, @vmap_count and @vaddr
+ * @node: entry in bdev->buffers, under bdev->buffers_lock
+ * @lock: protects @attachments, @nr_attachments, @nr_mapped, @vmap_count,
+ *	@vaddr and the attachments' mapping state. Taken after
+ *	bdev->buffers_lock (debugfs walks the buffers under it), never before.
  * @attachments: struct bpbuf_attachment, one per importing device
  * @nr_attachments: entries in @attachments
  * @nr_mapped: attachments currently mapped
- * @mmap_count: user-space VMAs mapping it
+ * @mmap_count: user-space VMAs mapping it (atomic: VMA open and close run
+ *	under the mm's locks, not ours)
  * @vmap_count: in-kernel vmap()s
  * @vaddr: kernel address while vmapped
  * @touched: something may have written it since it was zeroed: a CPU
  *	mapping, an importer, or a device given its bus address. Set, never
  *	cleared; an untouched buffer goes back to the heap still clean.
+ *
+ * Everything else is set before the dma-buf is exported and never changes.
  */
 struct bpbuf_buffer {
 	struct bpbuf_device *bdev;
 	struct dma_buf *dmabuf;
 	struct bpbuf_range range;
+	struct page *page;
 	size_t size;
 	dma_addr_t dma_addr;
+	struct bpbuf_charge *charge;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
@@ -77,12 +93,36 @@ struct bpbuf_buffer {
 	bool touched;
 };
 
-struct dma_buf *bpbuf_buffer_create(struct bpbuf_device *bdev,
-				    unsigned long npages,
-				    unsigned long align_pages,
-				    unsigned int flags, const char *name);
+/**
+ * struct bpbuf_new_fd - a new buffer and the fd reserved for it
+ * @fd: the fd number, reserved, not installed yet
+ * @dmabuf: the buffer's dma-buf
+ *
+ * The fd is installed (bpbuf_new_fd_install()) only once the reply carrying
+ * its number has reached user space, so that a failed copy can still take
+ * both back (bpbuf_new_fd_discard()) instead of leaving an fd the caller
+ * never heard of.
+ */
+struct bpbuf_new_fd {
+	int fd;
+	struct dma_buf *dmabuf;
+};
+
+struct dma_buf *bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size,
+				   u64 align, unsigned int file_flags,
+				   const char *name);
+int bpbuf_buffer_alloc_fd(struct bpbuf_device *bdev, u64 size, u64 align,
+			  unsigned int file_flags, unsigned int fd_flags,
+			  const char *name, struct bpbuf_new_fd *nfd);
+void bpbuf_new_fd_install(struct bpbuf_new_fd *nfd);
+void bpbuf_new_fd_discard(struct bpbuf_new_fd *nfd);
+
 struct bpbuf_buffer *bpbuf_buffer_get(int fd);
 void bpbuf_buffer_put(struct bpbuf_buffer *buf);
+dma_addr_t bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf);
+void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
+		       bool for_cpu, enum dma_data_direction dir);
+void bpbuf_buffer_show(struct seq_file *m, struct bpbuf_buffer *buf);
 
 /* Before anything can reach the memory: it must be zeroed again once freed */
 static inline void bpbuf_buffer_touch(struct bpbuf_buffer *buf)
@@ -90,7 +130,14 @@ static inline void bpbuf_buffer_touch(struct bpbuf_buffer *buf)
 	WRITE_ONCE(buf->touched, true);
 }
 
-void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
-		       bool for_cpu, enum dma_data_direction dir);
+/* attach.c: importing devices */
+int bpbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
+void bpbuf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
+struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
+				   enum dma_data_direction dir);
+void bpbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
+			 struct sg_table *sgt, enum dma_data_direction dir);
+void bpbuf_attachment_sync(struct bpbuf_attachment *a, u64 offset,
+			   u64 length, bool for_cpu);
 
 #endif /* BPBUF_BUFFER_H */

@@ -8,11 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/device.h>
-#include <linux/dma-buf.h>
 #include <linux/seq_file.h>
-
-#include <bpbuf.h>
 
 #include "bpbuf_dev.h"
 #include "buffer.h"
@@ -38,33 +34,11 @@ static int heap_show(struct seq_file *m, void *unused)
 	seq_printf(m, "freed_clean:\t%llu\n", st.freed_clean);
 	seq_printf(m, "buffers:\t%u\n", nr_buffers);
 	seq_printf(m, "dma_bits:\t%u\n", bdev->dma_bits);
-	seq_printf(m, "bus_addr:\t%pad\n", &bdev->heap.base_dma);
-	seq_printf(m, "pfn:\t\t0x%lx\n", bdev->heap.base_pfn);
+	seq_printf(m, "bus_addr:\t%pad\n", &st.bus_addr);
+	seq_printf(m, "pfn:\t\t0x%lx\n", st.pfn);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(heap);
-
-static void buffer_show(struct seq_file *m, struct bpbuf_buffer *buf)
-{
-	struct bpbuf_attachment *a;
-	char name[BPBUF_NAME_LEN];
-
-	spin_lock(&buf->dmabuf->name_lock);
-	strscpy(name, buf->dmabuf->name ? buf->dmabuf->name : "", sizeof(name));
-	spin_unlock(&buf->dmabuf->name_lock);
-
-	/* root may hand the bus address printed here to a device */
-	bpbuf_buffer_touch(buf);
-	mutex_lock(&buf->lock);
-	seq_printf(m, "%zu\t%pad\t%d\t%s\t%u\t%u\t%d\t%u\t%s\n",
-		   buf->size, &buf->dma_addr, buf->pid, buf->comm,
-		   buf->nr_attachments, buf->nr_mapped,
-		   atomic_read(&buf->mmap_count), buf->vmap_count, name);
-	list_for_each_entry(a, &buf->attachments, node)
-		seq_printf(m, "\tattachment\t%s\t%s\n", dev_name(a->dev),
-			   a->mapped ? "mapped" : "unmapped");
-	mutex_unlock(&buf->lock);
-}
 
 static int buffers_show(struct seq_file *m, void *unused)
 {
@@ -75,7 +49,7 @@ static int buffers_show(struct seq_file *m, void *unused)
 	/* release takes this lock before freeing, so buf and dmabuf stay */
 	mutex_lock(&bdev->buffers_lock);
 	list_for_each_entry(buf, &bdev->buffers, node)
-		buffer_show(m, buf);
+		bpbuf_buffer_show(m, buf);
 	mutex_unlock(&bdev->buffers_lock);
 	return 0;
 }

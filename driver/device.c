@@ -81,13 +81,7 @@ MODULE_PARM_DESC(dma_heap_name,
 
 static int bpbuf_open(struct inode *inode, struct file *file)
 {
-	struct bpbuf_device *bdev = bpbuf_device_of(file);
-
-	/*
-	 * The node appears before the heap is carved (the carve needs
-	 * this_device); pairs with the release in bpbuf_init().
-	 */
-	if (!smp_load_acquire(&bdev->ready))
+	if (!bpbuf_device_ready(bpbuf_device_of(file)))
 		return -ENODEV;
 	return 0;
 }
@@ -130,12 +124,12 @@ static int __init bpbuf_init(void)
 		goto deregister;
 
 	bpbuf_debugfs_init(bdev);
-	/* issue 7: <debugfs>/bpbuf/accounting; the quota param is in account.c */
+	/* <debugfs>/bpbuf/accounting; the uid_quota parameter is account.c's */
 	bpbuf_account_debugfs_init(bdev->debugfs);
 	ret = bpbuf_heapnode_register(bdev, dma_heap_name);
 	if (ret)
 		goto destroy_heap;
-	/* pairs with the opens: the heap is complete before anyone opens */
+	/* pairs with bpbuf_device_ready(): the heap is complete first */
 	smp_store_release(&bdev->ready, true);
 	/* the bus address only goes to root, through debugfs */
 	pr_info("version %s loaded: %llu MiB heap, %u-bit DMA\n",

@@ -1,44 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * bpbuf heap: one physically contiguous carve from CMA, split into buffers
- * by an extent allocator whose cost grows with the number of free extents,
- * never with the size of the heap. Freed memory is zeroed in the background
- * (or not at all if nothing could have written it), so that allocating
- * mostly takes memory that is already clean.
+ * by the extent allocator (extent.h), whose cost grows with the number of
+ * free extents, never with the size of the heap. Freed memory is zeroed in
+ * the background (zero.c), or not at all if nothing could have written it,
+ * so that allocating mostly takes memory that is already clean.
  */
 #ifndef BPBUF_HEAP_H
 #define BPBUF_HEAP_H
 
 #include <linux/atomic.h>
-#include <linux/list.h>
+#include <linux/dma-direction.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/rbtree.h>
 #include <linux/types.h>
 #include <linux/wait.h>
-#include <linux/kthread.h>
 
 #include "compat.h"
+#include "extent.h"
 
 struct device;
-struct bpbuf_extent;
 
 /**
- * struct bpbuf_heap - the carve and its free extents
+ * struct bpbuf_heap - the carve, its free extents and the zeroer
  * @dev: device the carve is mapped for (the misc device)
  * @base: first page of the carve
  * @base_dma: bus address of @base for @dev
- * @base_pfn: page frame number of @base
  * @npages: pages in the carve
  * @need_sync: the carve's mapping for @dev needs cache maintenance
- * @lock: protects everything below but @zeroed_alloc (atomic, added to
- *	outside the lock) and the zeroer's @zero_worker, @zero_work, @zero_wait
- * @free: free extents by start, each clean, dirty or being zeroed, augmented
- *	with the longest clean and the longest allocatable extent below
- * @dirty: dirty extents, oldest first: what the zeroer does next
- * @free_pages: pages in all free extents, whatever their state
- * @dirty_pages: free pages not known to be zero (dirty or being zeroed)
- * @nr_nodes: number of extents in @free
+ * @lock: protects @extents and everything after it but @zeroed_alloc
+ *	(atomic, added to outside the lock) and the zeroer's own @zero_worker,
+ *	@zero_work and @zero_wait. Taken under no other bpbuf lock.
+ * @extents: the free extents, clean, dirty or being zeroed (extent.c)
  * @zeroing: the extent the zeroer is clearing, outside the lock, or NULL
  * @zero_seq: bumped each time the zeroer finishes an extent
  * @zeroed_bg: pages the zeroer has cleared since load
@@ -54,15 +48,10 @@ struct bpbuf_heap {
 	struct device *dev;
 	struct page *base;
 	dma_addr_t base_dma;
-	unsigned long base_pfn;
 	unsigned long npages;
 	bool need_sync;
-	struct mutex lock;	/* the free extents */
-	struct rb_root free;
-	struct list_head dirty;
-	unsigned long free_pages;
-	unsigned long dirty_pages;
-	unsigned int nr_nodes;
+	struct mutex lock;	/* @extents, the zeroer's state, the counters */
+	struct bpbuf_extents extents;
 	struct bpbuf_extent *zeroing;
 	unsigned long zero_seq;
 	u64 zeroed_bg;
@@ -102,6 +91,8 @@ struct bpbuf_range {
  * @zeroed_bg: bytes the background zeroer has cleared since load
  * @zeroed_alloc: bytes allocations found dirty and cleared since load
  * @freed_clean: bytes freed untouched since load, so never zeroed again
+ * @bus_addr: bus address of the carve for the heap's device
+ * @pfn: page frame number of its first page
  */
 struct bpbuf_heap_stats {
 	u64 size;
@@ -112,6 +103,8 @@ struct bpbuf_heap_stats {
 	u64 zeroed_bg;
 	u64 zeroed_alloc;
 	u64 freed_clean;
+	dma_addr_t bus_addr;
+	unsigned long pfn;
 };
 
 int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size);
@@ -120,8 +113,23 @@ int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
 		     unsigned long align_pages, struct bpbuf_range *range);
 void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range,
 		     bool untouched);
-int bpbuf_heap_zero(struct bpbuf_heap *heap, const struct bpbuf_range *range);
 void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st);
+void bpbuf_heap_sync(struct bpbuf_heap *heap, u64 offset, u64 length,
+		     bool for_cpu, enum dma_data_direction dir);
+
+/* zero.c: the zeroing, at allocation and in the background */
+int bpbuf_heap_zero(struct bpbuf_heap *heap, const struct bpbuf_range *range);
+int bpbuf_zeroer_start(struct bpbuf_heap *heap);
+void bpbuf_zeroer_stop(struct bpbuf_heap *heap);
+void bpbuf_zeroer_kick(struct bpbuf_heap *heap);
+int bpbuf_zero_pages(struct bpbuf_heap *heap, unsigned long start,
+		     unsigned long n, bool killable);
+
+/* Bytes in the carve */
+static inline u64 bpbuf_heap_size(const struct bpbuf_heap *heap)
+{
+	return (u64)heap->npages << PAGE_SHIFT;
+}
 
 static inline struct page *bpbuf_heap_page(const struct bpbuf_heap *heap,
 					   unsigned long start)

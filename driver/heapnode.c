@@ -16,23 +16,22 @@
  *    (not refused) and copied back as they came;
  *  - EINVAL for a nonzero @fd, unknown @fd_flags or @heap_flags bits, or a
  *    @len that rounds up to 0 (0, or past 2^64); ENOMEM when the heap has no
- *    room; EMFILE when the process has no free fd; EFAULT.
- * Buffers are ordinary bpbuf buffers (exporter "bpbuf", zeroed, contiguous,
- * BPBUF_IOCTL_BUS_ADDR works on them).
+ *    room; EDQUOT past the uid's quota (uid_quota, as BPBUF_IOCTL_ALLOC);
+ *    EINTR when a fatal signal interrupted the zeroing; EMFILE when the
+ *    process has no free fd; EFAULT.
+ * Buffers are ordinary bpbuf buffers, from the same allocation path as
+ * BPBUF_IOCTL_ALLOC's with its default alignment (exporter "bpbuf", zeroed,
+ * contiguous, BPBUF_IOCTL_BUS_ADDR works on them).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ctype.h>
-#include <linux/dma-buf.h>
-#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/dma-heap.h>
-
-#include <bpbuf.h>
 
 #include "bpbuf_dev.h"
 #include "buffer.h"
@@ -61,47 +60,32 @@ static int bpbuf_heapnode_open(struct inode *inode, struct file *file)
 {
 	struct bpbuf_heapnode *hn = heapnode_of(file);
 
-	/* registered once the heap is ready; pairs with bpbuf_init() */
-	if (!smp_load_acquire(&hn->bdev->ready))
+	if (!bpbuf_device_ready(hn->bdev))
 		return -ENODEV;
 	return nonseekable_open(inode, file);
 }
 
-/* The heap's side of DMA_HEAP_IOCTL_ALLOC: checks, allocation, an fd */
-static struct dma_buf *heapnode_alloc(struct bpbuf_heapnode *hn,
-				      struct dma_heap_allocation_data *data)
+/* The heap's side of DMA_HEAP_IOCTL_ALLOC: dma-heap.c's checks, a buffer */
+static int heapnode_alloc(struct bpbuf_heapnode *hn,
+			  struct dma_heap_allocation_data *data,
+			  struct bpbuf_new_fd *nfd)
 {
-	struct bpbuf_device *bdev = hn->bdev;
-	unsigned long npages;
-	struct dma_buf *dmabuf;
-	int fd;
+	int ret;
 
 	if (data->fd)
-		return ERR_PTR(-EINVAL);
+		return -EINVAL;
 	if (data->fd_flags & ~DMA_HEAP_VALID_FD_FLAGS)
-		return ERR_PTR(-EINVAL);
+		return -EINVAL;
 	if (data->heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
-		return ERR_PTR(-EINVAL);
-	/* dma-heap.c refuses a length that PAGE_ALIGN() makes 0 */
-	if (!data->len || data->len > U64_MAX - PAGE_SIZE + 1)
-		return ERR_PTR(-EINVAL);
-	if (data->len > ((u64)bdev->heap.npages << PAGE_SHIFT))
-		return ERR_PTR(-ENOMEM);
-	npages = PAGE_ALIGN(data->len) >> PAGE_SHIFT;
+		return -EINVAL;
 
-	/* BPBUF_IOCTL_ALLOC's default alignment, and the same quota */
-	dmabuf = bpbuf_alloc_charged(bdev, npages, 0, data->fd_flags, NULL);
-	if (IS_ERR(dmabuf))
-		return dmabuf;
-
-	/* after the allocation, as dma-heap.c: EMFILE costs one alloc+free */
-	fd = get_unused_fd_flags(data->fd_flags);
-	if (fd < 0) {
-		dma_buf_put(dmabuf);
-		return ERR_PTR(fd);
-	}
-	data->fd = fd;
-	return dmabuf;
+	/* the file gets fd_flags' access mode, the fd its O_CLOEXEC */
+	ret = bpbuf_buffer_alloc_fd(hn->bdev, data->len, 0, data->fd_flags,
+				    data->fd_flags, NULL, nfd);
+	if (ret)
+		return ret;
+	data->fd = nfd->fd;
+	return 0;
 }
 
 /* Room for a struct of up to 128 bytes without a kmalloc(), as dma-heap.c */
@@ -115,7 +99,7 @@ static long bpbuf_heapnode_ioctl(struct file *file, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 	u64 stack[HEAPNODE_STACK_WORDS];
 	struct dma_heap_allocation_data *data;
-	struct dma_buf *dmabuf;
+	struct bpbuf_new_fd nfd;
 	void *kdata = stack;
 	long ret = 0;
 
@@ -140,19 +124,16 @@ static long bpbuf_heapnode_ioctl(struct file *file, unsigned int cmd,
 	memset(kdata + in_size, 0, ksize - in_size);
 	data = kdata;
 
-	dmabuf = heapnode_alloc(hn, data);
-	if (IS_ERR(dmabuf)) {
-		ret = PTR_ERR(dmabuf);
+	ret = heapnode_alloc(hn, data, &nfd);
+	if (ret)
 		goto free_kdata;
-	}
 	/* the fd is installed only once the caller can know its number */
 	if (copy_to_user(uarg, kdata, out_size)) {
-		put_unused_fd(data->fd);
-		dma_buf_put(dmabuf);
+		bpbuf_new_fd_discard(&nfd);
 		ret = -EFAULT;
 		goto free_kdata;
 	}
-	fd_install(data->fd, dmabuf->file);
+	bpbuf_new_fd_install(&nfd);
 
 free_kdata:
 	if (kdata != stack)

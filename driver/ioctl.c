@@ -9,10 +9,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/capability.h>
-#include <linux/dma-buf.h>
-#include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/log2.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
@@ -20,7 +17,6 @@
 
 #include <bpbuf.h>
 
-#include "account.h"
 #include "bpbuf_dev.h"
 #include "buffer.h"
 
@@ -37,15 +33,11 @@ static_assert(sizeof(struct bpbuf_sync) == BPBUF_SYNC_SIZE_VER0);
 
 /**
  * struct bpbuf_ioctl_ctx - what a handler leaves for the dispatcher
- * @fd: an fd reserved for @dmabuf, or -1
- * @dmabuf: installed at @fd once the reply reached user space
- *
- * Installing the fd last means a failed copy to user space can still take
- * it back, instead of leaving an fd the caller never heard of.
+ * @new: a new buffer and its fd, installed once the reply reached user
+ *	space; @new.dmabuf is NULL when the ioctl made none
  */
 struct bpbuf_ioctl_ctx {
-	int fd;
-	struct dma_buf *dmabuf;
+	struct bpbuf_new_fd new;
 };
 
 typedef int bpbuf_ioctl_fn(struct bpbuf_device *bdev, void *data,
@@ -129,7 +121,7 @@ static int bpbuf_get_cap_ioctl(struct bpbuf_device *bdev, void *data,
 		cap->value = 1;
 		break;
 	case BPBUF_CAP_HEAP_SIZE:
-		cap->value = (u64)bdev->heap.npages << PAGE_SHIFT;
+		cap->value = bpbuf_heap_size(&bdev->heap);
 		break;
 	case BPBUF_CAP_PAGE_SIZE:
 		cap->value = PAGE_SIZE;
@@ -166,50 +158,12 @@ static int bpbuf_heap_info_ioctl(struct bpbuf_device *bdev, void *data,
 	return 0;
 }
 
-/*
- * A buffer for the caller, charged to its uid's quota first (account.c), so
- * EDQUOT leaves the heap as it was; the buffer's release gives the charge
- * back. align_pages 0 is the default: 2 MiB-aligned when the buffer is that
- * large, so it can be mapped with large pages, else (or when no such room is
- * left) anywhere. Shared by BPBUF_IOCTL_ALLOC and the dma-heap node.
- */
-struct dma_buf *bpbuf_alloc_charged(struct bpbuf_device *bdev,
-				    unsigned long npages,
-				    unsigned long align_pages,
-				    unsigned int file_flags, const char *name)
-{
-	bool default_align = !align_pages;
-	struct bpbuf_charge *charge;
-	struct dma_buf *dmabuf;
-	int ret;
-
-	if (default_align)
-		align_pages = (u64)npages << PAGE_SHIFT >= BPBUF_HUGE_ALIGN ?
-			      BPBUF_HUGE_ALIGN >> PAGE_SHIFT : 1;
-	ret = bpbuf_account_charge((u64)npages << PAGE_SHIFT, &charge);
-	if (ret)
-		return ERR_PTR(ret);
-	dmabuf = bpbuf_buffer_create(bdev, npages, align_pages, file_flags,
-				     name);
-	if (IS_ERR(dmabuf) && PTR_ERR(dmabuf) == -ENOMEM && default_align &&
-	    align_pages > 1)
-		dmabuf = bpbuf_buffer_create(bdev, npages, 1, file_flags, name);
-	if (IS_ERR(dmabuf)) {
-		bpbuf_account_cancel(charge);
-		return dmabuf;
-	}
-	bpbuf_account_commit(charge, dmabuf);
-	return dmabuf;
-}
-
 static int bpbuf_alloc_ioctl(struct bpbuf_device *bdev, void *data,
 			     struct bpbuf_ioctl_ctx *ctx)
 {
 	struct bpbuf_alloc *args = data;
-	unsigned long npages;
 	unsigned int file_flags;
-	struct dma_buf *dmabuf;
-	int fd;
+	int ret;
 
 	if (args->flags & ~BPBUF_ALLOC_VALID_FLAGS || args->fd)
 		return -EINVAL;
@@ -218,17 +172,6 @@ static int bpbuf_alloc_ioctl(struct bpbuf_device *bdev, void *data,
 		return -EINVAL;
 	if (!memchr(args->name, '\0', sizeof(args->name)))
 		return -EINVAL;
-	if (!args->size || args->size > U64_MAX - PAGE_SIZE + 1)
-		return -EINVAL;
-	if (args->align &&
-	    (!is_power_of_2(args->align) || args->align < PAGE_SIZE ||
-	     args->align > BPBUF_MAX_ALIGN))
-		return -EINVAL;
-
-	/* larger than the heap can never fit; also keeps npages in range */
-	if (args->size > ((u64)bdev->heap.npages << PAGE_SHIFT))
-		return -ENOMEM;
-	npages = PAGE_ALIGN(args->size) >> PAGE_SHIFT;
 
 	if (args->flags & BPBUF_ALLOC_RDONLY)
 		file_flags = O_RDONLY;
@@ -237,20 +180,13 @@ static int bpbuf_alloc_ioctl(struct bpbuf_device *bdev, void *data,
 	else
 		file_flags = O_RDWR;
 
-	fd = get_unused_fd_flags(args->flags & BPBUF_ALLOC_CLOEXEC ?
-				 O_CLOEXEC : 0);
-	if (fd < 0)
-		return fd;
-	dmabuf = bpbuf_alloc_charged(bdev, npages, args->align >> PAGE_SHIFT,
-				     file_flags, args->name);
-	if (IS_ERR(dmabuf)) {
-		put_unused_fd(fd);
-		return PTR_ERR(dmabuf);
-	}
-
-	args->fd = fd;
-	ctx->fd = fd;
-	ctx->dmabuf = dmabuf;
+	/* size and align are checked there, as for the dma-heap node */
+	ret = bpbuf_buffer_alloc_fd(bdev, args->size, args->align, file_flags,
+				    args->flags & BPBUF_ALLOC_CLOEXEC ?
+				    O_CLOEXEC : 0, args->name, &ctx->new);
+	if (ret)
+		return ret;
+	args->fd = ctx->new.fd;
 	return 0;
 }
 
@@ -266,9 +202,7 @@ static int bpbuf_bus_addr_ioctl(struct bpbuf_device *bdev, void *data,
 	buf = bpbuf_buffer_get(args->fd);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	/* a device may write it from now on, behind our back */
-	bpbuf_buffer_touch(buf);
-	args->bus_addr = buf->dma_addr;
+	args->bus_addr = bpbuf_buffer_bus_addr(buf);
 	args->size = buf->size;
 	bpbuf_buffer_put(buf);
 	return 0;
@@ -345,7 +279,7 @@ static const struct bpbuf_ioctl_desc bpbuf_ioctls[] = {
 long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct bpbuf_device *bdev = bpbuf_device_of(file);
-	struct bpbuf_ioctl_ctx ctx = { .fd = -1 };
+	struct bpbuf_ioctl_ctx ctx = { .new.dmabuf = NULL };
 	void __user *uarg = (void __user *)arg;
 	const struct bpbuf_ioctl_desc *desc;
 	union bpbuf_ioctl_buf kbuf;
@@ -379,14 +313,11 @@ long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ret;
 
 	if (copy_to_user(uarg, &kbuf, min(usize, desc->size))) {
-		ret = -EFAULT;
-		if (ctx.dmabuf) {
-			put_unused_fd(ctx.fd);
-			dma_buf_put(ctx.dmabuf);
-		}
-		return ret;
+		if (ctx.new.dmabuf)
+			bpbuf_new_fd_discard(&ctx.new);
+		return -EFAULT;
 	}
-	if (ctx.dmabuf)
-		fd_install(ctx.fd, ctx.dmabuf->file);
+	if (ctx.new.dmabuf)
+		bpbuf_new_fd_install(&ctx.new);
 	return 0;
 }

@@ -9,7 +9,8 @@ AM_TESTS_ENVIRONMENT = \
 	KSELFTEST_DIR='$(KSELFTEST_DIR)'; export KSELFTEST_DIR; \
 	VM_TEST_PROGS='$(vm_test_programs:%=$(abs_top_builddir)/%)'; export VM_TEST_PROGS; \
 	VM_TEST_FILES='$(vm_test_files:%=$(abs_top_builddir)/%)'; export VM_TEST_FILES; \
-	VM_TEST_MODULES='$(vm_test_modules:%=$(abs_top_builddir)/%)'; export VM_TEST_MODULES;
+	VM_TEST_MODULES='$(vm_test_modules:%=$(abs_top_builddir)/%)'; export VM_TEST_MODULES; \
+	VM_KUNIT_MODULES='$(vm_kunit_modules:%=$(abs_top_builddir)/%)'; export VM_KUNIT_MODULES;
 
 # Longest first: make -j runs them side by side in this order, so the
 # longest VM runs do not start last (scripts/test.sh runs make -j2 check).
@@ -55,15 +56,22 @@ kselftest_programs += $(kselftest_names:%=tests/kselftest/%-32)
 endif
 CLEANFILES += $(kselftest_programs)
 endif
-check_DATA = $(kselftest_programs) $(vm_test_modules)
+check_DATA = $(kselftest_programs) $(vm_test_modules) $(vm_kunit_modules)
 
 # The tests' own kernel modules (tests/kmod/), built by Kbuild against the
-# configured kernel; the VM loads them after bpbuf.ko.
+# configured kernel; the VM loads them after bpbuf.ko. The KUnit suite of
+# the extent allocator, where the kernel has KUnit, is a step of its own
+# (run-tests.sh --kunit); Kbuild makes it in the same run.
 test_kmod_sources = tests/kmod/Kbuild tests/kmod/bpbuf_test_importer.c \
-	tests/kmod/bpbuf_test_importer.h
+	tests/kmod/bpbuf_test_importer.h tests/kmod/bpbuf_extent_test.c
 EXTRA_DIST += $(test_kmod_sources)
 if BUILD_MODULE
 vm_test_modules = tests/kmod/bpbuf_test_importer.ko
+if HAVE_KUNIT
+vm_kunit_modules = tests/kmod/bpbuf_extent_test.ko
+tests/kmod/bpbuf_extent_test.ko: tests/kmod/bpbuf_test_importer.ko
+	@test -f $@ || { echo "Kbuild made no $@ although configure found KUnit" >&2; exit 1; }
+endif
 tests/kmod/bpbuf_test_importer.ko: driver/bpbuf.ko FORCE
 	@if test "$(abs_top_srcdir)" != "$(abs_top_builddir)"; then \
 		$(MKDIR_P) tests/kmod; \
@@ -103,4 +111,6 @@ print-vm-files:
 	@echo $(vm_test_files)
 print-vm-modules:
 	@echo $(vm_test_modules)
-.PHONY: print-vm-tests print-vm-files
+print-vm-kunit:
+	@echo $(vm_kunit_modules)
+.PHONY: print-vm-tests print-vm-files print-vm-modules print-vm-kunit

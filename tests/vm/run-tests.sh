@@ -8,7 +8,8 @@
 #                [--idle-timeout S] [--cma SIZE]
 #                [--mem MiB]
 #                [--plan-extra FILE] [--file SRC:DEST]... [--libdir DIR]...
-#                [--test-module KO]... [--ship PROGRAM]... [PROGRAM...]
+#                [--test-module KO]... [--kunit KO]...
+#                [--ship PROGRAM]... [PROGRAM...]
 #
 # The VM boots IMAGE (default: DIR/arch/x86/boot/bzImage, the kernel the
 # module was built against), loads bpbuf.ko, and vgem (an importer) where the
@@ -16,7 +17,10 @@
 # put into /tests beside them, with its libraries, but not run), unloads
 # bpbuf, and ends with a kmemleak scan where the kernel has kmemleak. A
 # --test-module (the tests' own modules, tests/kmod/) is loaded after
-# bpbuf.ko and unloaded before it.
+# bpbuf.ko and unloaded before it. A --kunit module holds a KUnit suite
+# named as the module without its _test: it is a step of its own, after the
+# programs (guest/lib.sh rig_kunit), its KTAP read as the programs' TAP; a
+# kernel without KUnit gets a skipped step that says so.
 # --modroot is the kernel's modules_install tree (made from DIR by default);
 # --busybox and --sysroot serve other architectures (see mkinitramfs.sh).
 # --no-load ships bpbuf.ko without loading or unloading it: the programs do.
@@ -31,7 +35,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # step, the fuzzer, ends within 400 s of its own and prints as it goes).
 linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-3600} cma=256M
 idle_timeout=${BPBUF_VM_IDLE_TIMEOUT:-900}
-plan_extra= files=() shipped=() test_modules=()
+plan_extra= files=() shipped=() test_modules=() kunit_modules=()
 kernel= arch=x86_64 modroot= append= kmods=() load=1 mem=3072
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -47,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--libdir) files+=(--libdir "$2"); shift 2 ;;
 	--ship) shipped+=(--bin "$2"); shift 2 ;;
 	--test-module) test_modules+=("$2"); shift 2 ;;
+	--kunit) kunit_modules+=("$2"); shift 2 ;;
 	--kernel) kernel=$2; shift 2 ;;
 	--arch) arch=$2; shift 2 ;;
 	--modroot) modroot=$2; shift 2 ;;
@@ -66,7 +71,7 @@ done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 plan=$out/plan.sh
-modules=("$module" ${test_modules[@]+"${test_modules[@]}"})
+modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"${kunit_modules[@]}"})
 {
 	echo "# made by run-tests.sh"
 	[ "$load" = 1 ] && echo "rig_step insmod-bpbuf insmod /lib/modules/$(basename "$module") $insmod_args"
@@ -87,6 +92,13 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"})
 	for prog in "$@"; do
 		echo "rig_step $(basename "$prog") /tests/$(basename "$prog")"
 	done
+	for m in ${kunit_modules[@]+"${kunit_modules[@]}"}; do
+		suite=$(basename "$m" .ko)
+		echo "rig_step kunit-${suite%_test} rig_kunit /lib/modules/$(basename "$m") ${suite%_test}"
+	done
+	if [ ${#kunit_modules[@]} = 0 ] && ! grep -qx 'CONFIG_KUNIT=[ym]' "$linux_obj/.config"; then
+		echo "rig_skip kunit 'this kernel has no KUnit (CONFIG_KUNIT is not set): the extent allocator's unit tests run on the rig's debug kernels'"
+	fi
 	[ -n "$plan_extra" ] && cat "$plan_extra"
 	for m in ${test_modules[@]+"${test_modules[@]}"}; do
 		echo "rig_step rmmod-$(basename "$m" .ko) rmmod $(basename "$m" .ko)"

@@ -14,14 +14,16 @@ vm_test_needs()
 
 # copy_vm_tests: in a copy of the tree that build-for-kernel.sh built (the
 # current directory), set programs to its VM test programs and ship to the
-# --ship options of the files they use and the --test-module options of the
-# tests' own modules, as run-tests.sh takes them.
+# --ship options of the files they use, the --test-module options of the
+# tests' own modules and the --kunit options of the KUnit suites, as
+# run-tests.sh takes them.
 copy_vm_tests()
 {
 	unset MAKEFLAGS MFLAGS MAKELEVEL
 	programs=$(make -s print-vm-tests)
 	ship=$(for f in $(make -s print-vm-files); do printf -- '--ship %s ' "$f"; done
-	       for m in $(make -s print-vm-modules); do printf -- '--test-module %s ' "$m"; done)
+	       for m in $(make -s print-vm-modules); do printf -- '--test-module %s ' "$m"; done
+	       for m in $(make -s print-vm-kunit); do printf -- '--kunit %s ' "$m"; done)
 }
 
 # helper VAR DESCRIPTION COMMAND [ARGS...]: run a rig helper and set VAR to

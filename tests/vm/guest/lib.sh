@@ -41,6 +41,47 @@ rig_skip()
 	echo "@@rig end $1 skip=$2" >&3
 }
 
+# rig_kunit MODULE SUITE: load a KUnit test module, whose suite runs as it
+# loads, and print its results (<debugfs>/kunit/SUITE/results) as TAP: one
+# result per case, and one for KUnit's verdict on the whole suite. The
+# module is unloaded after. A module that does not load, or a suite that
+# left no results or no plan, is a failed step.
+rig_kunit()
+{
+	module=$1 suite=$2
+	results=/sys/kernel/debug/kunit/$suite/results
+	if ! insmod "$module"; then
+		echo "1..1"
+		echo "not ok 1 - insmod $module"
+		return 1
+	fi
+	if [ ! -r "$results" ]; then
+		echo "1..1"
+		echo "not ok 1 - KUnit suite $suite left no $results"
+		rmmod "$module"
+		return 1
+	fi
+	# One level down: the suite's plan and cases become the step's; a
+	# parameterised case's own results stay indented, as diagnostics.
+	awk -v suite="$suite" '
+		NR <= 2 && (/^KTAP version/ || /^1\.\.1$/) { next }
+		{ line = $0; if (substr(line, 1, 4) == "    ") line = substr(line, 5) }
+		/^(not )?ok [0-9]+ / {
+			verdict = $0; sub(/ [0-9]+ .*/, "", verdict)
+			print verdict " " n " - suite " suite " (KUnit verdict)"
+			next
+		}
+		!planned && line ~ /^1\.\.[0-9]+$/ {
+			n = substr(line, 4) + 1; print "1.." n; planned = 1; next
+		}
+		{ print line }
+		END { if (!planned) { print "1..1"; print "not ok 1 - no plan in the results of " suite } }
+	' "$results"
+	status=$?
+	rmmod "$module" || status=1
+	return $status
+}
+
 rig_kmemleak()
 {
 	f=/sys/kernel/debug/kmemleak

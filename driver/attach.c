@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpbuf importers: a buffer attached to another device and mapped for it as
+ * one contiguous segment (or as few as the device takes), and the syncs of
+ * those mappings.
+ */
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include "bpbuf_dev.h"
+#include "buffer.h"
+
+/* Longest scatterlist entry: sg lengths are 32 bits; keep them aligned */
+#define BPBUF_SG_MAX_LEN	SZ_1G
+
+/*
+ * One segment for the whole buffer, unless the importer's device says it
+ * takes shorter ones (64 KiB when it never said): then as few as it allows,
+ * all @seg long but the last, in one flat array rather than a chained
+ * table, so that a range sync finds its first segment by division.
+ */
+int bpbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct bpbuf_buffer *buf = dmabuf->priv;
+	struct page *page = buf->page;
+	size_t seg = min_t(size_t, dma_get_max_seg_size(attach->dev),
+			   BPBUF_SG_MAX_LEN) & PAGE_MASK;
+	struct bpbuf_attachment *a;
+	struct scatterlist *sgl, *sg;
+	size_t left = buf->size;
+	unsigned int i, nents;
+
+	if (!seg)
+		seg = PAGE_SIZE;
+	if (DIV_ROUND_UP(buf->size, seg) > UINT_MAX)
+		return -ENOMEM;
+	nents = DIV_ROUND_UP(buf->size, seg);
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	sgl = kvmalloc_array(nents, sizeof(*sgl), GFP_KERNEL | __GFP_NOWARN);
+	if (!sgl) {
+		kfree(a);
+		return -ENOMEM;
+	}
+	sg_init_table(sgl, nents);
+	a->sgt.sgl = sgl;
+	a->sgt.orig_nents = nents;
+	a->sgt.nents = nents;
+	for_each_sgtable_sg(&a->sgt, sg, i) {
+		size_t len = min(left, seg);
+
+		sg_set_page(sg, page, len, 0);
+		page = nth_page(page, len >> PAGE_SHIFT);
+		left -= len;
+	}
+
+	a->dev = attach->dev;
+	a->seg = seg;
+	attach->priv = a;
+	mutex_lock(&buf->lock);
+	list_add(&a->node, &buf->attachments);
+	buf->nr_attachments++;
+	mutex_unlock(&buf->lock);
+	return 0;
+}
+
+void bpbuf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct bpbuf_buffer *buf = dmabuf->priv;
+	struct bpbuf_attachment *a = attach->priv;
+
+	mutex_lock(&buf->lock);
+	list_del(&a->node);
+	buf->nr_attachments--;
+	mutex_unlock(&buf->lock);
+	WARN_ON(a->mapped);
+	kvfree(a->sgt.sgl);
+	kfree(a);
+}
+
+/*
+ * Whether syncing the mapping does anything: not for a cache-coherent device
+ * without bounce buffers (x86, most of arm64 servers), where every sync call
+ * is a no-op that still costs its call. Asked once per mapping, per segment,
+ * since any of them may have been bounced.
+ */
+static bool sgtable_need_sync(struct bpbuf_attachment *a)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(&a->sgt, sg, i)
+		if (dma_need_sync(a->dev, sg_dma_address(sg)))
+			return true;
+	return false;
+}
+
+/*
+ * The carve stays mapped for the heap's device all along, so an importer's
+ * mapping overlaps it: map with DMA_ATTR_SKIP_CPU_SYNC (which is also what
+ * tells DMA-API debug the overlap is intended) and do the CPU sync here
+ * instead. The CPU may have written through a cached mapping without
+ * telling anyone, so a new mapping always gets it.
+ */
+struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
+				   enum dma_data_direction dir)
+{
+	struct bpbuf_buffer *buf = attach->dmabuf->priv;
+	struct bpbuf_attachment *a = attach->priv;
+	int ret;
+
+	mutex_lock(&buf->lock);
+	if (a->mapped) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	bpbuf_buffer_touch(buf);
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret)
+		goto unlock;
+	a->need_sync = sgtable_need_sync(a);
+	if (a->need_sync)
+		dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
+	a->dir = dir;
+	a->mapped = true;
+	buf->nr_mapped++;
+unlock:
+	mutex_unlock(&buf->lock);
+	return ret ? ERR_PTR(ret) : &a->sgt;
+}
+
+void bpbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
+			 struct sg_table *sgt, enum dma_data_direction dir)
+{
+	struct bpbuf_buffer *buf = attach->dmabuf->priv;
+	struct bpbuf_attachment *a = attach->priv;
+
+	mutex_lock(&buf->lock);
+	if (!WARN_ON(!a->mapped || sgt != &a->sgt)) {
+		if (a->need_sync)
+			dma_sync_sgtable_for_cpu(a->dev, sgt, a->dir);
+		dma_unmap_sgtable(a->dev, sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
+		a->mapped = false;
+		buf->nr_mapped--;
+	}
+	mutex_unlock(&buf->lock);
+}
+
+static void sync_segment(struct bpbuf_attachment *a, struct scatterlist *sg,
+			 u64 from, u64 len, bool for_cpu)
+{
+	/* in the mapped direction, which is all DMA debug allows */
+	if (for_cpu)
+		dma_sync_single_range_for_cpu(a->dev, sg_dma_address(sg), from,
+					      len, a->dir);
+	else
+		dma_sync_single_range_for_device(a->dev, sg_dma_address(sg),
+						 from, len, a->dir);
+}
+
+/*
+ * Sync [offset, offset + length) of one importer's mapping, under the
+ * buffer's lock: only the segments it covers, found by division when the
+ * mapping kept the segments as they were (dma-direct always does; an IOMMU
+ * may merge them). Nothing when it is not mapped or needs no sync.
+ */
+void bpbuf_attachment_sync(struct bpbuf_attachment *a, u64 offset,
+			   u64 length, bool for_cpu)
+{
+	u64 pos = 0, end = offset + length;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (!a->mapped || !a->need_sync)
+		return;
+	if (a->sgt.nents == a->sgt.orig_nents) {
+		u64 first = div64_u64(offset, a->seg);
+		u64 last = div64_u64(end - 1, a->seg);
+
+		for (i = first; i <= last; i++) {
+			u64 seg_start = (u64)i * a->seg;
+			u64 from = max(seg_start, offset);
+			u64 to = min(seg_start + sg_dma_len(&a->sgt.sgl[i]), end);
+
+			sync_segment(a, &a->sgt.sgl[i], from - seg_start,
+				     to - from, for_cpu);
+		}
+		return;
+	}
+
+	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
+		u64 seg_end = pos + sg_dma_len(sg);
+
+		if (seg_end > offset && pos < end) {
+			u64 from = max(pos, offset), to = min(seg_end, end);
+
+			sync_segment(a, sg, from - pos, to - from, for_cpu);
+		}
+		pos = seg_end;
+		if (pos >= end)
+			break;
+	}
+}
