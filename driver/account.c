@@ -35,6 +35,7 @@
 #include <linux/uidgid.h>
 
 #include "account.h"
+#include "bpbuf_dev.h"
 
 /**
  * struct bpbuf_usage - what one uid, or one allocating process, holds
@@ -77,13 +78,9 @@ static u64 uid_quota;
 /* uid_quota takes what memparse() reads: 0 (none), 4096, 64K, 16M, 1G */
 static int uid_quota_set(const char *val, const struct kernel_param *kp)
 {
-	char *end;
 	u64 quota;
 
-	quota = memparse(val, &end);
-	if (*end == '\n')
-		end++;
-	if (end == val || *end)
+	if (bpbuf_param_bytes(val, &quota))
 		return -EINVAL;
 	WRITE_ONCE(*(u64 *)kp->arg, quota);
 	return 0;

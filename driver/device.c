@@ -36,16 +36,30 @@ static struct bpbuf_device bpbuf_dev = {
 
 static u64 heap_size = BPBUF_DEFAULT_HEAP_SIZE;
 
-/* heap_size takes what memparse() reads: 4096, 64K, 64M, 1G */
-static int heap_size_set(const char *val, const struct kernel_param *kp)
+/**
+ * bpbuf_param_bytes - a size parameter as memparse() reads it
+ * @val: what was written: 4096, 64K, 16M, 1G, with or without a newline
+ * @bytes: out: the size
+ *
+ * Return: 0, or -EINVAL when anything else is there.
+ */
+int bpbuf_param_bytes(const char *val, u64 *bytes)
 {
 	char *end;
-	u64 size;
 
-	size = memparse(val, &end);
+	*bytes = memparse(val, &end);
 	if (*end == '\n')
 		end++;
-	if (end == val || *end || !size || size > SIZE_MAX - PAGE_SIZE + 1)
+	return end == val || *end ? -EINVAL : 0;
+}
+
+/* heap_size: more than nothing, and no more than a size_t holds in pages */
+static int heap_size_set(const char *val, const struct kernel_param *kp)
+{
+	u64 size;
+
+	if (bpbuf_param_bytes(val, &size) || !size ||
+	    size > SIZE_MAX - PAGE_SIZE + 1)
 		return -EINVAL;
 	*(u64 *)kp->arg = PAGE_ALIGN(size);
 	return 0;

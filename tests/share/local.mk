@@ -1,4 +1,4 @@
-# Sharing (issue 5): buffers passed between processes with libbpbuf's
+# Sharing: buffers passed between processes with libbpbuf's
 # SCM_RIGHTS helpers (share-fd), and imported into vgem through libdrm's
 # PRIME calls (share-vgem). kselftest-harness programs linked with libbpbuf,
 # 64-bit only (libdrm has no 32-bit build here), run in the VM as steps.
