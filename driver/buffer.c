@@ -302,57 +302,58 @@ free_buf:
 }
 
 /**
- * bpbuf_buffer_alloc - a new buffer for the caller, charged to its uid
- * @bdev: the device
- * @size: bytes, rounded up to whole pages
- * @align: alignment of its physical address in bytes: a power of two from
- *	PAGE_SIZE to BPBUF_MAX_ALIGN, or 0 for the default: 2 MiB when the
- *	buffer is that large, so that it can be mapped with large pages, else
- *	(or when no such room is left) none
- * @file_flags: O_RDONLY, O_WRONLY or O_RDWR for the dma-buf's file
- * @name: name for the dma-buf, or NULL or "" for none
- *
- * The uid's quota is charged first (account.c), so EDQUOT leaves the heap
- * as it was; the buffer keeps the charge until it is released.
- *
- * Return: the dma-buf, zeroed, holding a module reference until it is
- * released; or ERR_PTR(-EINVAL) for a @size of 0 or one that rounds past
- * 2^64 or an @align that is none of the above, ERR_PTR(-ENOMEM) when the
- * heap has no room (always for a @size larger than the heap),
- * ERR_PTR(-EDQUOT) past the uid's quota, ERR_PTR(-EINTR) when a fatal
- * signal interrupted the zeroing.
+ * struct alloc_shape - a request, checked: what buffer_create() is asked
+ * @npages: the size in pages
+ * @align_pages: the alignment in pages
+ * @fallback: with no room at @align_pages, try any alignment (the default
+ *	alignment is a wish, an asked one is not)
  */
-struct dma_buf *bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size,
-				   u64 align, unsigned int file_flags,
-				   const char *name)
+struct alloc_shape {
+	unsigned long npages;
+	unsigned long align_pages;
+	bool fallback;
+};
+
+static int alloc_shape(struct bpbuf_device *bdev, u64 size, u64 align,
+		       struct alloc_shape *shape)
 {
-	unsigned long npages, align_pages;
+	if (!size || size > U64_MAX - PAGE_SIZE + 1)
+		return -EINVAL;
+	if (align && (!is_power_of_2(align) || align < PAGE_SIZE ||
+		      align > BPBUF_MAX_ALIGN))
+		return -EINVAL;
+	/* larger than the heap can never fit; also keeps npages in range */
+	if (size > bpbuf_heap_size(&bdev->heap))
+		return -ENOMEM;
+	shape->npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	shape->fallback = false;
+	if (align) {
+		shape->align_pages = align >> PAGE_SHIFT;
+	} else if ((u64)shape->npages << PAGE_SHIFT >= BPBUF_HUGE_ALIGN) {
+		shape->align_pages = BPBUF_HUGE_ALIGN >> PAGE_SHIFT;
+		shape->fallback = true;
+	} else {
+		shape->align_pages = 1;
+	}
+	return 0;
+}
+
+/* Charge, allocate and list a buffer of a checked shape */
+static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
+				    const struct alloc_shape *shape,
+				    unsigned int file_flags, const char *name)
+{
 	struct bpbuf_charge *charge;
 	struct bpbuf_buffer *buf;
 	struct dma_buf *dmabuf;
 
-	if (!size || size > U64_MAX - PAGE_SIZE + 1)
-		return ERR_PTR(-EINVAL);
-	if (align && (!is_power_of_2(align) || align < PAGE_SIZE ||
-		      align > BPBUF_MAX_ALIGN))
-		return ERR_PTR(-EINVAL);
-	/* larger than the heap can never fit; also keeps npages in range */
-	if (size > bpbuf_heap_size(&bdev->heap))
-		return ERR_PTR(-ENOMEM);
-	npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
-	if (align)
-		align_pages = align >> PAGE_SHIFT;
-	else if (size >= BPBUF_HUGE_ALIGN)
-		align_pages = BPBUF_HUGE_ALIGN >> PAGE_SHIFT;
-	else
-		align_pages = 1;
-
-	charge = bpbuf_account_charge((u64)npages << PAGE_SHIFT);
+	charge = bpbuf_account_charge((u64)shape->npages << PAGE_SHIFT);
 	if (IS_ERR(charge))
 		return ERR_CAST(charge);
-	dmabuf = buffer_create(bdev, npages, align_pages, file_flags, name);
-	if (dmabuf == ERR_PTR(-ENOMEM) && !align && align_pages > 1)
-		dmabuf = buffer_create(bdev, npages, 1, file_flags, name);
+	dmabuf = buffer_create(bdev, shape->npages, shape->align_pages,
+			       file_flags, name);
+	if (dmabuf == ERR_PTR(-ENOMEM) && shape->fallback)
+		dmabuf = buffer_create(bdev, shape->npages, 1, file_flags, name);
 	if (IS_ERR(dmabuf)) {
 		bpbuf_account_uncharge(charge);
 		return dmabuf;
@@ -368,37 +369,48 @@ struct dma_buf *bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size,
 }
 
 /**
- * bpbuf_buffer_alloc_fd - bpbuf_buffer_alloc(), and an fd reserved for it
+ * bpbuf_buffer_alloc - a new buffer for the caller, and an fd for it
  * @bdev: the device
- * @size: as bpbuf_buffer_alloc()
- * @align: as bpbuf_buffer_alloc()
- * @file_flags: as bpbuf_buffer_alloc()
+ * @size: bytes, rounded up to whole pages
+ * @align: alignment of its physical address in bytes: a power of two from
+ *	PAGE_SIZE to BPBUF_MAX_ALIGN, or 0 for the default: 2 MiB when the
+ *	buffer is that large, so that it can be mapped with large pages, else
+ *	(or when no such room is left) none
+ * @file_flags: O_RDONLY, O_WRONLY or O_RDWR for the dma-buf's file
  * @fd_flags: 0 or O_CLOEXEC, for the fd
- * @name: as bpbuf_buffer_alloc()
- * @nfd: out: the buffer and its fd, for bpbuf_new_fd_install() or
- *	bpbuf_new_fd_discard()
+ * @name: name for the dma-buf, or NULL or "" for none
+ * @nfd: out: the buffer and its fd, reserved, for bpbuf_new_fd_install()
+ *	or bpbuf_new_fd_discard()
  *
- * The fd is reserved after the allocation, as dma-heap.c does: a refused
- * allocation never costs an fd, and EMFILE costs one allocation of clean
- * memory given back clean.
+ * The one way buffers are made, for BPBUF_IOCTL_ALLOC and the dma-heap node
+ * alike. The request is checked, then the fd reserved (a process out of
+ * fds gets EMFILE before anything is charged or allocated), then the uid's
+ * quota charged (account.c: EDQUOT leaves the heap as it was; the buffer
+ * keeps the charge until it is released), then the buffer cut and zeroed.
  *
- * Return: 0, what bpbuf_buffer_alloc() returns, or -EMFILE when the
- * process has no free fd.
+ * Return: 0; -EINVAL for a @size of 0 or one that rounds past 2^64 or an
+ * @align that is none of the above; -ENOMEM when the heap has no room
+ * (always for a @size larger than the heap); -EMFILE; -EDQUOT past the
+ * uid's quota; -EINTR when a fatal signal interrupted the zeroing.
  */
-int bpbuf_buffer_alloc_fd(struct bpbuf_device *bdev, u64 size, u64 align,
-			  unsigned int file_flags, unsigned int fd_flags,
-			  const char *name, struct bpbuf_new_fd *nfd)
+int bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size, u64 align,
+		       unsigned int file_flags, unsigned int fd_flags,
+		       const char *name, struct bpbuf_new_fd *nfd)
 {
+	struct alloc_shape shape;
 	struct dma_buf *dmabuf;
-	int fd;
+	int fd, ret;
 
-	dmabuf = bpbuf_buffer_alloc(bdev, size, align, file_flags, name);
-	if (IS_ERR(dmabuf))
-		return PTR_ERR(dmabuf);
+	ret = alloc_shape(bdev, size, align, &shape);
+	if (ret)
+		return ret;
 	fd = get_unused_fd_flags(fd_flags);
-	if (fd < 0) {
-		dma_buf_put(dmabuf);
+	if (fd < 0)
 		return fd;
+	dmabuf = alloc_shaped(bdev, &shape, file_flags, name);
+	if (IS_ERR(dmabuf)) {
+		put_unused_fd(fd);
+		return PTR_ERR(dmabuf);
 	}
 	nfd->fd = fd;
 	nfd->dmabuf = dmabuf;

@@ -108,12 +108,9 @@ struct bpbuf_new_fd {
 	struct dma_buf *dmabuf;
 };
 
-struct dma_buf *bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size,
-				   u64 align, unsigned int file_flags,
-				   const char *name);
-int bpbuf_buffer_alloc_fd(struct bpbuf_device *bdev, u64 size, u64 align,
-			  unsigned int file_flags, unsigned int fd_flags,
-			  const char *name, struct bpbuf_new_fd *nfd);
+int bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size, u64 align,
+		       unsigned int file_flags, unsigned int fd_flags,
+		       const char *name, struct bpbuf_new_fd *nfd);
 void bpbuf_new_fd_install(struct bpbuf_new_fd *nfd);
 void bpbuf_new_fd_discard(struct bpbuf_new_fd *nfd);
 

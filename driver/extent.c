@@ -21,6 +21,7 @@
  */
 #include <linux/align.h>
 #include <linux/errno.h>
+#include <linux/limits.h>
 #include <linux/minmax.h>
 #include <linux/rbtree_augmented.h>
 #include <linux/slab.h>

@@ -3,7 +3,7 @@
  * bpbuf extents: the free space of the heap as extents of pages, and where a
  * buffer goes in it. Pure bookkeeping: no locks (the heap holds its own
  * around every call), no memory other than the nodes, no DMA. The KUnit
- * suite in tests/kunit/ builds this file on its own.
+ * suite in tests/kmod/bpbuf_extent_test.c builds extent.c on its own.
  */
 #ifndef BPBUF_EXTENT_H
 #define BPBUF_EXTENT_H

@@ -233,14 +233,17 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	if (ret)
 		goto free_carve;
 
-	ret = bpbuf_zeroer_start(heap);
-	if (ret)
-		goto free_carve;
-
+	/* the free extents before the zeroer, which works on them */
 	bpbuf_extents_init(&heap->extents, page_to_pfn(heap->base),
 			   heap->npages, all);
+	all = NULL;
+	ret = bpbuf_zeroer_start(heap);
+	if (ret)
+		goto destroy_extents;
 	return 0;
 
+destroy_extents:
+	bpbuf_extents_destroy(&heap->extents);
 free_carve:
 	dma_free_pages(dev, size, heap->base, heap->base_dma,
 		       DMA_BIDIRECTIONAL);

@@ -18,7 +18,9 @@
  *    @len that rounds up to 0 (0, or past 2^64); ENOMEM when the heap has no
  *    room; EDQUOT past the uid's quota (uid_quota, as BPBUF_IOCTL_ALLOC);
  *    EINTR when a fatal signal interrupted the zeroing; EMFILE when the
- *    process has no free fd; EFAULT.
+ *    process has no free fd, found before the heap is touched (dma-heap.c
+ *    allocates first: only a request that fails both ways sees a
+ *    difference, EMFILE here where the kernel's heaps say ENOMEM); EFAULT.
  * Buffers are ordinary bpbuf buffers, from the same allocation path as
  * BPBUF_IOCTL_ALLOC's with its default alignment (exporter "bpbuf", zeroed,
  * contiguous, BPBUF_IOCTL_BUS_ADDR works on them).
@@ -80,8 +82,8 @@ static int heapnode_alloc(struct bpbuf_heapnode *hn,
 		return -EINVAL;
 
 	/* the file gets fd_flags' access mode, the fd its O_CLOEXEC */
-	ret = bpbuf_buffer_alloc_fd(hn->bdev, data->len, 0, data->fd_flags,
-				    data->fd_flags, NULL, nfd);
+	ret = bpbuf_buffer_alloc(hn->bdev, data->len, 0, data->fd_flags,
+				 data->fd_flags, NULL, nfd);
 	if (ret)
 		return ret;
 	data->fd = nfd->fd;

@@ -181,9 +181,9 @@ static int bpbuf_alloc_ioctl(struct bpbuf_device *bdev, void *data,
 		file_flags = O_RDWR;
 
 	/* size and align are checked there, as for the dma-heap node */
-	ret = bpbuf_buffer_alloc_fd(bdev, args->size, args->align, file_flags,
-				    args->flags & BPBUF_ALLOC_CLOEXEC ?
-				    O_CLOEXEC : 0, args->name, &ctx->new);
+	ret = bpbuf_buffer_alloc(bdev, args->size, args->align, file_flags,
+				 args->flags & BPBUF_ALLOC_CLOEXEC ? O_CLOEXEC : 0,
+				 args->name, &ctx->new);
 	if (ret)
 		return ret;
 	args->fd = ctx->new.fd;

@@ -312,7 +312,7 @@ TEST_F(heap, whole_heap_then_enomem)
 	close(fd);
 }
 
-/* dma-heap.c allocates first and asks for an fd after: EMFILE frees it */
+/* No fd, no buffer: EMFILE, and nothing is left allocated or charged */
 TEST_F(heap, no_free_fd_emfile_and_nothing_leaks)
 {
 	struct bpbuf_heap_info info;

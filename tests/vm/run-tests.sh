@@ -97,7 +97,7 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"$
 		echo "rig_step kunit-${suite%_test} rig_kunit /lib/modules/$(basename "$m") ${suite%_test}"
 	done
 	if [ ${#kunit_modules[@]} = 0 ] && ! grep -qx 'CONFIG_KUNIT=[ym]' "$linux_obj/.config"; then
-		echo "rig_skip kunit 'this kernel has no KUnit (CONFIG_KUNIT is not set): the extent allocator's unit tests run on the rig's debug kernels'"
+		echo "rig_skip kunit \"this kernel has no KUnit (CONFIG_KUNIT is not set): the extent allocator is unit-tested on the debug kernels\""
 	fi
 	[ -n "$plan_extra" ] && cat "$plan_extra"
 	for m in ${test_modules[@]+"${test_modules[@]}"}; do
@@ -120,8 +120,13 @@ case $arch in arm64|aarch64) kmods+=(--kmod virtio_mmio --kmod virtio_console) ;
 	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout" --idle-timeout "$idle_timeout" --mem "$mem" \
 	--append "$append"
 
-# A kernel built with kmemleak must have been scanned.
+# A kernel built with kmemleak must have been scanned; every KUnit suite
+# must have run.
 require=()
 grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$linux_obj/.config" && require+=(--require kmemleak)
+for m in ${kunit_modules[@]+"${kunit_modules[@]}"}; do
+	suite=$(basename "$m" .ko)
+	require+=(--require "kunit-${suite%_test}")
+done
 echo "run-tests.sh: logs in $out (console.log, results.log)" >&2
 exec "$here/report.sh" "$out" "${require[@]}"
