@@ -21,6 +21,7 @@ TESTS += tests/vm/linux-7.2.test tests/vm/linux-6.12.test tests/vm/kselftests.te
 	tests/vm/stock-bookworm-amd64.test tests/vm/stock-trixie-amd64.test \
 	tests/host/dkms-bookworm.test tests/host/dkms-trixie.test \
 	tests/host/abi-layout.test tests/host/splat-check.test tests/host/report.test \
+	tests/host/kunit-tap.test \
 	tests/host/probes.test tests/host/install.test \
 	tests/host/man-lint.test tests/host/lib-symbols.test \
 	tests/host/tool-size.test tests/host/tool-args.test
@@ -100,7 +101,8 @@ tests/kselftest/%-32: $(srcdir)/tests/kselftest/%.c $(top_srcdir)/include/bpbuf.
 
 # The VM runs and their logs.
 clean-vm-runs:
-	rm -rf tests/vm/out tests/host/dkms-bookworm tests/host/dkms-trixie tests/host/report-runs
+	rm -rf tests/vm/out tests/host/dkms-bookworm tests/host/dkms-trixie tests/host/report-runs \
+		tests/host/kunit-tap-runs
 .PHONY: clean-vm-runs
 
 # For the stock-kernel tests, which build a copy of the tree for another

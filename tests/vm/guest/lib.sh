@@ -41,6 +41,38 @@ rig_skip()
 	echo "@@rig end $1 skip=$2" >&3
 }
 
+# rig_kunit_tap SUITE RESULTS: KUnit's KTAP results of SUITE as the step's
+# TAP (tests/host/kunit-tap.test runs it on made-up results). Fails when
+# there is no plan.
+rig_kunit_tap()
+{
+	# One level down: the suite's plan and cases become the step's; a
+	# parameterised case's own results stay indented, as diagnostics.
+	awk -v suite="$1" '
+		NR <= 2 && (/^KTAP version/ || /^1\.\.1$/) { next }
+		{ line = $0; if (substr(line, 1, 4) == "    ") line = substr(line, 5) }
+		/^(not )?ok [0-9]+ / {
+			verdict = $0; sub(/ [0-9]+ .*/, "", verdict)
+			print verdict " " n " - suite " suite " (KUnit verdict)"
+			next
+		}
+		!planned && line ~ /^1\.\.[0-9]+$/ {
+			n = substr(line, 4) + 1; print "1.." n; planned = 1; next
+		}
+		line ~ /^(not )?ok [0-9]+ / { cases++ }
+		{ print line }
+		END {
+			if (!planned) {
+				print "1..1"
+				print "not ok 1 - no plan in the results of " suite
+				exit 1
+			}
+			if (cases < n - 1)
+				print "# the results name " cases " of " n - 1 " cases: a kernel may keep only part of a case'"'"'s log (6.1: 512 bytes), so a failing case'"'"'s messages can push its result out; the console log has them all"
+		}
+	' "$2"
+}
+
 # rig_kunit MODULE SUITE: load a KUnit test module, whose suite runs as it
 # loads, and print its results (<debugfs>/kunit/SUITE/results) as TAP: one
 # result per case, and one for KUnit's verdict on the whole suite. The
@@ -63,31 +95,7 @@ rig_kunit()
 		rmmod "$module"
 		return 1
 	fi
-	# One level down: the suite's plan and cases become the step's; a
-	# parameterised case's own results stay indented, as diagnostics.
-	awk -v suite="$suite" '
-		NR <= 2 && (/^KTAP version/ || /^1\.\.1$/) { next }
-		{ line = $0; if (substr(line, 1, 4) == "    ") line = substr(line, 5) }
-		/^(not )?ok [0-9]+ / {
-			verdict = $0; sub(/ [0-9]+ .*/, "", verdict)
-			print verdict " " n " - suite " suite " (KUnit verdict)"
-			next
-		}
-		!planned && line ~ /^1\.\.[0-9]+$/ {
-			n = substr(line, 4) + 1; print "1.." n; planned = 1; next
-		}
-		line ~ /^(not )?ok [0-9]+ / { cases++ }
-		{ print line }
-		END {
-			if (!planned) {
-				print "1..1"
-				print "not ok 1 - no plan in the results of " suite
-				exit 1
-			}
-			if (cases < n - 1)
-				print "# the results name " cases " of " n - 1 " cases: a kernel may keep only part of a case'"'"'s log (6.1: 512 bytes), so a failing case'"'"'s messages can push its result out; the console log has them all"
-		}
-	' "$results"
+	rig_kunit_tap "$suite" "$results"
 	status=$?
 	rmmod "$module" || status=1
 	return $status
