@@ -520,30 +520,28 @@ static void dirty_edge_before_clean_middle(struct kunit *test)
 	check_invariants(test, ex);
 }
 
+/* Giving back start+npages is refused (-EINVAL) and takes its node */
+static void expect_give_refused(struct kunit *test, struct bpbuf_extents *ex,
+				unsigned long start, unsigned long npages)
+{
+	struct bpbuf_extent *spare = kmalloc(sizeof(*spare), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, spare);
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			bpbuf_extents_give(ex, start, npages, true, spare));
+}
+
 /* Giving back what is free already, or no heap at all, is refused */
 static void overlap_refused(struct kunit *test)
 {
 	struct bpbuf_extents *ex = heap_make(test, 0, 8);
-	struct bpbuf_extent *spare;
 
 	place_at(test, 4, 1, 0);
-	spare = kmalloc(sizeof(*spare), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, spare);
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			bpbuf_extents_give(ex, 2, 4, true, spare));
-	spare = kmalloc(sizeof(*spare), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, spare);
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			bpbuf_extents_give(ex, 6, 4, true, spare));
+	expect_give_refused(test, ex, 2, 4);
+	expect_give_refused(test, ex, 6, 4);
 	/* past the heap's end, and nothing at all */
-	spare = kmalloc(sizeof(*spare), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, spare);
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			bpbuf_extents_give(ex, 8, 1, true, spare));
-	spare = kmalloc(sizeof(*spare), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, spare);
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			bpbuf_extents_give(ex, 0, 0, true, spare));
+	expect_give_refused(test, ex, 8, 1);
+	expect_give_refused(test, ex, 0, 0);
 	KUNIT_EXPECT_EQ(test, 4UL, ex->free_pages);
 	KUNIT_EXPECT_EQ(test, 1U, ex->nr);
 	check_invariants(test, ex);

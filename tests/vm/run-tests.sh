@@ -68,6 +68,9 @@ done
 [ -n "$linux_obj" ] && [ -n "$module" ] && [ -n "$out" ] ||
 	{ echo "run-tests.sh: --linux-obj, --module and --out are required" >&2; exit 2; }
 
+# A KUnit module's suite: its name without .ko and _test
+kunit_suite() { local m; m=$(basename "$1" .ko); echo "${m%_test}"; }
+
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 plan=$out/plan.sh
@@ -93,8 +96,7 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"$
 		echo "rig_step $(basename "$prog") /tests/$(basename "$prog")"
 	done
 	for m in ${kunit_modules[@]+"${kunit_modules[@]}"}; do
-		suite=$(basename "$m" .ko)
-		echo "rig_step kunit-${suite%_test} rig_kunit /lib/modules/$(basename "$m") ${suite%_test}"
+		echo "rig_step kunit-$(kunit_suite "$m") rig_kunit /lib/modules/$(basename "$m") $(kunit_suite "$m")"
 	done
 	if [ ${#kunit_modules[@]} = 0 ] && ! grep -qx 'CONFIG_KUNIT=[ym]' "$linux_obj/.config"; then
 		echo "rig_skip kunit \"this kernel has no KUnit (CONFIG_KUNIT is not set): the extent allocator is unit-tested on the debug kernels\""
@@ -125,8 +127,7 @@ case $arch in arm64|aarch64) kmods+=(--kmod virtio_mmio --kmod virtio_console) ;
 require=()
 grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$linux_obj/.config" && require+=(--require kmemleak)
 for m in ${kunit_modules[@]+"${kunit_modules[@]}"}; do
-	suite=$(basename "$m" .ko)
-	require+=(--require "kunit-${suite%_test}")
+	require+=(--require "kunit-$(kunit_suite "$m")")
 done
 echo "run-tests.sh: logs in $out (console.log, results.log)" >&2
 exec "$here/report.sh" "$out" "${require[@]}"
