@@ -16,7 +16,7 @@
 #define BPBUF_DRIVER_NAME	"bpbuf"
 #define BPBUF_DRIVER_DESC	"Physically contiguous CMA buffers as dma-buf file descriptors"
 #define BPBUF_VERSION_MAJOR	0
-#define BPBUF_VERSION_MINOR	1
+#define BPBUF_VERSION_MINOR	2
 #define BPBUF_VERSION_PATCHLEVEL	0
 
 /* Largest alignment BPBUF_IOCTL_ALLOC accepts: one PUD on x86-64 */

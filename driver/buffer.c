@@ -27,6 +27,7 @@
 #include "bpbuf_dev.h"
 #include "buffer.h"
 #include "compat.h"
+#include "devmap.h"
 
 /**
  * bpbuf_buffer_sync - make a byte range coherent for the CPU or the devices
@@ -195,6 +196,8 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	struct bpbuf_buffer *buf = dmabuf->priv;
 	struct bpbuf_device *bdev = buf->bdev;
 
+	/* the device mappings bpbuf itself attached end with the buffer */
+	bpbuf_devmap_release(buf);
 	WARN_ON(buf->nr_attachments || buf->vmap_count);
 
 	mutex_lock(&bdev->buffers_lock);

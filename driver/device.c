@@ -16,6 +16,7 @@
 #include "account.h"
 #include "bpbuf_dev.h"
 #include "compat.h"
+#include "devmap.h"
 #include "heapnode.h"
 
 #define BPBUF_DEFAULT_HEAP_SIZE	SZ_64M
@@ -140,9 +141,12 @@ static int __init bpbuf_init(void)
 	bpbuf_debugfs_init(bdev);
 	/* <debugfs>/bpbuf/accounting; the uid_quota parameter is account.c's */
 	bpbuf_account_debugfs_init(bdev->debugfs);
-	ret = bpbuf_heapnode_register(bdev, dma_heap_name);
+	ret = bpbuf_devmap_init();
 	if (ret)
 		goto destroy_heap;
+	ret = bpbuf_heapnode_register(bdev, dma_heap_name);
+	if (ret)
+		goto exit_devmap;
 	/* pairs with bpbuf_device_ready(): the heap is complete first */
 	smp_store_release(&bdev->ready, true);
 	/* the bus address only goes to root, through debugfs */
@@ -150,6 +154,8 @@ static int __init bpbuf_init(void)
 		PACKAGE_VERSION, heap_size >> 20, bdev->dma_bits);
 	return 0;
 
+exit_devmap:
+	bpbuf_devmap_exit();
 destroy_heap:
 	bpbuf_debugfs_exit(bdev);
 	bpbuf_heap_destroy(&bdev->heap);
@@ -164,6 +170,7 @@ static void __exit bpbuf_exit(void)
 
 	/* no file is open and no buffer lives: each holds a module reference */
 	bpbuf_heapnode_unregister(bdev);
+	bpbuf_devmap_exit();
 	bpbuf_debugfs_exit(bdev);
 	bpbuf_heap_destroy(&bdev->heap);
 	misc_deregister(&bdev->misc);

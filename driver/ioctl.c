@@ -19,6 +19,7 @@
 
 #include "bpbuf_dev.h"
 #include "buffer.h"
+#include "devmap.h"
 
 /* The layouts 32- and 64-bit callers share; compat_ptr_ioctl relies on it */
 static_assert(sizeof(struct bpbuf_version) == BPBUF_VERSION_SIZE_VER0);
@@ -27,6 +28,7 @@ static_assert(sizeof(struct bpbuf_heap_info) == BPBUF_HEAP_INFO_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_alloc) == BPBUF_ALLOC_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_bus_addr) == BPBUF_BUS_ADDR_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_sync) == BPBUF_SYNC_SIZE_VER0);
+static_assert(sizeof(struct bpbuf_dev_map) == BPBUF_DEV_MAP_SIZE_VER0);
 
 /* Table entry flag: needs CAP_SYS_RAWIO unless bus_addr_unprivileged */
 #define BPBUF_IOCTL_RAWIO	BIT(0)
@@ -57,6 +59,7 @@ union bpbuf_ioctl_buf {
 	struct bpbuf_alloc alloc;
 	struct bpbuf_bus_addr bus_addr;
 	struct bpbuf_sync sync;
+	struct bpbuf_dev_map dev_map;
 };
 
 static bool bus_addr_allowed(struct bpbuf_device *bdev)
@@ -108,6 +111,7 @@ static int bpbuf_get_cap_ioctl(struct bpbuf_device *bdev, void *data,
 
 	switch (cap->capability) {
 	case BPBUF_CAP_BUS_ADDR:
+	case BPBUF_CAP_DEV_MAP:
 		cap->value = bus_addr_allowed(bdev);
 		break;
 	case BPBUF_CAP_MAX_ALIGN:
@@ -249,6 +253,59 @@ put_buffer:
 	return ret;
 }
 
+/* DEV_MAP's and DEV_UNMAP's checks of the struct, before any lookup */
+static int dev_map_args_valid(const struct bpbuf_dev_map *args)
+{
+	if (args->flags || args->pad || args->dma_addr || args->size)
+		return -EINVAL;
+	if (args->bus != BPBUF_BUS_PCI && args->bus != BPBUF_BUS_PLATFORM)
+		return -EINVAL;
+	if (!args->device[0] || !memchr(args->device, '\0', sizeof(args->device)))
+		return -EINVAL;
+	return 0;
+}
+
+static int bpbuf_dev_map_ioctl(struct bpbuf_device *bdev, void *data,
+			       struct bpbuf_ioctl_ctx *ctx)
+{
+	struct bpbuf_dev_map *args = data;
+	struct bpbuf_buffer *buf;
+	dma_addr_t addr;
+	int ret;
+
+	ret = dev_map_args_valid(args);
+	if (ret)
+		return ret;
+	buf = bpbuf_buffer_get(args->fd);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = bpbuf_devmap_map(buf, args->bus, args->device, &addr);
+	if (!ret) {
+		args->dma_addr = addr;
+		args->size = buf->size;
+	}
+	bpbuf_buffer_put(buf);
+	return ret;
+}
+
+static int bpbuf_dev_unmap_ioctl(struct bpbuf_device *bdev, void *data,
+				 struct bpbuf_ioctl_ctx *ctx)
+{
+	struct bpbuf_dev_map *args = data;
+	struct bpbuf_buffer *buf;
+	int ret;
+
+	ret = dev_map_args_valid(args);
+	if (ret)
+		return ret;
+	buf = bpbuf_buffer_get(args->fd);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = bpbuf_devmap_unmap(buf, args->bus, args->device);
+	bpbuf_buffer_put(buf);
+	return ret;
+}
+
 #define BPBUF_IOCTL_DEF(ioctl, _func, _type, _flags)			\
 	[_IOC_NR(ioctl) - BPBUF_IOCTL_NR_FIRST] = {			\
 		.func = _func,						\
@@ -274,6 +331,11 @@ static const struct bpbuf_ioctl_desc bpbuf_ioctls[] = {
 			struct bpbuf_bus_addr, BPBUF_IOCTL_RAWIO),
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_SYNC, bpbuf_sync_ioctl,
 			struct bpbuf_sync, 0),
+	BPBUF_IOCTL_DEF(BPBUF_IOCTL_DEV_MAP, bpbuf_dev_map_ioctl,
+			struct bpbuf_dev_map, BPBUF_IOCTL_RAWIO),
+	/* a mapping is the buffer's, not the caller's: as privileged as MAP */
+	BPBUF_IOCTL_DEF(BPBUF_IOCTL_DEV_UNMAP, bpbuf_dev_unmap_ioctl,
+			struct bpbuf_dev_map, BPBUF_IOCTL_RAWIO),
 };
 
 long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

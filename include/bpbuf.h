@@ -98,6 +98,8 @@ struct bpbuf_version {
 #define BPBUF_CAP_ALLOC_NAME		7
 /* Size from which the default alignment is BPBUF_HUGE_ALIGN, in bytes */
 #define BPBUF_CAP_HUGE_ALIGN		8
+/* 1 if this caller may use BPBUF_IOCTL_DEV_MAP and DEV_UNMAP, else 0 */
+#define BPBUF_CAP_DEV_MAP		9
 
 /**
  * struct bpbuf_get_cap - BPBUF_IOCTL_GET_CAP
@@ -193,7 +195,11 @@ struct bpbuf_alloc {
  * @fd: in: a dma-buf fd bpbuf exported
  * @flags: in: must be zero
  * @bus_addr: out: the address the heap's device (/dev/bpbuf, with its DMA
- *	mask) uses for the first byte of the buffer; must be zero on input
+ *	mask) uses for the first byte of the buffer; must be zero on input.
+ *	That device sits behind no IOMMU: this is the physical address (plus
+ *	any bus offset), right for a device without an IOMMU or in IOMMU
+ *	passthrough; a device behind a translating IOMMU needs
+ *	BPBUF_IOCTL_DEV_MAP's address instead.
  * @size: out: size of the buffer in bytes; must be zero on input
  *
  * Only callers with CAP_SYS_RAWIO may ask, unless the module was loaded with
@@ -247,6 +253,87 @@ struct bpbuf_sync {
 	__u64 length;
 };
 
+/* Buses of the device struct bpbuf_dev_map names */
+/* @device is a PCI address, DDDD:BB:DD.F or BB:DD.F (domain 0), in hex */
+#define BPBUF_BUS_PCI		1
+/* @device is a platform device's name, as in /sys/bus/platform/devices */
+#define BPBUF_BUS_PLATFORM	2
+
+/* Longest device name in struct bpbuf_dev_map, with its NUL */
+#define BPBUF_DEV_NAME_LEN	64
+
+/**
+ * struct bpbuf_dev_map - BPBUF_IOCTL_DEV_MAP and BPBUF_IOCTL_DEV_UNMAP
+ * @fd: in: a dma-buf fd bpbuf exported
+ * @flags: in: must be zero
+ * @bus: in: BPBUF_BUS_PCI or BPBUF_BUS_PLATFORM
+ * @pad: must be zero
+ * @device: in: the device that will do the DMA, NUL-terminated, named as
+ *	@bus says
+ * @dma_addr: out (DEV_MAP): the address that device uses for the first
+ *	byte of the buffer; the whole buffer is one range from there. Must be
+ *	zero on input.
+ * @size: out (DEV_MAP): size of the buffer in bytes; must be zero on input
+ *
+ * DEV_MAP maps the buffer for @device through the kernel's DMA API, as a
+ * dma-buf importer's mapping: behind an IOMMU the address is an IOVA in
+ * the device's domain, else the bus address as the device's DMA mask and
+ * bus offsets give it. Never through bounce buffers and never in pieces:
+ * what cannot be one directly reachable range is refused.
+ *
+ * The mapping is the buffer's: one per device, whoever asks. It ends at
+ * DEV_UNMAP, when the buffer is freed (its last fd closed, its last CPU
+ * mapping and importer gone: a process that exits or is killed lets go of
+ * its own), or when the device's driver is unbound, before the driver's
+ * remove and before the device's DMA setup is torn down. Stop the device
+ * first: bpbuf cannot see DMA in flight, and without a translating IOMMU a
+ * late transfer reaches memory that is no longer the buffer. Mapping the
+ * same buffer for the same device again returns the same address.
+ * BPBUF_IOCTL_SYNC covers these mappings.
+ *
+ * The device must have a driver bound that uses the DMA API (a kernel
+ * driver, or uio_pci_generic for a user-space one): DMA is set up for a
+ * device only once a driver binds. A device whose DMA user space owns
+ * (vfio-pci) takes VFIO's own mappings instead.
+ *
+ * Both need CAP_SYS_RAWIO unless the module was loaded with
+ * bus_addr_unprivileged=1 (BPBUF_CAP_DEV_MAP tells).
+ *
+ * Errors:
+ *   EPERM      the caller lacks CAP_SYS_RAWIO and
+ *              bus_addr_unprivileged is 0
+ *   EINVAL     @flags, @pad, @dma_addr or @size nonzero; unknown @bus;
+ *              @device empty, without a NUL, or not a PCI address for
+ *              BPBUF_BUS_PCI; @fd is open but not a dma-buf
+ *   EBADF      @fd is not an open file descriptor
+ *   EXDEV      @fd is a dma-buf another exporter made
+ *   ENODEV     no such device on that bus
+ *   ENXIO      (DEV_MAP) no driver is bound to the device
+ *   EBUSY      (DEV_MAP) the bound driver manages the device's DMA itself
+ *              (vfio-pci, pci-stub), or its IOMMU domain is not the DMA
+ *              API's
+ *   EOPNOTSUPP (DEV_MAP) the device does no DMA through the DMA API (no
+ *              DMA mask), or all its DMA goes through bounce buffers
+ *   ERANGE     (DEV_MAP) the device's DMA mask or bus limit does not reach
+ *              the buffer without bounce buffers, or the mapping would not
+ *              be one contiguous range
+ *   ENOMEM     (DEV_MAP) no room in the device's IOVA space, or no memory
+ *              for bookkeeping
+ *   EIO        (DEV_MAP) the DMA API failed the mapping for another reason
+ *   EINTR      a signal arrived while waiting for the device
+ *   ENOENT     (DEV_UNMAP) the buffer has no mapping for that device (never
+ *              made, already unmapped, or ended when its driver unbound)
+ */
+struct bpbuf_dev_map {
+	__u32 fd;
+	__u32 flags;
+	__u32 bus;
+	__u32 pad;
+	char device[BPBUF_DEV_NAME_LEN];
+	__u64 dma_addr;
+	__u64 size;
+};
+
 /* First published sizes; a shorter struct is refused with EINVAL */
 #define BPBUF_VERSION_SIZE_VER0		64
 #define BPBUF_GET_CAP_SIZE_VER0		16
@@ -254,6 +341,7 @@ struct bpbuf_sync {
 #define BPBUF_ALLOC_SIZE_VER0		56
 #define BPBUF_BUS_ADDR_SIZE_VER0	24
 #define BPBUF_SYNC_SIZE_VER0		24
+#define BPBUF_DEV_MAP_SIZE_VER0		96
 
 #define BPBUF_IOCTL_VERSION \
 	_IOWR(BPBUF_IOCTL_BASE, 0x40, struct bpbuf_version)
@@ -267,5 +355,9 @@ struct bpbuf_sync {
 	_IOWR(BPBUF_IOCTL_BASE, 0x44, struct bpbuf_bus_addr)
 #define BPBUF_IOCTL_SYNC \
 	_IOWR(BPBUF_IOCTL_BASE, 0x45, struct bpbuf_sync)
+#define BPBUF_IOCTL_DEV_MAP \
+	_IOWR(BPBUF_IOCTL_BASE, 0x46, struct bpbuf_dev_map)
+#define BPBUF_IOCTL_DEV_UNMAP \
+	_IOWR(BPBUF_IOCTL_BASE, 0x47, struct bpbuf_dev_map)
 
 #endif /* _UAPI_BPBUF_H */

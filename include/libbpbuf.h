@@ -81,6 +81,18 @@ int bpbuf_buffer_unmap(struct bpbuf_buffer *buf);
 /* The bus address */
 int bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf, uint64_t *bus_addr);
 
+/*
+ * The address one device uses for the buffer (BPBUF_IOCTL_DEV_MAP): through
+ * its IOMMU when it has one. @device is a PCI address ("0000:00:01.0" or
+ * "00:01.0"), a platform device's name, or either with "pci:" or
+ * "platform:" before it. The mapping is the buffer's: it lasts until
+ * bpbuf_buffer_dev_unmap(), until the buffer is freed everywhere, or until
+ * the device's driver unbinds.
+ */
+int bpbuf_buffer_dev_map(struct bpbuf_buffer *buf, const char *device,
+			 uint64_t *dma_addr);
+int bpbuf_buffer_dev_unmap(struct bpbuf_buffer *buf, const char *device);
+
 /* Cache syncs: flags are BPBUF_SYNC_START or _END with _READ, _WRITE or _RW */
 int bpbuf_buffer_sync(struct bpbuf_buffer *buf, uint32_t flags);
 int bpbuf_buffer_sync_range(struct bpbuf_buffer *buf, uint32_t flags,

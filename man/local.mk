@@ -3,7 +3,8 @@
 # install time (mandoc -Tlint calls .so links fragile): PAGE.3:FUNCTION.
 dist_man_MANS += man/bpbuf.1 man/bpbuf.4 man/libbpbuf.3 man/bpalloc.3 \
 	man/bpbuf_dev_open.3 man/bpbuf_buffer_alloc.3 man/bpbuf_buffer_map.3 \
-	man/bpbuf_buffer_bus_addr.3 man/bpbuf_buffer_sync.3 man/bpbuf_fd_send.3
+	man/bpbuf_buffer_bus_addr.3 man/bpbuf_buffer_sync.3 man/bpbuf_fd_send.3 \
+	man/bpbuf_buffer_dev_map.3
 man3_links = \
 	bpbuf_dev_open.3:bpbuf_dev_path \
 	bpbuf_dev_open.3:bpbuf_dev_close bpbuf_dev_open.3:bpbuf_dev_fd \
@@ -16,6 +17,7 @@ man3_links = \
 	bpbuf_buffer_alloc.3:bpbuf_buffer_addr \
 	bpbuf_buffer_alloc.3:bpbuf_buffer_set_name \
 	bpbuf_buffer_map.3:bpbuf_buffer_unmap \
+	bpbuf_buffer_dev_map.3:bpbuf_buffer_dev_unmap \
 	bpbuf_buffer_sync.3:bpbuf_buffer_sync_range \
 	bpbuf_buffer_sync.3:bpbuf_buffer_begin_cpu_access \
 	bpbuf_buffer_sync.3:bpbuf_buffer_end_cpu_access \

@@ -32,7 +32,7 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures tests/host/dkms.sh \
 	tests/vm/demo/guest-demo.sh tests/vm/stock/no-cma.sh \
 	tests/vm/stock-kernel.sh tests/vm/build-for-kernel.sh tests/vm/debian-apt.sh \
 	tests/vm/test-lib.sh tests/vm/tsc-khz.c tests/vm/linux-line.sh \
-	tests/vm/stock-arm64.sh tests/vm/stock-amd64.sh \
+	tests/vm/stock-arm64.sh tests/vm/stock-amd64.sh tests/vm/tap-join.sh \
 	tests/vm/build-root.sh tests/vm/in-root.sh tests/vm/stock-build-root.sh \
 	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config \
 	tests/vm/kconfig/6.1/debug.config tests/vm/kconfig/6.12/debug.config
@@ -41,7 +41,8 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures tests/host/dkms.sh \
 # kselftest programs below, and any program or script a folder's local.mk
 # names here (libtool wrappers and scripts are fine); vm_test_files are put
 # into the VM's /tests beside them but not run.
-vm_test_programs = $(kselftest_programs) $(lib_vm_test_programs) $(tool_vm_test_programs) $(stress_vm_test_programs)
+vm_test_programs = $(kselftest_programs) $(lib_vm_test_programs) $(tool_vm_test_programs) \
+	$(stress_vm_test_programs) $(dma_vm_test_programs)
 vm_test_files = $(tool_vm_test_files)
 
 # kselftest programs, built twice: 64-bit and, where gcc-multilib is there,
@@ -64,10 +65,13 @@ check_DATA = $(kselftest_programs) $(vm_test_modules) $(vm_kunit_modules)
 # the extent allocator, where the kernel has KUnit, is a step of its own
 # (run-tests.sh --kunit); Kbuild makes it in the same run.
 test_kmod_sources = tests/kmod/Kbuild tests/kmod/bpbuf_test_importer.c \
-	tests/kmod/bpbuf_test_importer.h tests/kmod/bpbuf_extent_test.c
+	tests/kmod/bpbuf_test_importer.h tests/kmod/bpbuf_extent_test.c \
+	tests/kmod/bpbuf_test_edu.c
 EXTRA_DIST += $(test_kmod_sources)
 if BUILD_MODULE
-vm_test_modules = tests/kmod/bpbuf_test_importer.ko
+vm_test_modules = tests/kmod/bpbuf_test_importer.ko tests/kmod/bpbuf_test_edu.ko
+tests/kmod/bpbuf_test_edu.ko: tests/kmod/bpbuf_test_importer.ko
+	@test -f $@ || { echo "Kbuild made no $@" >&2; exit 1; }
 if HAVE_KUNIT
 vm_kunit_modules = tests/kmod/bpbuf_extent_test.ko
 tests/kmod/bpbuf_extent_test.ko: tests/kmod/bpbuf_test_importer.ko

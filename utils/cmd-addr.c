@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bpbuf addr --fd N [--json]: the bus address and size of a bpbuf buffer
- * this process was given as an fd.
+ * bpbuf addr --fd N [--device DEV [--unmap]] [--json]: the bus address and
+ * size of a bpbuf buffer this process was given as an fd, or the address
+ * one device uses for it (which lasts as long as the buffer).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,17 +18,25 @@
 #include "tools-common.h"
 
 static const char addr_usage[] =
-	"Usage: bpbuf addr --fd N [--json]\n"
+	"Usage: bpbuf addr --fd N [--device DEV [--unmap]] [--json]\n"
 	"\n"
 	"Print the bus address and size of the bpbuf buffer open as fd N\n"
 	"(needs CAP_SYS_RAWIO unless bpbuf has bus_addr_unprivileged=1).\n"
+	"With --device, map the buffer for that device (through its IOMMU,\n"
+	"if it has one) and print the address it uses; the mapping lasts\n"
+	"until --unmap, until the buffer is freed or until the device's\n"
+	"driver is unbound.\n"
 	"\n"
-	"  -d, --fd N   the buffer's file descriptor\n"
-	"  -j, --json   print one JSON object\n"
-	"  -h, --help   show this help\n";
+	"  -d, --fd N       the buffer's file descriptor\n"
+	"  -D, --device DEV a PCI address (0000:00:01.0) or a platform device\n"
+	"  -u, --unmap      end the buffer's mapping for DEV instead\n"
+	"  -j, --json       print one JSON object\n"
+	"  -h, --help       show this help\n";
 
 struct addr_opts {
 	int fd;
+	const char *device;
+	bool unmap;
 	bool json;
 };
 
@@ -43,16 +52,79 @@ static void addr_opt(int opt, const char *arg, void *ctx)
 			die_usage("invalid fd '%s': %s", arg, why);
 		o->fd = (int)v;
 		break;
+	case 'D':
+		o->device = arg;
+		break;
+	case 'u':
+		o->unmap = true;
+		break;
 	case 'j':
 		o->json = true;
 		break;
 	}
 }
 
+/* Why DEV_MAP or DEV_UNMAP refused, in the words bpbuf(4) uses */
+static const char *dev_map_why(int err)
+{
+	switch (err) {
+	case -EPERM:
+		return "needs CAP_SYS_RAWIO or bus_addr_unprivileged=1";
+	case -ENODEV:
+		return "no such device";
+	case -ENXIO:
+		return "no driver is bound to it (bind uio_pci_generic for a driver in user space)";
+	case -EBUSY:
+		return "its driver manages its DMA itself (vfio-pci: map through VFIO)";
+	case -ERANGE:
+		return "its DMA mask does not reach the buffer, and no IOMMU translates for it";
+	case -EOPNOTSUPP:
+		return "it does no DMA through the DMA API";
+	case -ENOENT:
+		return "the buffer has no mapping for it";
+	default:
+		return strerror(-err);
+	}
+}
+
+static int addr_device(struct bpbuf_buffer *buf, const struct addr_opts *o)
+{
+	uint64_t dma;
+	int ret;
+
+	if (o->unmap) {
+		ret = bpbuf_buffer_dev_unmap(buf, o->device);
+		if (ret)
+			die("cannot unmap fd %d for %s: %s", o->fd, o->device,
+			    dev_map_why(ret));
+		return EXIT_OK;
+	}
+	ret = bpbuf_buffer_dev_map(buf, o->device, &dma);
+	if (ret)
+		die("cannot map fd %d for %s: %s", o->fd, o->device,
+		    dev_map_why(ret));
+	if (o->json) {
+		printf("{\"fd\":%d,\"device\":", o->fd);
+		json_string(o->device);
+		printf(",\"dma_addr\":\"0x%016" PRIx64 "\",\"size\":%" PRIu64
+		       "}\n", dma, bpbuf_buffer_size(buf));
+	} else {
+		char s[SIZE_STR_LEN];
+
+		printf("device:   %s\n", o->device);
+		printf("dma_addr: 0x%016" PRIx64 "\n", dma);
+		printf("size:     %" PRIu64 " (%s)\n", bpbuf_buffer_size(buf),
+		       format_size(bpbuf_buffer_size(buf), s, sizeof(s)));
+	}
+	return EXIT_OK;
+}
+
 static int cmd_addr(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "fd", required_argument, NULL, 'd' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "unmap", no_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -62,14 +134,18 @@ static int cmd_addr(int argc, char **argv)
 	struct parsed_args pa;
 	struct bpbuf_dev *dev;
 	uint64_t bus;
-	int ret;
+	int ret, status;
 
-	parse_args(argc, argv, "+:d:jh", opts, addr_usage, addr_opt, &o, &pa);
+	parse_args(argc, argv, "+:d:D:ujh", opts, addr_usage, addr_opt, &o, &pa);
 	if (pa.npos || pa.rest)
 		die_usage("unexpected argument '%s'",
 			  pa.npos ? pa.pos[0] : "--");
 	if (o.fd < 0)
 		die_usage("addr needs --fd N");
+	if (o.unmap && !o.device)
+		die_usage("--unmap needs --device DEV");
+	if (o.unmap && o.json)
+		die_usage("--unmap prints nothing to put in JSON");
 
 	dev = open_device();
 	ret = bpbuf_buffer_import(dev, o.fd, BPBUF_IMPORT_DUP, &buf);
@@ -80,6 +156,12 @@ static int cmd_addr(int argc, char **argv)
 		    o.fd);
 	if (ret)
 		die_errno(ret, "fd %d", o.fd);
+	if (o.device) {
+		status = addr_device(buf, &o);
+		bpbuf_buffer_free(buf);
+		bpbuf_dev_close(dev);
+		return status;
+	}
 	ret = bpbuf_buffer_bus_addr(buf, &bus);
 	if (ret == -EPERM)
 		die("cannot read the bus address of fd %d: %s (needs CAP_SYS_RAWIO or bus_addr_unprivileged=1)",
@@ -105,5 +187,5 @@ static int cmd_addr(int argc, char **argv)
 const struct bpbuf_cmd bpbuf_cmd_addr = {
 	.name = "addr",
 	.run = cmd_addr,
-	.help = "show the bus address and size of a bpbuf fd",
+	.help = "show the bus address of a bpbuf fd, or map it for a device",
 };

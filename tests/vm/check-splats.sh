@@ -1,8 +1,9 @@
 #!/bin/bash
 # check-splats.sh CONSOLE_LOG: exit 1, printing the offending lines, if the
 # kernel log holds any report that must fail a run: WARN, BUG, Oops, panic,
-# KASAN, lockdep, RCU, hung tasks, kmemleak, DMA-API debug, UBSAN, or a
-# debug facility switching itself off. Exit 0 and print nothing otherwise.
+# KASAN, lockdep, RCU, hung tasks, kmemleak, DMA-API debug, UBSAN, an IOMMU
+# fault (a device reached memory it was not given), or a debug facility
+# switching itself off. Exit 0 and print nothing otherwise.
 set -u
 log=$1
 [ -r "$log" ] || { echo "check-splats.sh: cannot read $log" >&2; exit 2; }
@@ -37,6 +38,12 @@ patterns=(
 	'Out of memory'
 	'^list_(add|del) corruption'
 	'Bad page (state|map)'
+	# drivers/iommu/intel/dmar.c, drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c
+	'DMAR: \[[^]]+\] Request device'
+	'DMAR: DRHD: handling fault status'
+	'arm-smmu-v3 .*: event 0x[0-9a-f]+ received'
+	'arm-smmu-v3 .*: event: F_[A-Z_]+ client'
+	'arm-smmu-v3 .*: (unexpected PRI request|EVTQ overflow)'
 )
 # DMA-API debug announces itself at boot; those lines are not reports.
 allow=(

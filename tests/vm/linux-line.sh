@@ -22,4 +22,4 @@ cd "$src"
 check_probes "Linux $line"
 copy_vm_tests
 exec "$vm/run-tests.sh" --linux-obj "$kernel/obj" --module driver/bpbuf.ko \
-	--libdir libbpbuf/.libs $ship --out "$out/run" $programs
+	--libdir libbpbuf/.libs $ship --dma iommu,none --out "$out/run" $programs

@@ -6,7 +6,7 @@
 #                [--busybox PATH] [--sysroot DIR] [--append "ARGS"]
 #                [--insmod-args "ARGS"] [--no-load] [--timeout S]
 #                [--idle-timeout S] [--cma SIZE]
-#                [--mem MiB]
+#                [--mem MiB] [--dma KINDS]
 #                [--plan-extra FILE] [--file SRC:DEST]... [--libdir DIR]...
 #                [--test-module KO]... [--kunit KO]...
 #                [--ship PROGRAM]... [PROGRAM...]
@@ -24,6 +24,8 @@
 # --modroot is the kernel's modules_install tree (made from DIR by default);
 # --busybox and --sysroot serve other architectures (see mkinitramfs.sh).
 # --no-load ships bpbuf.ko without loading or unloading it: the programs do.
+# --dma KINDS gives the VM run-vm.sh's edu DMA devices and ships the drivers
+# the DMA tests bind them to (uio_pci_generic, vfio-pci).
 # The exit status is report.sh's: 0 only when every result passed, the VM
 # finished and the log has no splat.
 set -euo pipefail
@@ -36,7 +38,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-3600} cma=256M
 idle_timeout=${BPBUF_VM_IDLE_TIMEOUT:-900}
 plan_extra= files=() shipped=() test_modules=() kunit_modules=()
-kernel= arch=x86_64 modroot= append= kmods=() load=1 mem=3072
+kernel= arch=x86_64 modroot= append= kmods=() load=1 mem=3072 dma=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--linux-obj) linux_obj=$2; shift 2 ;;
@@ -60,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift 2 ;;
 	--no-load) load=0; shift ;;
 	--mem) mem=$2; shift 2 ;;
+	--dma) dma=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run-tests.sh: unknown argument: $1" >&2; exit 2 ;;
 	*) break ;;
@@ -83,7 +86,7 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"$
 	done
 	# The kernel's own modules, vgem (an importer) among them, as
 	# modules_install lays them out, so that modprobe resolves dependencies.
-	if [ -z "$modroot" ] && grep -qx 'CONFIG_DRM_VGEM=m' "$linux_obj/.config"; then
+	if [ -z "$modroot" ] && grep -Eqx 'CONFIG_(DRM_VGEM|UIO_PCI_GENERIC|VFIO_PCI)=m' "$linux_obj/.config"; then
 		rm -rf "$out/modroot"
 		make -s -C "$linux_obj" INSTALL_MOD_PATH="$out/modroot" modules_install >&2
 		modroot=$out/modroot
@@ -92,6 +95,8 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"$
 		echo "rig_step modprobe-vgem modprobe vgem"
 		kmods+=(--kmod vgem)
 	fi
+	# The DMA tests load these themselves; a built-in one needs nothing.
+	[ -z "$dma" ] || kmods+=(--kmod uio_pci_generic --kmod vfio_pci --kmod vfio_iommu_type1)
 	for prog in "$@"; do
 		echo "rig_step $(basename "$prog") /tests/$(basename "$prog")"
 	done
@@ -120,7 +125,7 @@ case $arch in arm64|aarch64) kmods+=(--kmod virtio_mmio --kmod virtio_console) ;
 
 "$here/run-vm.sh" --kernel "${kernel:-$linux_obj/arch/x86/boot/bzImage}" --arch "$arch" \
 	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout" --idle-timeout "$idle_timeout" --mem "$mem" \
-	--append "$append"
+	--append "$append" ${dma:+--dma "$dma"}
 
 # A kernel built with kmemleak must have been scanned; every KUnit suite
 # must have run.

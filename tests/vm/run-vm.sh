@@ -4,7 +4,7 @@
 #   run-vm.sh --kernel IMAGE --initramfs CPIO --out DIR
 #             [--arch x86_64|arm64] [--mem MiB] [--smp N] [--cma SIZE]
 #             [--timeout SECONDS] [--idle-timeout SECONDS]
-#             [--boot-timeout SECONDS] [--append "ARGS"]
+#             [--boot-timeout SECONDS] [--append "ARGS"] [--dma KINDS]
 #
 # DIR gets console.log (the kernel log, from the console), results.log (the
 # guest's results channel, see guest/lib.sh), qemu.status (QEMU's exit
@@ -17,11 +17,19 @@
 # count --timeout (the whole plan, default 900 s) and --idle-timeout (a
 # results channel silent that long is a hang, default: none), so a slow or
 # busy host does not turn a slow boot into a failed test.
+#
+# --dma adds QEMU's edu PCI DMA engine, of the KINDS listed (comma
+# separated): iommu, one behind an IOMMU (x86: q35's Intel IOMMU, turned on
+# with intel_iommu=on; arm64: virt's SMMUv3), and none, one that no IOMMU
+# translates (x86: on a PCIe expander bus that bypasses the IOMMU; arm64:
+# a machine without one, so not in the same boot as iommu). Both tell QEMU
+# the engine reaches 64 bits (its default is 28). The guest finds the list
+# as rig.edu=KINDS on its command line (tests/dma/edu-dma.c).
 set -euo pipefail
 trap 'echo "run-vm.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
 arch=$(uname -m) kernel= initramfs= out= mem=3072 smp=2 cma=256M timeout=900 append=
-idle_timeout=0 boot_timeout=${BPBUF_VM_BOOT_TIMEOUT:-900}
+idle_timeout=0 boot_timeout=${BPBUF_VM_BOOT_TIMEOUT:-900} dma=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -35,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--idle-timeout) idle_timeout=$2; shift 2 ;;
 	--boot-timeout) boot_timeout=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--dma) dma=$2; shift 2 ;;
 	*) echo "run-vm.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -72,6 +81,38 @@ arm64|aarch64)
 	;;
 *) echo "run-vm.sh: unsupported architecture $arch" >&2; exit 2 ;;
 esac
+# The edu devices of --dma, on the machine each kind needs
+edu=edu,dma_mask=0xffffffffffffffff
+has_kind() { case ,$dma, in *,$1,*) return 0 ;; esac; return 1; }
+for kind in ${dma//,/ }; do
+	case $kind in iommu|none) ;; *) echo "run-vm.sh: --dma: unknown kind '$kind' (iommu, none)" >&2; exit 2 ;; esac
+done
+if [ -n "$dma" ]; then
+	case $arch in
+	x86_64)
+		# The IOMMU comes before the devices it translates for. No ACPI
+		# interrupt routing: for the expander bus, the debug kernel's AML
+		# interpreter takes 25 s per probe under TCG (an RCU stall), and
+		# nothing here uses a PCI interrupt.
+		qemu[4]=q35
+		cmdline="acpi=noirq $cmdline"
+		has_kind iommu && qemu+=(-device intel-iommu -device "$edu") &&
+			cmdline="intel_iommu=on $cmdline"
+		has_kind none && qemu+=(-device pxb-pcie,id=bypass,bus_nr=0x80,bypass_iommu=true,bus=pcie.0
+			-device pcie-root-port,id=bypass_port,bus=bypass,chassis=1,hotplug=off
+			-device "$edu,bus=bypass_port")
+		;;
+	*)
+		if has_kind iommu && has_kind none; then
+			echo "run-vm.sh: --dma iommu,none: arm64 has no bus that bypasses the SMMU here; boot each kind alone" >&2
+			exit 2
+		fi
+		has_kind iommu && qemu[4]=virt,iommu=smmuv3
+		qemu+=(-device "$edu")
+		;;
+	esac
+	cmdline="rig.edu=$dma $cmdline"
+fi
 command -v "${qemu[0]}" >/dev/null ||
 	{ echo "run-vm.sh: ${qemu[0]} is missing: apt-get install qemu-system" >&2; exit 1; }
 

@@ -38,4 +38,4 @@ copy_vm_tests
 exec "$vm/run-tests.sh" --kernel "$stock/vmlinuz" \
 	--linux-obj "$stock/build" --modroot "$stock/modroot" ${sysroot:+--sysroot "$sysroot"} \
 	--module driver/bpbuf.ko --libdir libbpbuf/.libs $ship \
-	--out "$out/run" $programs
+	--dma iommu,none --out "$out/run" $programs
