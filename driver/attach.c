@@ -2,7 +2,11 @@
 /*
  * bpbuf importers: a buffer attached to another device and mapped for it as
  * one contiguous segment (or as few as the device takes), and the syncs of
- * those mappings.
+ * those mappings. The same attachments serve dma-buf importers (the
+ * bpbuf_attach() family, dma_buf_ops) and the mappings bpbuf makes itself
+ * for a device user space names (devmap.c), which do not go through the
+ * dma-buf core: they end inside the dma-buf's release, where its file is
+ * half gone.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
@@ -17,17 +21,23 @@
 /* Longest scatterlist entry: sg lengths are 32 bits; keep them aligned */
 #define BPBUF_SG_MAX_LEN	SZ_1G
 
-/*
- * One segment for the whole buffer, unless the importer's device says it
- * takes shorter ones (64 KiB when it never said): then as few as it allows,
- * all @seg long but the last, in one flat array rather than a chained
- * table, so that a range sync finds its first segment by division.
+/**
+ * bpbuf_attachment_create - the buffer laid out for one device, not mapped
+ * @buf: the buffer
+ * @dev: the device
+ *
+ * One segment for the whole buffer, unless the device says it takes shorter
+ * ones (64 KiB when it never said): then as few as it allows, all @seg long
+ * but the last, in one flat array rather than a chained table, so that a
+ * range sync finds its first segment by division.
+ *
+ * Return: the attachment, on @buf's list, or an ERR_PTR (-ENOMEM).
  */
-int bpbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+struct bpbuf_attachment *bpbuf_attachment_create(struct bpbuf_buffer *buf,
+						 struct device *dev)
 {
-	struct bpbuf_buffer *buf = dmabuf->priv;
 	struct page *page = buf->page;
-	size_t seg = min_t(size_t, dma_get_max_seg_size(attach->dev),
+	size_t seg = min_t(size_t, dma_get_max_seg_size(dev),
 			   BPBUF_SG_MAX_LEN) & PAGE_MASK;
 	struct bpbuf_attachment *a;
 	struct scatterlist *sgl, *sg;
@@ -37,15 +47,15 @@ int bpbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 	if (!seg)
 		seg = PAGE_SIZE;
 	if (DIV_ROUND_UP(buf->size, seg) > UINT_MAX)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	nents = DIV_ROUND_UP(buf->size, seg);
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	sgl = kvmalloc_array(nents, sizeof(*sgl), GFP_KERNEL | __GFP_NOWARN);
 	if (!sgl) {
 		kfree(a);
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	}
 	sg_init_table(sgl, nents);
 	a->sgt.sgl = sgl;
@@ -59,21 +69,19 @@ int bpbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 		left -= len;
 	}
 
-	a->dev = attach->dev;
+	a->dev = dev;
 	a->seg = seg;
-	attach->priv = a;
 	mutex_lock(&buf->lock);
 	list_add(&a->node, &buf->attachments);
 	buf->nr_attachments++;
 	mutex_unlock(&buf->lock);
-	return 0;
+	return a;
 }
 
-void bpbuf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+/* Off @buf's list and freed; it must not be mapped */
+void bpbuf_attachment_destroy(struct bpbuf_buffer *buf,
+			      struct bpbuf_attachment *a)
 {
-	struct bpbuf_buffer *buf = dmabuf->priv;
-	struct bpbuf_attachment *a = attach->priv;
-
 	mutex_lock(&buf->lock);
 	list_del(&a->node);
 	buf->nr_attachments--;
@@ -81,6 +89,22 @@ void bpbuf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 	WARN_ON(a->mapped);
 	kvfree(a->sgt.sgl);
 	kfree(a);
+}
+
+int bpbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct bpbuf_attachment *a;
+
+	a = bpbuf_attachment_create(dmabuf->priv, attach->dev);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
+	attach->priv = a;
+	return 0;
+}
+
+void bpbuf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	bpbuf_attachment_destroy(dmabuf->priv, attach->priv);
 }
 
 /*
@@ -100,18 +124,23 @@ static bool sgtable_need_sync(struct bpbuf_attachment *a)
 	return false;
 }
 
-/*
- * The carve stays mapped for the heap's device all along, so an importer's
- * mapping overlaps it: map with DMA_ATTR_SKIP_CPU_SYNC (which is also what
- * tells DMA-API debug the overlap is intended) and do the CPU sync here
- * instead. The CPU may have written through a cached mapping without
- * telling anyone, so a new mapping always gets it.
+/**
+ * bpbuf_attachment_map - map an attachment for its device
+ * @buf: the buffer
+ * @a: one of its attachments, not mapped
+ * @dir: the direction
+ *
+ * The carve stays mapped for the heap's device all along, so this mapping
+ * overlaps it: map with DMA_ATTR_SKIP_CPU_SYNC (which is also what tells
+ * DMA-API debug the overlap is intended) and do the CPU sync here instead.
+ * The CPU may have written through a cached mapping without telling anyone,
+ * so a new mapping always gets it.
+ *
+ * Return: 0, -EBUSY if already mapped, or dma_map_sgtable()'s error.
  */
-struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
-				   enum dma_data_direction dir)
+int bpbuf_attachment_map(struct bpbuf_buffer *buf, struct bpbuf_attachment *a,
+			 enum dma_data_direction dir)
 {
-	struct bpbuf_buffer *buf = attach->dmabuf->priv;
-	struct bpbuf_attachment *a = attach->priv;
 	int ret;
 
 	mutex_lock(&buf->lock);
@@ -131,24 +160,48 @@ struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
 	buf->nr_mapped++;
 unlock:
 	mutex_unlock(&buf->lock);
+	return ret;
+}
+
+/**
+ * bpbuf_attachment_unmap - undo bpbuf_attachment_map()
+ * @buf: the buffer
+ * @a: a mapped attachment
+ * @sync_for_cpu: give the CPU what the device wrote; false for a mapping
+ *	refused right after it was made, whose bounce slots (if the DMA API
+ *	used any) must not be copied over what user space wrote meanwhile
+ */
+void bpbuf_attachment_unmap(struct bpbuf_buffer *buf,
+			    struct bpbuf_attachment *a, bool sync_for_cpu)
+{
+	mutex_lock(&buf->lock);
+	if (!WARN_ON(!a->mapped)) {
+		if (sync_for_cpu && a->need_sync)
+			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
+		dma_unmap_sgtable(a->dev, &a->sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
+		a->mapped = false;
+		buf->nr_mapped--;
+	}
+	mutex_unlock(&buf->lock);
+}
+
+struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
+				   enum dma_data_direction dir)
+{
+	struct bpbuf_attachment *a = attach->priv;
+	int ret;
+
+	ret = bpbuf_attachment_map(attach->dmabuf->priv, a, dir);
 	return ret ? ERR_PTR(ret) : &a->sgt;
 }
 
 void bpbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 			 struct sg_table *sgt, enum dma_data_direction dir)
 {
-	struct bpbuf_buffer *buf = attach->dmabuf->priv;
 	struct bpbuf_attachment *a = attach->priv;
 
-	mutex_lock(&buf->lock);
-	if (!WARN_ON(!a->mapped || sgt != &a->sgt)) {
-		if (a->need_sync)
-			dma_sync_sgtable_for_cpu(a->dev, sgt, a->dir);
-		dma_unmap_sgtable(a->dev, sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
-		a->mapped = false;
-		buf->nr_mapped--;
-	}
-	mutex_unlock(&buf->lock);
+	if (!WARN_ON(sgt != &a->sgt))
+		bpbuf_attachment_unmap(attach->dmabuf->priv, a, true);
 }
 
 static void sync_segment(struct bpbuf_attachment *a, struct scatterlist *sg,

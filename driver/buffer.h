@@ -21,7 +21,8 @@ struct bpbuf_device;
 struct seq_file;
 
 /**
- * struct bpbuf_attachment - one importing device (attach.c)
+ * struct bpbuf_attachment - one device the buffer is laid out for (attach.c):
+ * a dma-buf importer, or a device bpbuf maps it for itself (devmap.c)
  * @dev: the importer's device
  * @sgt: the buffer in as few segments as @dev takes (one, mostly), in one
  *	flat array; set up at attach, then only mapped and unmapped
@@ -127,7 +128,15 @@ static inline void bpbuf_buffer_touch(struct bpbuf_buffer *buf)
 	WRITE_ONCE(buf->touched, true);
 }
 
-/* attach.c: importing devices */
+/* attach.c: importing devices, and devmap.c's own mappings */
+struct bpbuf_attachment *bpbuf_attachment_create(struct bpbuf_buffer *buf,
+						 struct device *dev);
+void bpbuf_attachment_destroy(struct bpbuf_buffer *buf,
+			      struct bpbuf_attachment *a);
+int bpbuf_attachment_map(struct bpbuf_buffer *buf, struct bpbuf_attachment *a,
+			 enum dma_data_direction dir);
+void bpbuf_attachment_unmap(struct bpbuf_buffer *buf,
+			    struct bpbuf_attachment *a, bool sync_for_cpu);
 int bpbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 void bpbuf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,

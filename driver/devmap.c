@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Per-device DMA addresses (BPBUF_IOCTL_DEV_MAP, BPBUF_IOCTL_DEV_UNMAP): a
- * buffer mapped for a device that user space names, through a dma-buf
- * attachment of bpbuf's own export, so that the device's IOMMU, DMA mask and
- * bus offsets apply exactly as they would for a kernel importer.
+ * buffer mapped for a device that user space names, through the DMA API
+ * with the same attachment a dma-buf importer gets (attach.c), so that the
+ * device's IOMMU, DMA mask and bus offsets apply exactly as they would for
+ * a kernel importer. Not through the dma-buf core itself: these mappings
+ * end inside the dma-buf's release, where dma_buf_detach() would trace
+ * through the file's inode, already gone.
  *
  * A mapping belongs to the buffer, one per device, whoever asked for it. It
  * ends when someone asks (DEV_UNMAP), when the buffer is released (its last
@@ -23,7 +26,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
-#include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
@@ -41,36 +43,31 @@
 #include "buffer.h"
 #include "devmap.h"
 
-#ifndef HAVE_DMA_BUF_MAP_ATTACHMENT_UNLOCKED
-/* Before 6.2 these took the reservation lock themselves */
-#define dma_buf_map_attachment_unlocked dma_buf_map_attachment
-#define dma_buf_unmap_attachment_unlocked dma_buf_unmap_attachment
-#endif
-
 /**
  * struct bpbuf_devmap - one buffer mapped for one device
  * @node: entry in devmaps
  * @buf: the buffer; the mapping ends in its release at the latest
  * @dev: the device, referenced
- * @attach: the attachment of the buffer's dma-buf to @dev
- * @sgt: the attachment's mapping
+ * @a: the buffer's attachment for @dev, mapped
  * @dma_addr: @dev's address of the buffer's first byte
  */
 struct bpbuf_devmap {
 	struct list_head node;
 	struct bpbuf_buffer *buf;
 	struct device *dev;
-	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
+	struct bpbuf_attachment *a;
 	dma_addr_t dma_addr;
 };
 
 /*
  * Every mapping. Lock order: a device's lock (device_lock()), then this,
- * then the dma-buf's reservation lock, then the buffer's lock. A mapping is
- * made and torn down with its device's lock and this held: the unbind
- * notifier runs under the device's lock, so it waits for a mapping being
- * made and sees every one that was.
+ * then the buffer's lock. A mapping is made under its device's lock and
+ * this, so that the device's driver cannot go meanwhile. It is torn down
+ * under this alone: while it is on the list, its device's unbind notifier
+ * has not run (it waits for this lock), so the DMA setup the mapping was
+ * made with is still there. The release and unmap paths thus never wait
+ * for a device's lock, which a driver's remove() may hold while it waits
+ * for them.
  */
 static DEFINE_MUTEX(devmaps_lock);
 static LIST_HEAD(devmaps);
@@ -81,6 +78,11 @@ static bool pci_address_chars(const char *name)
 	return *name && strspn(name, "0123456789abcdefABCDEF:.") == strlen(name);
 }
 
+/*
+ * DDDD:BB:DD.F or BB:DD.F. The widths matter: sscanf() stores what it read
+ * without a range check, so "100000000:00:02.0" would otherwise name domain
+ * 0. Domains are up to 8 digits (VMD's start at 0x10000).
+ */
 static struct device *find_pci_device(const char *name)
 {
 #ifdef CONFIG_PCI
@@ -91,11 +93,11 @@ static struct device *find_pci_device(const char *name)
 
 	if (!pci_address_chars(name))
 		return ERR_PTR(-EINVAL);
-	if (sscanf(name, "%x:%x:%x.%x%c", &domain, &bus, &slot, &fn, &end) != 4 &&
+	if (sscanf(name, "%8x:%2x:%2x.%1x%c", &domain, &bus, &slot, &fn, &end) != 4 &&
 	    (domain = 0,
-	     sscanf(name, "%x:%x.%x%c", &bus, &slot, &fn, &end) != 3))
+	     sscanf(name, "%2x:%2x.%1x%c", &bus, &slot, &fn, &end) != 3))
 		return ERR_PTR(-EINVAL);
-	if (domain > 0xffff || bus > 0xff || slot > 0x1f || fn > 7)
+	if (domain > INT_MAX || slot > 0x1f || fn > 7)
 		return ERR_PTR(-EINVAL);
 	pdev = pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(slot, fn));
 	if (!pdev)
@@ -169,18 +171,24 @@ static int check_dma_usable(struct device *dev)
 
 /*
  * Without a translating IOMMU the DMA API would quietly bounce what the
- * device cannot reach through swiotlb: refuse that before mapping.
+ * device cannot reach through swiotlb: refuse that before mapping, for
+ * both ends (bus offsets may differ). one_range() catches what this misses,
+ * after the fact.
  */
 static int check_direct_reach(struct device *dev, struct bpbuf_buffer *buf)
 {
-	phys_addr_t last = page_to_phys(buf->page) + buf->size - 1;
+	phys_addr_t first = page_to_phys(buf->page);
+	phys_addr_t last = first + buf->size - 1;
 	u64 limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
 
 	if (iommu_translates(dev))
 		return 0;
 	if (is_swiotlb_force_bounce(dev))
 		return -EOPNOTSUPP;
-	return phys_to_dma(dev, last) > limit ? -ERANGE : 0;
+	if (phys_to_dma(dev, first) > limit || phys_to_dma(dev, last) > limit ||
+	    phys_to_dma(dev, last) < phys_to_dma(dev, first))
+		return -ERANGE;
+	return 0;
 }
 
 /*
@@ -228,21 +236,19 @@ static struct bpbuf_devmap *devmap_create(struct device *dev,
 	map = kzalloc(sizeof(*map), GFP_KERNEL);
 	if (!map)
 		return ERR_PTR(-ENOMEM);
-	map->attach = dma_buf_attach(buf->dmabuf, dev);
-	if (IS_ERR(map->attach)) {
-		ret = PTR_ERR(map->attach);
+	map->a = bpbuf_attachment_create(buf, dev);
+	if (IS_ERR(map->a)) {
+		ret = PTR_ERR(map->a);
 		goto free_map;
 	}
-	map->sgt = dma_buf_map_attachment_unlocked(map->attach,
-						   DMA_BIDIRECTIONAL);
-	if (IS_ERR(map->sgt)) {
-		ret = PTR_ERR(map->sgt);
+	ret = bpbuf_attachment_map(buf, map->a, DMA_BIDIRECTIONAL);
+	if (ret) {
 		/* dma_map_sgtable()'s "cannot map" besides no IOVA space */
 		if (ret != -ENOMEM)
 			ret = -EIO;
-		goto detach;
+		goto destroy;
 	}
-	ret = one_range(dev, buf, map->sgt, &map->dma_addr);
+	ret = one_range(dev, buf, &map->a->sgt, &map->dma_addr);
 	if (ret)
 		goto unmap;
 	map->buf = buf;
@@ -250,21 +256,20 @@ static struct bpbuf_devmap *devmap_create(struct device *dev,
 	return map;
 
 unmap:
-	dma_buf_unmap_attachment_unlocked(map->attach, map->sgt,
-					  DMA_BIDIRECTIONAL);
-detach:
-	dma_buf_detach(buf->dmabuf, map->attach);
+	/* refused, maybe bounced: copy nothing back over the buffer */
+	bpbuf_attachment_unmap(buf, map->a, false);
+destroy:
+	bpbuf_attachment_destroy(buf, map->a);
 free_map:
 	kfree(map);
 	return ERR_PTR(ret);
 }
 
-/* Under the device's lock and devmaps_lock, off the list already */
+/* Under devmaps_lock, off the list already */
 static void devmap_destroy(struct bpbuf_devmap *map)
 {
-	dma_buf_unmap_attachment_unlocked(map->attach, map->sgt,
-					  DMA_BIDIRECTIONAL);
-	dma_buf_detach(map->buf->dmabuf, map->attach);
+	bpbuf_attachment_unmap(map->buf, map->a, true);
+	bpbuf_attachment_destroy(map->buf, map->a);
 	put_device(map->dev);
 	kfree(map);
 }
@@ -331,14 +336,11 @@ int bpbuf_devmap_unmap(struct bpbuf_buffer *buf, unsigned int bus,
 {
 	struct bpbuf_devmap *map;
 	struct device *dev;
-	int ret;
+	int ret = 0;
 
 	dev = find_device(bus, name);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
-	ret = device_lock_interruptible(dev);
-	if (ret)
-		goto put_device;
 	mutex_lock(&devmaps_lock);
 	map = find_devmap(dev, buf);
 	if (map) {
@@ -348,22 +350,19 @@ int bpbuf_devmap_unmap(struct bpbuf_buffer *buf, unsigned int bus,
 		ret = -ENOENT;
 	}
 	mutex_unlock(&devmaps_lock);
-	device_unlock(dev);
-put_device:
 	put_device(dev);
 	return ret;
 }
 
-/* Under the device's lock: end every mapping for @dev, or @buf's only */
-static unsigned int destroy_dev_maps(struct device *dev,
-				     struct bpbuf_buffer *buf)
+/* End every mapping for @dev (when @dev) or of @buf (when @buf) */
+static unsigned int destroy_maps(struct device *dev, struct bpbuf_buffer *buf)
 {
 	struct bpbuf_devmap *map, *next;
 	unsigned int n = 0;
 
 	mutex_lock(&devmaps_lock);
 	list_for_each_entry_safe(map, next, &devmaps, node) {
-		if (map->dev != dev || (buf && map->buf != buf))
+		if ((dev && map->dev != dev) || (buf && map->buf != buf))
 			continue;
 		list_del(&map->node);
 		devmap_destroy(map);
@@ -377,32 +376,10 @@ static unsigned int destroy_dev_maps(struct device *dev,
  * bpbuf_devmap_release - end every mapping of a buffer being released
  * @buf: the buffer, in its dma-buf's release: no fd of it is left, so no
  *	new mapping of it can appear
- *
- * One device at a time, since a device's lock comes before devmaps_lock.
- * dma-buf releases run from fput()'s deferred work, holding no lock.
  */
 void bpbuf_devmap_release(struct bpbuf_buffer *buf)
 {
-	struct bpbuf_devmap *map;
-	struct device *dev;
-
-	for (;;) {
-		dev = NULL;
-		mutex_lock(&devmaps_lock);
-		list_for_each_entry(map, &devmaps, node) {
-			if (map->buf == buf) {
-				dev = get_device(map->dev);
-				break;
-			}
-		}
-		mutex_unlock(&devmaps_lock);
-		if (!dev)
-			return;
-		device_lock(dev);
-		destroy_dev_maps(dev, buf);
-		device_unlock(dev);
-		put_device(dev);
-	}
+	destroy_maps(NULL, buf);
 }
 
 /*
@@ -419,7 +396,7 @@ static int devmap_bus_notify(struct notifier_block *nb, unsigned long action,
 
 	if (action != BUS_NOTIFY_UNBIND_DRIVER)
 		return NOTIFY_DONE;
-	n = destroy_dev_maps(dev, NULL);
+	n = destroy_maps(dev, NULL);
 	if (n)
 		dev_info(dev, "%s unbinding: ended %u bpbuf DMA mapping%s\n",
 			 dev->driver ? dev->driver->name : "driver", n,

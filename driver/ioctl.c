@@ -256,12 +256,22 @@ put_buffer:
 /* DEV_MAP's and DEV_UNMAP's checks of the struct, before any lookup */
 static int dev_map_args_valid(const struct bpbuf_dev_map *args)
 {
+	size_t len, i;
+
 	if (args->flags || args->pad || args->dma_addr || args->size)
 		return -EINVAL;
 	if (args->bus != BPBUF_BUS_PCI && args->bus != BPBUF_BUS_PLATFORM)
 		return -EINVAL;
-	if (!args->device[0] || !memchr(args->device, '\0', sizeof(args->device)))
+	len = strnlen(args->device, sizeof(args->device));
+	if (!len || len == sizeof(args->device))
 		return -EINVAL;
+	/* zero after the NUL, so that the room can carry more one day */
+	if (memchr_inv(args->device + len, 0, sizeof(args->device) - len))
+		return -EINVAL;
+	/* no newline: sysfs matching of names would ignore one */
+	for (i = 0; i < len; i++)
+		if (args->device[i] < 0x20 || args->device[i] == 0x7f)
+			return -EINVAL;
 	return 0;
 }
 

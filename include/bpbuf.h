@@ -268,8 +268,8 @@ struct bpbuf_sync {
  * @flags: in: must be zero
  * @bus: in: BPBUF_BUS_PCI or BPBUF_BUS_PLATFORM
  * @pad: must be zero
- * @device: in: the device that will do the DMA, NUL-terminated, named as
- *	@bus says
+ * @device: in: the device that will do the DMA, named as @bus says:
+ *	printable characters, NUL-terminated, zero after the NUL
  * @dma_addr: out (DEV_MAP): the address that device uses for the first
  *	byte of the buffer; the whole buffer is one range from there. Must be
  *	zero on input.
@@ -303,8 +303,9 @@ struct bpbuf_sync {
  *   EPERM      the caller lacks CAP_SYS_RAWIO and
  *              bus_addr_unprivileged is 0
  *   EINVAL     @flags, @pad, @dma_addr or @size nonzero; unknown @bus;
- *              @device empty, without a NUL, or not a PCI address for
- *              BPBUF_BUS_PCI; @fd is open but not a dma-buf
+ *              @device empty, without a NUL, not zero after it, with a
+ *              control character, or not a PCI address for BPBUF_BUS_PCI;
+ *              @fd is open but not a dma-buf
  *   EBADF      @fd is not an open file descriptor
  *   EXDEV      @fd is a dma-buf another exporter made
  *   ENODEV     no such device on that bus
@@ -316,7 +317,9 @@ struct bpbuf_sync {
  *              DMA mask), or all its DMA goes through bounce buffers
  *   ERANGE     (DEV_MAP) the device's DMA mask or bus limit does not reach
  *              the buffer without bounce buffers, or the mapping would not
- *              be one contiguous range
+ *              be one contiguous range (as for an untrusted device, such
+ *              as one behind Thunderbolt, which its IOMMU maps piece by
+ *              piece)
  *   ENOMEM     (DEV_MAP) no room in the device's IOVA space, or no memory
  *              for bookkeeping
  *   EIO        (DEV_MAP) the DMA API failed the mapping for another reason

@@ -8,6 +8,7 @@
 #include <linux/dma-buf.h>
 
 #include "bpbuf_test.h"
+#include "bpbuf_test_importer.h"
 #include "kselftest_harness.h"
 
 /* One layout for 32- and 64-bit callers: fixed sizes and offsets */
@@ -51,7 +52,8 @@ TEST_F(abi, unknown_nr_after_last_enotty)
 	char arg[64] = { 0 };
 
 	EXPECT_EQ(-ENOTTY, bp_ioctl(self->dev,
-		_IOC(_IOC_READ | _IOC_WRITE, BPBUF_IOCTL_BASE, 0x46, 24), arg));
+		_IOC(_IOC_READ | _IOC_WRITE, BPBUF_IOCTL_BASE,
+		     _IOC_NR(BPBUF_IOCTL_DEV_UNMAP) + 1, 24), arg));
 }
 
 TEST_F(abi, unknown_nr_before_first_enotty)
@@ -125,6 +127,8 @@ FIXTURE(length) {
 FIXTURE_VARIANT(length) {
 	unsigned long cmd;
 	size_t size;
+	/* what a valid struct gets: 0, or the errno of a request judged */
+	int valid;
 };
 
 FIXTURE_VARIANT_ADD(length, version) {
@@ -149,6 +153,17 @@ FIXTURE_VARIANT_ADD(length, bus_addr) {
 
 FIXTURE_VARIANT_ADD(length, sync) {
 	.cmd = BPBUF_IOCTL_SYNC, .size = sizeof(struct bpbuf_sync),
+};
+
+/* For the test importer's platform device, which has no driver */
+FIXTURE_VARIANT_ADD(length, dev_map) {
+	.cmd = BPBUF_IOCTL_DEV_MAP, .size = sizeof(struct bpbuf_dev_map),
+	.valid = -ENXIO,
+};
+
+FIXTURE_VARIANT_ADD(length, dev_unmap) {
+	.cmd = BPBUF_IOCTL_DEV_UNMAP, .size = sizeof(struct bpbuf_dev_map),
+	.valid = -ENOENT,
 };
 
 FIXTURE_SETUP(length)
@@ -187,13 +202,19 @@ static void valid_args(FIXTURE_DATA(length) *self, unsigned long cmd)
 		s->fd = self->buf;
 		s->flags = BPBUF_SYNC_START | BPBUF_SYNC_RW;
 		s->length = page_size();
+	} else if (cmd == BPBUF_IOCTL_DEV_MAP || cmd == BPBUF_IOCTL_DEV_UNMAP) {
+		struct bpbuf_dev_map *m = (void *)self->raw;
+
+		m->fd = self->buf;
+		m->bus = BPBUF_BUS_PLATFORM;
+		strcpy(m->device, BPBUF_TEST_IMPORTER_DEVICE);
 	}
 }
 
 TEST_F(length, exact_size_works)
 {
 	valid_args(self, variant->cmd);
-	EXPECT_EQ(0, bp_ioctl(self->dev, variant->cmd, self->raw));
+	EXPECT_EQ(variant->valid, bp_ioctl(self->dev, variant->cmd, self->raw));
 }
 
 TEST_F(length, shorter_by_8_einval)
@@ -213,7 +234,7 @@ TEST_F(length, size_zero_einval)
 TEST_F(length, longer_zero_tail_works)
 {
 	valid_args(self, variant->cmd);
-	EXPECT_EQ(0, bp_ioctl(self->dev,
+	EXPECT_EQ(variant->valid, bp_ioctl(self->dev,
 		BPBUF_IOC_SIZED(variant->cmd, variant->size + 8), self->raw));
 	/* the kernel writes back only what it knows */
 	EXPECT_EQ(0, self->raw[variant->size / 8]);
@@ -230,7 +251,7 @@ TEST_F(length, longer_nonzero_tail_e2big)
 TEST_F(length, much_longer_zero_tail_works)
 {
 	valid_args(self, variant->cmd);
-	EXPECT_EQ(0, bp_ioctl(self->dev,
+	EXPECT_EQ(variant->valid, bp_ioctl(self->dev,
 		BPBUF_IOC_SIZED(variant->cmd, sizeof(self->raw)), self->raw));
 }
 
@@ -405,7 +426,7 @@ TEST_F(abi, cap_next_unknown_einval)
 {
 	uint64_t v;
 
-	EXPECT_EQ(-EINVAL, bp_cap(self->dev, BPBUF_CAP_HUGE_ALIGN + 1, &v));
+	EXPECT_EQ(-EINVAL, bp_cap(self->dev, BPBUF_CAP_DEV_MAP + 1, &v));
 }
 
 TEST_F(abi, cap_high_bits_einval)
