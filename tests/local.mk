@@ -21,7 +21,7 @@ TESTS += tests/vm/linux-7.2.test tests/vm/linux-6.12.test tests/vm/kselftests.te
 	tests/vm/stock-bookworm-amd64.test tests/vm/stock-trixie-amd64.test \
 	tests/host/dkms-bookworm.test tests/host/dkms-trixie.test \
 	tests/host/abi-layout.test tests/host/splat-check.test tests/host/report.test \
-	tests/host/kunit-tap.test \
+	tests/host/kunit-tap.test tests/host/tap-join.test \
 	tests/host/probes.test tests/host/install.test \
 	tests/host/man-lint.test tests/host/lib-symbols.test \
 	tests/host/tool-size.test tests/host/tool-args.test
