@@ -93,10 +93,11 @@ static struct device *find_pci_device(const char *name)
 
 	if (!pci_address_chars(name))
 		return ERR_PTR(-EINVAL);
-	if (sscanf(name, "%8x:%2x:%2x.%1x%c", &domain, &bus, &slot, &fn, &end) != 4 &&
-	    (domain = 0,
-	     sscanf(name, "%2x:%2x.%1x%c", &bus, &slot, &fn, &end) != 3))
-		return ERR_PTR(-EINVAL);
+	if (sscanf(name, "%8x:%2x:%2x.%1x%c", &domain, &bus, &slot, &fn, &end) != 4) {
+		domain = 0;
+		if (sscanf(name, "%2x:%2x.%1x%c", &bus, &slot, &fn, &end) != 3)
+			return ERR_PTR(-EINVAL);
+	}
 	if (domain > INT_MAX || slot > 0x1f || fn > 7)
 		return ERR_PTR(-EINVAL);
 	pdev = pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(slot, fn));

@@ -275,10 +275,9 @@ static int dev_map_args_valid(const struct bpbuf_dev_map *args)
 	return 0;
 }
 
-static int bpbuf_dev_map_ioctl(struct bpbuf_device *bdev, void *data,
-			       struct bpbuf_ioctl_ctx *ctx)
+/* DEV_MAP and DEV_UNMAP: one struct, the same checks and buffer lookup */
+static int dev_map_or_unmap(struct bpbuf_dev_map *args, bool map)
 {
-	struct bpbuf_dev_map *args = data;
 	struct bpbuf_buffer *buf;
 	dma_addr_t addr;
 	int ret;
@@ -289,31 +288,29 @@ static int bpbuf_dev_map_ioctl(struct bpbuf_device *bdev, void *data,
 	buf = bpbuf_buffer_get(args->fd);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	ret = bpbuf_devmap_map(buf, args->bus, args->device, &addr);
-	if (!ret) {
-		args->dma_addr = addr;
-		args->size = buf->size;
+	if (!map) {
+		ret = bpbuf_devmap_unmap(buf, args->bus, args->device);
+	} else {
+		ret = bpbuf_devmap_map(buf, args->bus, args->device, &addr);
+		if (!ret) {
+			args->dma_addr = addr;
+			args->size = buf->size;
+		}
 	}
 	bpbuf_buffer_put(buf);
 	return ret;
 }
 
+static int bpbuf_dev_map_ioctl(struct bpbuf_device *bdev, void *data,
+			       struct bpbuf_ioctl_ctx *ctx)
+{
+	return dev_map_or_unmap(data, true);
+}
+
 static int bpbuf_dev_unmap_ioctl(struct bpbuf_device *bdev, void *data,
 				 struct bpbuf_ioctl_ctx *ctx)
 {
-	struct bpbuf_dev_map *args = data;
-	struct bpbuf_buffer *buf;
-	int ret;
-
-	ret = dev_map_args_valid(args);
-	if (ret)
-		return ret;
-	buf = bpbuf_buffer_get(args->fd);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	ret = bpbuf_devmap_unmap(buf, args->bus, args->device);
-	bpbuf_buffer_put(buf);
-	return ret;
+	return dev_map_or_unmap(data, false);
 }
 
 #define BPBUF_IOCTL_DEF(ioctl, _func, _type, _flags)			\
