@@ -17,6 +17,8 @@
 # are kept in $BPBUF_FRESH_DIR (default /var/tmp/bpbuf-fresh)/SUITE-demo or
 # SUITE-test until the next run of the same. Needs root; installs
 # debootstrap if it is missing.
+# The README runs it as "sh scripts/fresh-check.sh": it needs bash.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -euo pipefail
 trap 'echo "fresh-check.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
