@@ -9,8 +9,10 @@
 # DIR gets console.log (the kernel log, from the console), results.log (the
 # guest's results channel, see guest/lib.sh), qemu.status (QEMU's exit
 # status, 124 when the watchdog below killed it), killed (why it did) and
-# plan.seconds (how long the guest ran after it said hello). Judging the run
-# is report.sh's job; this script fails only when QEMU cannot start.
+# plan.seconds (how long the guest ran after it said hello) and
+# silent.seconds (how long its results channel had been quiet, as the
+# watchdog last saw it, when QEMU ended). Judging the run is report.sh's
+# job; this script fails only when QEMU cannot start.
 #
 # Boot time is not held against the plan: --boot-timeout (default 900 s)
 # bounds the time until the guest's "@@rig hello", and only from then on
@@ -117,7 +119,8 @@ command -v "${qemu[0]}" >/dev/null ||
 	{ echo "run-vm.sh: ${qemu[0]} is missing: apt-get install qemu-system" >&2; exit 1; }
 
 mkdir -p "$out"
-rm -f "$out/console.log" "$out/results.log" "$out/qemu.status" "$out/killed" "$out/plan.seconds"
+rm -f "$out/console.log" "$out/results.log" "$out/qemu.status" "$out/killed" "$out/plan.seconds" \
+	"$out/silent.seconds"
 : >"$out/results.log"
 if [ "${qemu[0]}" = qemu-system-x86_64 ]; then
 	serial=(-serial "file:$out/console.log" -serial "file:$out/results.log")
@@ -173,6 +176,7 @@ qemu_pid=
 end=$(date +%s)
 echo "$status" >"$out/qemu.status"
 [ -z "$hello_at" ] || echo $((end - hello_at)) >"$out/plan.seconds"
+[ -z "$hello_at" ] || echo $((end - last_change)) >"$out/silent.seconds"
 echo "run-vm.sh: VM ended after $((end - start)) s, ${hello_at:+$((end - hello_at)) s after hello, }QEMU status $status${killed:+, killed ($killed)}" >&2
 if [ "$status" != 0 ] && [ -z "$killed" ]; then
 	cat "$out/qemu.log" >&2
