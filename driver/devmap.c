@@ -171,25 +171,21 @@ static int check_dma_usable(struct device *dev)
 }
 
 /*
- * Without a translating IOMMU the DMA API would quietly bounce what the
- * device cannot reach through swiotlb: refuse that before mapping, for
- * both ends (bus offsets may differ). one_range() catches what this misses,
- * after the fact.
+ * Without a translating IOMMU (the caller asks only then) the DMA API would
+ * quietly bounce what the device cannot reach through swiotlb: refuse that
+ * before mapping, for both ends (bus offsets may differ). one_range()
+ * catches what this misses, after the fact.
  */
 static int check_direct_reach(struct device *dev, struct bpbuf_buffer *buf)
 {
 	phys_addr_t first = page_to_phys(buf->page);
-	phys_addr_t last = first + buf->size - 1;
+	dma_addr_t lo = phys_to_dma(dev, first);
+	dma_addr_t hi = phys_to_dma(dev, first + buf->size - 1);
 	u64 limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
 
-	if (iommu_translates(dev))
-		return 0;
 	if (is_swiotlb_force_bounce(dev))
 		return -EOPNOTSUPP;
-	if (phys_to_dma(dev, first) > limit || phys_to_dma(dev, last) > limit ||
-	    phys_to_dma(dev, last) < phys_to_dma(dev, first))
-		return -ERANGE;
-	return 0;
+	return lo > limit || hi > limit || hi < lo ? -ERANGE : 0;
 }
 
 /*
@@ -197,7 +193,7 @@ static int check_direct_reach(struct device *dev, struct bpbuf_buffer *buf)
  * buffer's own memory: anything else was bounced or split.
  */
 static int one_range(struct device *dev, struct bpbuf_buffer *buf,
-		     struct sg_table *sgt, dma_addr_t *addr)
+		     bool translated, struct sg_table *sgt, dma_addr_t *addr)
 {
 	dma_addr_t start = sg_dma_address(sgt->sgl), next = start;
 	struct scatterlist *sg;
@@ -210,8 +206,7 @@ static int one_range(struct device *dev, struct bpbuf_buffer *buf,
 	}
 	if (next - start != buf->size)
 		return -ERANGE;
-	if (!iommu_translates(dev) &&
-	    start != phys_to_dma(dev, page_to_phys(buf->page)))
+	if (!translated && start != phys_to_dma(dev, page_to_phys(buf->page)))
 		return -ERANGE;
 	*addr = start;
 	return 0;
@@ -229,7 +224,8 @@ static struct bpbuf_devmap *find_devmap(struct device *dev,
 }
 
 static struct bpbuf_devmap *devmap_create(struct device *dev,
-					  struct bpbuf_buffer *buf)
+					  struct bpbuf_buffer *buf,
+					  bool translated)
 {
 	struct bpbuf_devmap *map;
 	int ret;
@@ -249,7 +245,7 @@ static struct bpbuf_devmap *devmap_create(struct device *dev,
 			ret = -EIO;
 		goto destroy;
 	}
-	ret = one_range(dev, buf, &map->a->sgt, &map->dma_addr);
+	ret = one_range(dev, buf, translated, &map->a->sgt, &map->dma_addr);
 	if (ret)
 		goto unmap;
 	map->buf = buf;
@@ -289,6 +285,7 @@ int bpbuf_devmap_map(struct bpbuf_buffer *buf, unsigned int bus,
 {
 	struct bpbuf_devmap *map;
 	struct device *dev;
+	bool translated;
 	int ret;
 
 	dev = find_device(bus, name);
@@ -301,13 +298,16 @@ int bpbuf_devmap_map(struct bpbuf_buffer *buf, unsigned int bus,
 	if (ret)
 		goto unlock_device;
 
+	/* the domain stays while the driver is bound, under its lock */
+	translated = iommu_translates(dev);
+
 	mutex_lock(&devmaps_lock);
 	map = find_devmap(dev, buf);
 	if (!map) {
-		ret = check_direct_reach(dev, buf);
+		ret = translated ? 0 : check_direct_reach(dev, buf);
 		if (ret)
 			goto unlock;
-		map = devmap_create(dev, buf);
+		map = devmap_create(dev, buf, translated);
 		if (IS_ERR(map)) {
 			ret = PTR_ERR(map);
 			goto unlock;
@@ -320,37 +320,6 @@ unlock:
 unlock_device:
 	device_unlock(dev);
 put_device:
-	put_device(dev);
-	return ret;
-}
-
-/**
- * bpbuf_devmap_unmap - end the mapping of @buf for a named device
- * @buf: the buffer, referenced by the caller
- * @bus: BPBUF_BUS_PCI or BPBUF_BUS_PLATFORM
- * @name: the device's name on @bus, NUL-terminated
- *
- * Return: 0, or the negative errno bpbuf.h lists for BPBUF_IOCTL_DEV_UNMAP.
- */
-int bpbuf_devmap_unmap(struct bpbuf_buffer *buf, unsigned int bus,
-		       const char *name)
-{
-	struct bpbuf_devmap *map;
-	struct device *dev;
-	int ret = 0;
-
-	dev = find_device(bus, name);
-	if (IS_ERR(dev))
-		return PTR_ERR(dev);
-	mutex_lock(&devmaps_lock);
-	map = find_devmap(dev, buf);
-	if (map) {
-		list_del(&map->node);
-		devmap_destroy(map);
-	} else {
-		ret = -ENOENT;
-	}
-	mutex_unlock(&devmaps_lock);
 	put_device(dev);
 	return ret;
 }
@@ -371,6 +340,28 @@ static unsigned int destroy_maps(struct device *dev, struct bpbuf_buffer *buf)
 	}
 	mutex_unlock(&devmaps_lock);
 	return n;
+}
+
+/**
+ * bpbuf_devmap_unmap - end the mapping of @buf for a named device
+ * @buf: the buffer, referenced by the caller
+ * @bus: BPBUF_BUS_PCI or BPBUF_BUS_PLATFORM
+ * @name: the device's name on @bus, NUL-terminated
+ *
+ * Return: 0, or the negative errno bpbuf.h lists for BPBUF_IOCTL_DEV_UNMAP.
+ */
+int bpbuf_devmap_unmap(struct bpbuf_buffer *buf, unsigned int bus,
+		       const char *name)
+{
+	struct device *dev;
+	unsigned int n;
+
+	dev = find_device(bus, name);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	n = destroy_maps(dev, buf);
+	put_device(dev);
+	return n ? 0 : -ENOENT;
 }
 
 /**

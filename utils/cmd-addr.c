@@ -75,7 +75,7 @@ static const char *dev_map_why(int err)
 	case -ENXIO:
 		return "no driver is bound to it (bind uio_pci_generic for a driver in user space)";
 	case -EBUSY:
-		return "its driver manages its DMA itself (vfio-pci: map through VFIO)";
+		return "its driver manages its DMA itself (vfio-pci, which cannot map bpbuf buffers: bind uio_pci_generic)";
 	case -ERANGE:
 		return "its DMA mask does not reach the buffer, and no IOMMU translates for it";
 	case -EOPNOTSUPP:

@@ -92,16 +92,9 @@ static int modprobe(const char *module)
 static int write_param(const char *module, const char *param, const char *value)
 {
 	char path[128];
-	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", module, param);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return sysfs_write(path, value);
 }
 
 /*

@@ -47,7 +47,7 @@ static int read_file(const char *path, char *buf, size_t len)
 	return ret;
 }
 
-static int write_file(const char *path, const char *value)
+int sysfs_write(const char *path, const char *value)
 {
 	size_t len = strlen(value);
 	ssize_t n;
@@ -75,24 +75,33 @@ static unsigned long read_hex(const char *dir, const char *name)
 	return strtoul(buf, NULL, 16);
 }
 
-static int device_group(const char *dir)
+/* The last part of what the symbolic link at path points to, or -errno */
+static int link_name(const char *path, char *name, size_t len)
 {
-	char path[PATH_MAX], target[PATH_MAX];
+	char target[PATH_MAX];
 	const char *slash;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/iommu_group", dir);
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0)
-		return -1;
+		return -errno;
 	target[n] = '\0';
 	slash = strrchr(target, '/');
-	return atoi(slash ? slash + 1 : target);
+	snprintf(name, len, "%s", slash ? slash + 1 : target);
+	return 0;
+}
+
+static int device_group(const char *dir)
+{
+	char path[PATH_MAX], group[32];
+
+	snprintf(path, sizeof(path), "%s/iommu_group", dir);
+	return link_name(path, group, sizeof(group)) ? -1 : atoi(group);
 }
 
 int edu_find(struct edu *list, int max, int *n)
 {
-	char dir[PATH_MAX];
+	char dir[sizeof(PCI_DEVICES) + NAME_MAX + 1];
 	struct dirent *d;
 	DIR *devices;
 
@@ -119,22 +128,16 @@ int edu_find(struct edu *list, int max, int *n)
 
 int edu_driver(const struct edu *e, char *name, size_t len)
 {
-	char path[PATH_MAX], target[PATH_MAX];
-	const char *slash;
-	ssize_t n;
+	char path[PATH_MAX];
+	int ret;
 
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", e->addr);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0) {
-		if (errno != ENOENT)
-			return -errno;
+	ret = link_name(path, name, len);
+	if (ret == -ENOENT) {
 		name[0] = '\0';
-		return 0;
+		ret = 0;
 	}
-	target[n] = '\0';
-	slash = strrchr(target, '/');
-	snprintf(name, len, "%s", slash ? slash + 1 : target);
-	return 0;
+	return ret;
 }
 
 int edu_bind(const struct edu *e, const char *driver)
@@ -147,16 +150,16 @@ int edu_bind(const struct edu *e, const char *driver)
 		return ret;
 	if (bound[0]) {
 		snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind", e->addr);
-		ret = write_file(path, e->addr);
+		ret = sysfs_write(path, e->addr);
 		if (ret)
 			return ret;
 	}
 	/* driver_override binds this one device, whatever the driver's IDs */
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", e->addr);
-	ret = write_file(path, driver ? driver : "\n");
+	ret = sysfs_write(path, driver ? driver : "\n");
 	if (ret || !driver)
 		return ret;
-	ret = write_file("/sys/bus/pci/drivers_probe", e->addr);
+	ret = sysfs_write("/sys/bus/pci/drivers_probe", e->addr);
 	if (ret)
 		return ret;
 	ret = edu_driver(e, bound, sizeof(bound));
@@ -182,7 +185,7 @@ int edu_set_group_type(const struct edu *e, const char *type)
 	if (e->group < 0)
 		return -ENODEV;
 	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", e->group);
-	return write_file(path, type);
+	return sysfs_write(path, type);
 }
 
 void edu_use_bar(struct edu *e, volatile uint8_t *bar)
