@@ -185,13 +185,29 @@ void bpbuf_attachment_unmap(struct bpbuf_buffer *buf,
 	mutex_unlock(&buf->lock);
 }
 
+/*
+ * An importer gets the buffer itself or nothing (reach.c): never a bounce
+ * buffer, which a driver that asked for contiguous memory would not expect.
+ */
 struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
 				   enum dma_data_direction dir)
 {
+	struct bpbuf_buffer *buf = attach->dmabuf->priv;
 	struct bpbuf_attachment *a = attach->priv;
 	int ret;
 
-	ret = bpbuf_attachment_map(attach->dmabuf->priv, a, dir);
+	ret = bpbuf_dma_reach(a->dev, buf);
+	if (!ret)
+		ret = bpbuf_attachment_map(buf, a, dir);
+	if (!ret && !bpbuf_dma_translates(a->dev) && !bpbuf_dma_in_place(a->dev, &a->sgt)) {
+		bpbuf_attachment_unmap(buf, a, false);
+		ret = -ERANGE;
+	}
+	/* the buffer's address stays out of the log: it is for RAWIO only */
+	if (ret == -ERANGE || ret == -EOPNOTSUPP)
+		dev_warn_ratelimited(a->dev, "bpbuf: not mapping a %zu-byte buffer out of this device's direct DMA reach (mask %#llx, bus limit %#llx): bpbuf does not bounce\n",
+				     buf->size, a->dev->dma_mask ? (unsigned long long)*a->dev->dma_mask : 0ULL,
+				     (unsigned long long)a->dev->bus_dma_limit);
 	return ret ? ERR_PTR(ret) : &a->sgt;
 }
 

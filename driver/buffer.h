@@ -146,4 +146,9 @@ void bpbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 void bpbuf_attachment_sync(struct bpbuf_attachment *a, u64 offset,
 			   u64 length, bool for_cpu);
 
+/* reach.c: a device reaches the buffer in place, or bpbuf refuses to map */
+bool bpbuf_dma_translates(struct device *dev);
+int bpbuf_dma_reach(struct device *dev, struct bpbuf_buffer *buf);
+bool bpbuf_dma_in_place(struct device *dev, struct sg_table *sgt);
+
 #endif /* BPBUF_BUFFER_H */

@@ -36,7 +36,6 @@
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/swiotlb.h>
 
 #include <bpbuf.h>
 
@@ -139,14 +138,6 @@ static bool driver_manages_dma(struct device *dev)
 	return false;
 }
 
-/* The device's IOMMU domain translates through the DMA API */
-static bool iommu_translates(struct device *dev)
-{
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
-
-	return domain && (domain->type & __IOMMU_DOMAIN_DMA_API);
-}
-
 /*
  * Whether the DMA API can map for @dev at all, under its lock. The IOMMU
  * domain is asked only of a driver that uses the DMA API (the others own
@@ -168,24 +159,6 @@ static int check_dma_usable(struct device *dev)
 	if (!dev->dma_mask)
 		return -EOPNOTSUPP;
 	return 0;
-}
-
-/*
- * Without a translating IOMMU (the caller asks only then) the DMA API would
- * quietly bounce what the device cannot reach through swiotlb: refuse that
- * before mapping, for both ends (bus offsets may differ). one_range()
- * catches what this misses, after the fact.
- */
-static int check_direct_reach(struct device *dev, struct bpbuf_buffer *buf)
-{
-	phys_addr_t first = page_to_phys(buf->page);
-	dma_addr_t lo = phys_to_dma(dev, first);
-	dma_addr_t hi = phys_to_dma(dev, first + buf->size - 1);
-	u64 limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
-
-	if (is_swiotlb_force_bounce(dev))
-		return -EOPNOTSUPP;
-	return lo > limit || hi > limit || hi < lo ? -ERANGE : 0;
 }
 
 /*
@@ -299,12 +272,12 @@ int bpbuf_devmap_map(struct bpbuf_buffer *buf, unsigned int bus,
 		goto unlock_device;
 
 	/* the domain stays while the driver is bound, under its lock */
-	translated = iommu_translates(dev);
+	translated = bpbuf_dma_translates(dev);
 
 	mutex_lock(&devmaps_lock);
 	map = find_devmap(dev, buf);
 	if (!map) {
-		ret = translated ? 0 : check_direct_reach(dev, buf);
+		ret = bpbuf_dma_reach(dev, buf);
 		if (ret)
 			goto unlock;
 		map = devmap_create(dev, buf, translated);

@@ -34,7 +34,7 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures tests/host/dkms.sh \
 	tests/vm/test-lib.sh tests/vm/tsc-khz.c tests/vm/linux-line.sh \
 	tests/vm/stock-arm64.sh tests/vm/stock-amd64.sh tests/vm/tap-join.sh \
 	tests/vm/build-root.sh tests/vm/in-root.sh tests/vm/stock-build-root.sh \
-	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config \
+	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config tests/vm/kconfig/media.config \
 	tests/vm/kconfig/6.1/debug.config tests/vm/kconfig/6.12/debug.config
 
 # What runs inside the VM, each program a step that prints TAP: the
@@ -42,7 +42,7 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures tests/host/dkms.sh \
 # names here (libtool wrappers and scripts are fine); vm_test_files are put
 # into the VM's /tests beside them but not run.
 vm_test_programs = $(kselftest_programs) $(lib_vm_test_programs) $(tool_vm_test_programs) \
-	$(stress_vm_test_programs) $(dma_vm_test_programs)
+	$(stress_vm_test_programs) $(dma_vm_test_programs) $(media_vm_test_programs)
 vm_test_files = $(tool_vm_test_files)
 
 # kselftest programs, built twice: 64-bit and, where gcc-multilib is there,

@@ -36,6 +36,7 @@
 #include "edu.h"
 #include "kselftest_harness.h"
 #include "lib-test.h"
+#include "sysfs.h"
 
 #define MIB			(1ULL << 20)
 /* A kernel driver for edu that sets a 64-bit DMA mask (tests/kmod) */
@@ -51,21 +52,11 @@ static const uint64_t piece_sizes[] = { 64 << 10, MIB, 16 * MIB, 64 * MIB };
 /* The kind of edu device a mode needs is in this VM: rig.edu lists it */
 static bool rig_has(const char *kind)
 {
-	char line[4096], *p, *end;
-	FILE *f = fopen("/proc/cmdline", "re");
+	char kinds[256], *p;
 
-	if (!f)
+	if (cmdline_value("rig.edu", kinds, sizeof(kinds)))
 		return false;
-	if (!fgets(line, sizeof(line), f))
-		line[0] = '\0';
-	fclose(f);
-	p = strstr(line, "rig.edu=");
-	if (!p)
-		return false;
-	p += strlen("rig.edu=");
-	end = p + strcspn(p, " \n");
-	*end = '\0';
-	for (p = strtok(p, ","); p; p = strtok(NULL, ","))
+	for (p = strtok(kinds, ","); p; p = strtok(NULL, ","))
 		if (!strcmp(p, kind))
 			return true;
 	return false;
@@ -290,9 +281,10 @@ FIXTURE_TEARDOWN(edu)
 		edu_close(&self->e);
 	if (self->dev)
 		bpbuf_dev_close(self->dev);
-	/* leave the device bound to nothing between tests */
+	/* leave the device bound to nothing between tests, with no bus limit */
 	if (self->e.addr[0])
 		edu_bind(&self->e, NULL);
+	write_param(EDU_TEST_DRIVER, "dma_limit", "0");
 }
 
 static void alloc_mapped(struct __test_metadata *_metadata,
@@ -417,6 +409,56 @@ TEST_F(edu, dev_map_uio)
 {
 	EDU_TEST_START();
 	dev_map_pieces(_metadata, self, variant, UIO_DRIVER, UIO_DMA_BITS);
+}
+
+/*
+ * A bus that does not reach the heap, wherever the heap lies: the test
+ * driver's dma_limit (bus_dma_limit) set just below the lowest of the
+ * buffers. Without a translating IOMMU every mapping is ERANGE, never a
+ * bounce buffer; with one, the IOMMU puts each below the limit.
+ */
+TEST_F(edu, dev_map_bus_limit)
+{
+	EDU_TEST_START();
+	/* all held at once: the sizes up to 16 MiB, which the heap has room for */
+	const unsigned int n = 3;
+	struct bpbuf_buffer *bufs[3];
+	uint8_t *cpus[3];
+	uint64_t bus, lowest = UINT64_MAX, limit, dma;
+	int sent = 0, right = 0, refused = 0, ret;
+	char value[32];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		alloc_mapped(_metadata, self->dev, piece_sizes[i], &bufs[i], &cpus[i]);
+		ASSERT_EQ(0, bpbuf_buffer_bus_addr(bufs[i], &bus));
+		if (bus < lowest)
+			lowest = bus;
+	}
+	limit = lowest - 1;
+	snprintf(value, sizeof(value), "0x%" PRIx64, limit);
+	ASSERT_EQ(0, write_param(EDU_TEST_DRIVER, "dma_limit", value));
+	rebind(_metadata, self, variant, EDU_TEST_DRIVER);
+	for (i = 0; i < n; i++) {
+		ret = bpbuf_buffer_dev_map(bufs[i], self->e.addr, &dma);
+		if (!variant->translated) {
+			EXPECT_EQ(-ERANGE, ret) TH_LOG("bus limit 0x%" PRIx64 ", %" PRIu64 " KiB buffer",
+						      limit, piece_sizes[i] >> 10);
+			refused += ret == -ERANGE;
+			continue;
+		}
+		ASSERT_EQ(0, ret);
+		EXPECT_GE(limit, dma + piece_sizes[i] - 1);
+		right += three_pieces(_metadata, &self->e, bufs[i], cpus[i], dma, "DEV_MAP");
+		sent += 3;
+		EXPECT_EQ(0, bpbuf_buffer_dev_unmap(bufs[i], self->e.addr));
+	}
+	for (i = 0; i < n; i++)
+		bpbuf_buffer_free(bufs[i]);
+	TH_LOG("table: %s, DEV_MAP (%s, bus limit 0x%" PRIx64 ", below the heap): %d of %d pieces right, %d of %u buffers refused with ERANGE",
+	       variant->mode, EDU_TEST_DRIVER, limit, right, sent, refused, n);
+	EXPECT_EQ(sent, right);
+	EXPECT_EQ(variant->translated ? 0 : (int)n, refused);
 }
 
 TEST_F(edu, dev_map_no_driver)

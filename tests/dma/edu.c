@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "edu.h"
+#include "sysfs.h"
 
 #define PCI_DEVICES		"/sys/bus/pci/devices"
 #define EDU_REG_IDENT		0x00
@@ -44,24 +45,6 @@ static int read_file(const char *path, char *buf, size_t len)
 		buf[n] = '\0';
 	close(fd);
 	buf[strcspn(buf, "\n")] = '\0';
-	return ret;
-}
-
-int sysfs_write(const char *path, const char *value)
-{
-	size_t len = strlen(value);
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, len);
-	if (n < 0)
-		ret = -errno;
-	else if ((size_t)n != len)
-		ret = -EIO;
-	close(fd);
 	return ret;
 }
 

@@ -56,9 +56,6 @@ int edu_dma_start(struct edu *e, uint64_t dma, uint32_t len, bool to_ram);
 int edu_dma_wait(struct edu *e, int timeout_ms);
 int edu_dma(struct edu *e, uint64_t dma, uint32_t len, bool to_ram);
 
-/* Write value to a sysfs file in one write(): 0, or -errno (-EIO if short) */
-int sysfs_write(const char *path, const char *value);
-
 /* The device answers its identity register (0x010000ed for edu 1.0) */
 bool edu_alive(const struct edu *e);
 

@@ -7,7 +7,8 @@ if HAVE_KSELFTEST
 dma_vm_test_programs = tests/dma/edu-dma
 check_PROGRAMS += $(dma_vm_test_programs)
 endif
-tests_dma_edu_dma_SOURCES = tests/dma/edu-dma.c tests/dma/edu.c tests/dma/edu.h
+tests_dma_edu_dma_SOURCES = tests/dma/edu-dma.c tests/dma/edu.c tests/dma/edu.h \
+	tests/lib/sysfs.c tests/lib/sysfs.h
 tests_dma_edu_dma_CPPFLAGS = $(AM_CPPFLAGS) -I$(KSELFTEST_DIR) -I$(srcdir)/tests/lib \
 	-I$(srcdir)/tests/kselftest -I$(srcdir)/tests/dma
 tests_dma_edu_dma_CFLAGS = -O2 -g -Wall
@@ -15,6 +16,8 @@ tests_dma_edu_dma_LDADD = libbpbuf/libbpbuf.la
 
 # The demo's DMA step (scripts/demo.sh ships it to the VM)
 noinst_PROGRAMS += tests/dma/edu-demo
-tests_dma_edu_demo_SOURCES = tests/dma/edu-demo.c tests/dma/edu.c tests/dma/edu.h
+tests_dma_edu_demo_SOURCES = tests/dma/edu-demo.c tests/dma/edu.c tests/dma/edu.h \
+	tests/lib/sysfs.c tests/lib/sysfs.h
+tests_dma_edu_demo_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/lib
 tests_dma_edu_demo_CFLAGS = $(AM_CFLAGS) -Wno-missing-prototypes
 tests_dma_edu_demo_LDADD = libbpbuf/libbpbuf.la

@@ -8,7 +8,11 @@
  *
  * The mask is the dma_bits parameter: 64 by default, what the rig's edu
  * devices reach (run-vm.sh --dma sets their dma_mask; QEMU's default is 28
- * bits, which a kernel without ZONE_DMA refuses as a mask).
+ * bits, which a kernel without ZONE_DMA refuses as a mask). dma_limit, if
+ * not 0, is the highest address the device's bus reaches (bus_dma_limit,
+ * as platforms set for interconnects narrower than the device): the way
+ * to put a buffer out of a device's reach wherever the heap lies, read at
+ * each bind.
  */
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
@@ -21,8 +25,13 @@ static unsigned int dma_bits = 64;
 module_param(dma_bits, uint, 0444);
 MODULE_PARM_DESC(dma_bits, "DMA mask width to set, 24..64 (default 64)");
 
+static unsigned long long dma_limit;
+module_param(dma_limit, ullong, 0644);
+MODULE_PARM_DESC(dma_limit, "Highest bus address the device reaches, 0 for no limit (default 0)");
+
 static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
+	u64 *limit;	/* the bus limit before ours, for edu_remove() */
 	int ret;
 
 	if (pdev->vendor != EDU_VENDOR || pdev->device != EDU_DEVICE)
@@ -31,18 +40,32 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(dma_bits));
-	if (ret)
+	if (ret) {
 		pci_disable_device(pdev);
-	return ret;
+		return ret;
+	}
+	limit = devm_kmalloc(&pdev->dev, sizeof(*limit), GFP_KERNEL);
+	if (!limit) {
+		pci_disable_device(pdev);
+		return -ENOMEM;
+	}
+	*limit = pdev->dev.bus_dma_limit;
+	pci_set_drvdata(pdev, limit);
+	if (READ_ONCE(dma_limit))
+		pdev->dev.bus_dma_limit = READ_ONCE(dma_limit);
+	return 0;
 }
 
 /*
- * A device's DMA mask outlives its driver: put back PCI's default, so that
- * the next driver (uio_pci_generic, which sets none) finds what it would
- * on a fresh boot.
+ * A device's DMA mask and bus limit outlive its driver: put back PCI's
+ * default mask and the bus limit found at probe, so that the next driver
+ * (uio_pci_generic, which sets none) finds what it would on a fresh boot.
  */
 static void edu_remove(struct pci_dev *pdev)
 {
+	u64 *limit = pci_get_drvdata(pdev);
+
+	pdev->dev.bus_dma_limit = *limit;
 	dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
 	pci_disable_device(pdev);
 }

@@ -31,6 +31,15 @@
 
 static struct platform_device *importer_pdev;
 
+/*
+ * The highest bus address the importer's device reaches (bus_dma_limit),
+ * 0 for none; taken at each import, so that a test can put the buffer out
+ * of the importer's reach wherever the heap lies. One test at a time.
+ */
+static unsigned long long dma_limit;
+module_param(dma_limit, ullong, 0644);
+MODULE_PARM_DESC(dma_limit, "Highest bus address the importer reaches, 0 for no limit (default 0)");
+
 struct import {
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
@@ -87,6 +96,7 @@ static long importer_import(struct importer_file *f, void __user *arg)
 		ret = PTR_ERR(imp->dmabuf);
 		goto free;
 	}
+	importer_pdev->dev.bus_dma_limit = READ_ONCE(dma_limit);
 	imp->attach = dma_buf_attach(imp->dmabuf, &importer_pdev->dev);
 	if (IS_ERR(imp->attach)) {
 		ret = PTR_ERR(imp->attach);

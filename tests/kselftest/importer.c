@@ -269,4 +269,70 @@ TEST_F(imp, importer_gets_one_run_at_the_bus_address)
 	EXPECT_EQ(1, self->import.contiguous);
 }
 
+#define IMPORTER_LIMIT	"/sys/module/bpbuf_test_importer/parameters/dma_limit"
+
+static int set_importer_limit(uint64_t limit)
+{
+	char text[32];
+	int fd = open(IMPORTER_LIMIT, O_WRONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)limit);
+	ret = write(fd, text, strlen(text)) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/*
+ * An importer whose device does not reach the buffer (its bus limit, set
+ * through the test importer's dma_limit, below the buffer or through it)
+ * and that has no IOMMU is refused with ERANGE at map time: never handed a
+ * bounce buffer. Reaching the last byte exactly is enough.
+ */
+TEST(out_of_reach_importer_refused)
+{
+	static const struct { const char *what; int64_t from_start; int err; } cases[] = {
+		{ "below the buffer", -1, ERANGE },
+		{ "through its middle", BUF_SIZE / 2, ERANGE },
+		{ "at its last byte", BUF_SIZE - 1, 0 },
+	};
+	struct bpbuf_test_import report;
+	struct bp_debugfs_buffer line;
+	int dev, importer, buf;
+	uint32_t handle = 0;
+	uint64_t addr;
+	unsigned int i;
+
+	importer = open_test_importer();
+	if (importer < 0)
+		SKIP(return, "no %s", BPBUF_TEST_IMPORTER_NODE);
+	if (geteuid())
+		SKIP(return, "needs root (the bus address, the importer's parameter)");
+	dev = bp_open();
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, bp_alloc(dev, BUF_SIZE, 0, 0, &buf));
+	ASSERT_EQ(0, bp_bus_addr(dev, buf, &addr, NULL));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret;
+
+		ASSERT_EQ(0, set_importer_limit(addr + cases[i].from_start));
+		memset(&report, 0, sizeof(report));
+		ret = test_import(importer, buf, &handle, &report) ? errno : 0;
+		EXPECT_EQ(cases[i].err, ret) TH_LOG("bus limit %s", cases[i].what);
+		if (!ret) {
+			EXPECT_EQ(addr, report.dma_addr);
+			EXPECT_EQ(0, test_release(importer, handle));
+		}
+		/* a refused import leaves no attachment behind */
+		ASSERT_EQ(0, bp_debugfs_buffer(dev, buf, &line));
+		EXPECT_EQ(0, line.attachments) TH_LOG("bus limit %s", cases[i].what);
+		EXPECT_EQ(0, line.mapped);
+	}
+	EXPECT_EQ(0, set_importer_limit(0));
+	close(buf);
+	close(importer);
+	close(dev);
+}
+
 TEST_HARNESS_MAIN

@@ -12,7 +12,7 @@
 # (debian-apt.sh) into the cache, not installed.
 #
 # debug: base.config + debug.config (KASAN, lockdep, kmemleak, DMA-API debug,
-#        fault injection): what the tests run on.
+#        fault injection) + media.config (vivid): what the tests run on.
 # bench: base.config alone, for benchmarks that debug options would distort.
 # A line adds kconfig/LINE/FLAVOUR.config where it exists: the options that
 # only some lines' Kconfig has.
@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
 done
 
 case $flavour in
-debug) fragments=("$here/kconfig/base.config" "$here/kconfig/debug.config") ;;
+debug) fragments=("$here/kconfig/base.config" "$here/kconfig/debug.config" "$here/kconfig/media.config") ;;
 bench) fragments=("$here/kconfig/base.config") ;;
 *) echo "build-kernel.sh: unknown flavour '$flavour' (debug or bench)" >&2; exit 2 ;;
 esac

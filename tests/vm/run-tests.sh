@@ -38,7 +38,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-3600} cma=256M
 idle_timeout=${BPBUF_VM_IDLE_TIMEOUT:-900}
 plan_extra= files=() shipped=() test_modules=() kunit_modules=()
-kernel= arch=x86_64 modroot= append= kmods=() load=1 mem=3072 dma=
+kernel= arch=x86_64 modroot= append= kmods=() load=1 mem=2560 dma=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--linux-obj) linux_obj=$2; shift 2 ;;
@@ -86,7 +86,7 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"$
 	done
 	# The kernel's own modules, vgem (an importer) among them, as
 	# modules_install lays them out, so that modprobe resolves dependencies.
-	if [ -z "$modroot" ] && grep -Eqx 'CONFIG_(DRM_VGEM|UIO_PCI_GENERIC|VFIO_PCI)=m' "$linux_obj/.config"; then
+	if [ -z "$modroot" ] && grep -Eqx 'CONFIG_(DRM_VGEM|UIO_PCI_GENERIC|VFIO_PCI|VIDEO_VIVID)=m' "$linux_obj/.config"; then
 		rm -rf "$out/modroot"
 		make -s -C "$linux_obj" INSTALL_MOD_PATH="$out/modroot" modules_install >&2
 		modroot=$out/modroot
@@ -97,6 +97,8 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"$
 	fi
 	# The DMA tests load these themselves; a built-in one needs nothing.
 	[ -z "$dma" ] || kmods+=(--kmod uio_pci_generic --kmod vfio_pci --kmod vfio_iommu_type1)
+	# So does the media test vivid, with its own parameters
+	grep -qx 'CONFIG_VIDEO_VIVID=m' "$linux_obj/.config" && kmods+=(--kmod vivid)
 	for prog in "$@"; do
 		echo "rig_step $(basename "$prog") /tests/$(basename "$prog")"
 	done
@@ -113,6 +115,9 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"$
 	[ "$load" = 1 ] && echo "rig_step rmmod-bpbuf rmmod bpbuf"
 	:
 } >"$plan"
+
+# A kernel with vivid must run the media test, not skip it (vivid.h)
+grep -Eqx 'CONFIG_VIDEO_VIVID=[ym]' "$linux_obj/.config" && append="rig.vivid=1 $append"
 
 bins=()
 for prog in "$@"; do bins+=(--bin "$prog"); done

@@ -20,6 +20,11 @@
 # results channel silent that long is a hang, default: none), so a slow or
 # busy host does not turn a slow boot into a failed test.
 #
+# Memory defaults to 2560 MiB, all of it below 4 GiB on every machine here
+# (q35 moves RAM past 2.75 GiB above 4 GiB): devices with 32-bit DMA masks,
+# vivid's and uio_pci_generic's, then reach every buffer without a bounce
+# buffer, the system heap's included.
+#
 # --dma adds QEMU's edu PCI DMA engine, of the KINDS listed (comma
 # separated): iommu, one behind an IOMMU (x86: q35's Intel IOMMU, turned on
 # with intel_iommu=on; arm64: virt's SMMUv3), and none, one that no IOMMU
@@ -30,7 +35,7 @@
 set -euo pipefail
 trap 'echo "run-vm.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
-arch=$(uname -m) kernel= initramfs= out= mem=3072 smp=2 cma=256M timeout=900 append=
+arch=$(uname -m) kernel= initramfs= out= mem=2560 smp=2 cma=256M timeout=900 append=
 idle_timeout=0 boot_timeout=${BPBUF_VM_BOOT_TIMEOUT:-900} dma=
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Whether a device reaches a bpbuf buffer where it is. Without an IOMMU
+ * that translates for it, the DMA API hands a device that cannot address
+ * the buffer (its DMA mask or its bus's limit falls short, or swiotlb
+ * bounces everything, as in confidential guests) a copy in a bounce buffer
+ * instead, quietly: slow, never the buffer's own memory, and wrong for any
+ * importer that also writes the buffer through the CPU (vivid does), since
+ * unmapping copies the bounce buffer back over it. bpbuf refuses those
+ * mappings, for dma-buf importers (attach.c) and for DEV_MAP (devmap.c).
+ */
+#include <linux/device.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+#include <linux/scatterlist.h>
+#include <linux/swiotlb.h>
+
+#include "buffer.h"
+
+/* An IOMMU translates @dev's DMA through the DMA API (not identity) */
+bool bpbuf_dma_translates(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	return domain && (domain->type & __IOMMU_DOMAIN_DMA_API);
+}
+
+/**
+ * bpbuf_dma_reach - whether the DMA API would map @buf for @dev in place
+ * @dev: the device
+ * @buf: the buffer
+ *
+ * Both ends are asked, since bus offsets may differ across the buffer.
+ * bpbuf_dma_in_place() checks a mapping after the fact.
+ *
+ * Return: 0; -EOPNOTSUPP when @dev has no DMA mask or swiotlb bounces all
+ * its DMA; -ERANGE when, with no translating IOMMU, its mask or bus limit
+ * does not reach the whole buffer.
+ */
+int bpbuf_dma_reach(struct device *dev, struct bpbuf_buffer *buf)
+{
+	phys_addr_t first = page_to_phys(buf->page);
+	dma_addr_t lo, hi;
+	u64 limit;
+
+	if (!dev->dma_mask)
+		return -EOPNOTSUPP;
+	if (bpbuf_dma_translates(dev))
+		return 0;
+	if (is_swiotlb_force_bounce(dev))
+		return -EOPNOTSUPP;
+	lo = phys_to_dma(dev, first);
+	hi = phys_to_dma(dev, first + buf->size - 1);
+	limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
+	return lo > limit || hi > limit || hi < lo ? -ERANGE : 0;
+}
+
+/*
+ * Whether a mapping made without a translating IOMMU is the buffer's own
+ * memory, segment by segment (the direct path maps one to one): anything
+ * else was bounced.
+ */
+bool bpbuf_dma_in_place(struct device *dev, struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (sgt->nents != sgt->orig_nents)
+		return false;
+	for_each_sgtable_sg(sgt, sg, i)
+		if (sg_dma_address(sg) != phys_to_dma(dev, sg_phys(sg)))
+			return false;
+	return true;
+}
