@@ -15,7 +15,7 @@ status=0
 tests/vm/run-tests.sh --linux-obj "$kernel/obj" --module driver/bpbuf.ko \
 	--out "$out" --plan-extra "$out/plan-extra.sh" \
 	--libdir libbpbuf/.libs --ship utils/bpbuf --ship tests/vm/demo/bpbuf-demo \
-	--ship tests/dma/edu-demo --dma iommu \
+	--ship tests/dma/edu-demo --ship tests/media/vivid-demo --dma iommu \
 	--file tests/vm/demo/guest-demo.sh:/rig/demo.sh >"$out/report.tap" || status=$?
 
 echo

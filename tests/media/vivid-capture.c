@@ -3,10 +3,10 @@
  * A driver that needs contiguous memory captures into bpbuf buffers: vivid
  * on videobuf2-dma-contig (vivid.h) takes a dma-buf at VIDIOC_QBUF only
  * when the DMA addresses of its sg table make one run at least as long as
- * the plane (vb2_dc_map_dmabuf(): "contiguous mapping is too small",
- * EFAULT). Buffers come from BPBUF_IOCTL_ALLOC and from bpbuf's dma-heap
- * node; the kernel's system heap, whose buffers are pages from anywhere,
- * is the contrast.
+ * the plane (vb2_dc_map_dmabuf(): "contiguous chunk is too small" in the
+ * kernel log, EFAULT). Buffers come from BPBUF_IOCTL_ALLOC and from
+ * bpbuf's dma-heap node; the kernel's system heap, whose buffers are pages
+ * from anywhere, is the contrast.
  *
  * Every frame is checked through bpbuf's own mapping of the buffer: filled
  * first with a byte that vivid's picture does not hold, it must come back

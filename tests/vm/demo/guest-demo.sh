@@ -43,3 +43,7 @@ edu-demo "$edu" || exit 1
 dmesg | grep -E 'DMAR: (IOMMU enabled|Intel)' | sed 's/^\[[^]]*\] //'
 echo "and bpbuf(1) gives the same kind of address from the shell:"
 bpbuf alloc 64K -- sh -c "bpbuf addr --fd \$BPBUF_FD; echo uio_pci_generic > /sys/bus/pci/devices/$edu/driver_override; echo $edu > /sys/bus/pci/drivers_probe; bpbuf addr --fd \$BPBUF_FD --device $edu --json; echo $edu > /sys/bus/pci/devices/$edu/driver/unbind" || exit 1
+
+say "8. a camera driver that takes only contiguous memory: vivid (videobuf2-dma-contig) captures into a bpbuf buffer"
+vivid-demo || exit 1
+dmesg | grep 'contiguous chunk is too small' | tail -n 1 | sed 's/^\[[^]]*\] /kernel log, videobuf2-dma-contig refusing the system heap buffer: /'
