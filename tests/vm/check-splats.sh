@@ -52,9 +52,48 @@ allow=(
 )
 
 strip() { sed -e 's/\r$//' -e 's/^\[ *[0-9]*\.[0-9]*\] //' -e 's/^<[0-9]>//' "$log"; }
+
+# One report that is a known defect of a driver the tests use, not of
+# bpbuf, is blanked out (its lines kept, empty, so line numbers hold):
+# vivid's capture thread on 6.12 and 7.2 checks its deadline, then
+# computes the timeout from jiffies read again, and a vCPU that stalls two
+# ticks in between hands schedule_timeout() a negative value, which it
+# reports with a stack (vivid-kthread-cap.c, vivid_thread_vid_cap(); seen
+# under TCG). Only that whole block goes: the message, then the dump's
+# header and frames, from a vivid- thread, with vivid_thread_vid_cap among
+# the frames and no bpbuf frame; anything else in it keeps the block.
+known_foreign() {
+	awk '
+	function flush(keep,   i) {
+		for (i = 1; i <= n; i++)
+			print (keep ? block[i] : "")
+		n = 0
+	}
+	function part_of_dump(line) {
+		return line ~ /^(CPU: |Tainted: |Hardware name: |Call [Tt]race:|Workqueue: )/ ||
+		       line ~ /^ +[^ ]/ || line ~ /^ *<\/?TASK>/
+	}
+	n && !part_of_dump($0) {
+		flush(!(comm && frame && !ours))
+	}
+	n && part_of_dump($0) {
+		block[++n] = $0
+		if ($0 ~ /^CPU: .* Comm: vivid-/) comm = 1
+		if ($0 ~ /vivid_thread_vid_cap\+/) frame = 1
+		if ($0 ~ /bpbuf/) ours = 1
+		next
+	}
+	/^schedule_timeout: wrong timeout value / {
+		n = 1; block[1] = $0; comm = frame = ours = 0
+		next
+	}
+	{ print }
+	END { if (n) flush(!(comm && frame && !ours)) }
+	'
+}
 any=$(printf '%s\n' "${patterns[@]}" | paste -sd'|')
 ok=$(printf '%s\n' "${allow[@]}" | paste -sd'|')
-hits=$(strip | grep -En -- "$any" | grep -Ev -- "$ok")
+hits=$(strip | known_foreign | grep -En -- "$any" | grep -Ev -- "$ok")
 [ -z "$hits" ] && exit 0
 echo "$hits" | head -n 40
 exit 1
