@@ -129,6 +129,8 @@ static bool sgtable_need_sync(struct bpbuf_attachment *a)
  * @buf: the buffer
  * @a: one of its attachments, not mapped
  * @dir: the direction
+ * @in_place: the mapping must be the buffer's own memory (no translating
+ *	IOMMU): one the DMA API bounced is undone before anyone sees it
  *
  * The carve stays mapped for the heap's device all along, so this mapping
  * overlaps it: map with DMA_ATTR_SKIP_CPU_SYNC (which is also what tells
@@ -136,10 +138,11 @@ static bool sgtable_need_sync(struct bpbuf_attachment *a)
  * The CPU may have written through a cached mapping without telling anyone,
  * so a new mapping always gets it.
  *
- * Return: 0, -EBUSY if already mapped, or dma_map_sgtable()'s error.
+ * Return: 0, -EBUSY if already mapped, -ERANGE if bounced where @in_place,
+ * or dma_map_sgtable()'s error.
  */
 int bpbuf_attachment_map(struct bpbuf_buffer *buf, struct bpbuf_attachment *a,
-			 enum dma_data_direction dir)
+			 enum dma_data_direction dir, bool in_place)
 {
 	int ret;
 
@@ -152,6 +155,12 @@ int bpbuf_attachment_map(struct bpbuf_buffer *buf, struct bpbuf_attachment *a,
 	ret = dma_map_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto unlock;
+	/* under the lock: a sync must never copy a bounce buffer back */
+	if (in_place && !bpbuf_dma_in_place(a->dev, &a->sgt)) {
+		dma_unmap_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+		ret = -ERANGE;
+		goto unlock;
+	}
 	a->need_sync = sgtable_need_sync(a);
 	if (a->need_sync)
 		dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
@@ -194,15 +203,12 @@ struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
 {
 	struct bpbuf_buffer *buf = attach->dmabuf->priv;
 	struct bpbuf_attachment *a = attach->priv;
+	bool translated = bpbuf_dma_translates(a->dev);
 	int ret;
 
-	ret = bpbuf_dma_reach(a->dev, buf);
+	ret = bpbuf_dma_reach(a->dev, buf, translated);
 	if (!ret)
-		ret = bpbuf_attachment_map(buf, a, dir);
-	if (!ret && !bpbuf_dma_translates(a->dev) && !bpbuf_dma_in_place(a->dev, &a->sgt)) {
-		bpbuf_attachment_unmap(buf, a, false);
-		ret = -ERANGE;
-	}
+		ret = bpbuf_attachment_map(buf, a, dir, !translated);
 	/* the buffer's address stays out of the log: it is for RAWIO only */
 	if (ret == -ERANGE || ret == -EOPNOTSUPP)
 		dev_warn_ratelimited(a->dev, "bpbuf: not mapping a %zu-byte buffer out of this device's direct DMA reach (mask %#llx, bus limit %#llx): bpbuf does not bounce\n",

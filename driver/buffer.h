@@ -134,7 +134,7 @@ struct bpbuf_attachment *bpbuf_attachment_create(struct bpbuf_buffer *buf,
 void bpbuf_attachment_destroy(struct bpbuf_buffer *buf,
 			      struct bpbuf_attachment *a);
 int bpbuf_attachment_map(struct bpbuf_buffer *buf, struct bpbuf_attachment *a,
-			 enum dma_data_direction dir);
+			 enum dma_data_direction dir, bool in_place);
 void bpbuf_attachment_unmap(struct bpbuf_buffer *buf,
 			    struct bpbuf_attachment *a, bool sync_for_cpu);
 int bpbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
@@ -148,7 +148,7 @@ void bpbuf_attachment_sync(struct bpbuf_attachment *a, u64 offset,
 
 /* reach.c: a device reaches the buffer in place, or bpbuf refuses to map */
 bool bpbuf_dma_translates(struct device *dev);
-int bpbuf_dma_reach(struct device *dev, struct bpbuf_buffer *buf);
+int bpbuf_dma_reach(struct device *dev, struct bpbuf_buffer *buf, bool translated);
 bool bpbuf_dma_in_place(struct device *dev, struct sg_table *sgt);
 
 #endif /* BPBUF_BUFFER_H */

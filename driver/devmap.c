@@ -211,10 +211,10 @@ static struct bpbuf_devmap *devmap_create(struct device *dev,
 		ret = PTR_ERR(map->a);
 		goto free_map;
 	}
-	ret = bpbuf_attachment_map(buf, map->a, DMA_BIDIRECTIONAL);
+	ret = bpbuf_attachment_map(buf, map->a, DMA_BIDIRECTIONAL, !translated);
 	if (ret) {
 		/* dma_map_sgtable()'s "cannot map" besides no IOVA space */
-		if (ret != -ENOMEM)
+		if (ret != -ENOMEM && ret != -ERANGE)
 			ret = -EIO;
 		goto destroy;
 	}
@@ -277,7 +277,7 @@ int bpbuf_devmap_map(struct bpbuf_buffer *buf, unsigned int bus,
 	mutex_lock(&devmaps_lock);
 	map = find_devmap(dev, buf);
 	if (!map) {
-		ret = bpbuf_dma_reach(dev, buf);
+		ret = bpbuf_dma_reach(dev, buf, translated);
 		if (ret)
 			goto unlock;
 		map = devmap_create(dev, buf, translated);

@@ -30,15 +30,17 @@ bool bpbuf_dma_translates(struct device *dev)
  * bpbuf_dma_reach - whether the DMA API would map @buf for @dev in place
  * @dev: the device
  * @buf: the buffer
+ * @translated: bpbuf_dma_translates(@dev), asked once by the caller
  *
- * Both ends are asked, since bus offsets may differ across the buffer.
- * bpbuf_dma_in_place() checks a mapping after the fact.
+ * Both ends are asked, since bus offsets may differ across the buffer, and
+ * a bus that has no address for them at all (DMA_MAPPING_ERROR) does not
+ * reach them. bpbuf_dma_in_place() checks a mapping after the fact.
  *
  * Return: 0; -EOPNOTSUPP when @dev has no DMA mask or swiotlb bounces all
  * its DMA; -ERANGE when, with no translating IOMMU, its mask or bus limit
  * does not reach the whole buffer.
  */
-int bpbuf_dma_reach(struct device *dev, struct bpbuf_buffer *buf)
+int bpbuf_dma_reach(struct device *dev, struct bpbuf_buffer *buf, bool translated)
 {
 	phys_addr_t first = page_to_phys(buf->page);
 	dma_addr_t lo, hi;
@@ -46,12 +48,14 @@ int bpbuf_dma_reach(struct device *dev, struct bpbuf_buffer *buf)
 
 	if (!dev->dma_mask)
 		return -EOPNOTSUPP;
-	if (bpbuf_dma_translates(dev))
+	if (translated)
 		return 0;
 	if (is_swiotlb_force_bounce(dev))
 		return -EOPNOTSUPP;
 	lo = phys_to_dma(dev, first);
 	hi = phys_to_dma(dev, first + buf->size - 1);
+	if (lo == DMA_MAPPING_ERROR || hi == DMA_MAPPING_ERROR)
+		return -ERANGE;
 	limit = min_not_zero(*dev->dma_mask, dev->bus_dma_limit);
 	return lo > limit || hi > limit || hi < lo ? -ERANGE : 0;
 }

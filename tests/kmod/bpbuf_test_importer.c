@@ -38,6 +38,8 @@ static struct platform_device *importer_pdev;
  */
 static unsigned long long dma_limit;
 module_param(dma_limit, ullong, 0644);
+/* the device's own limit, put back when dma_limit is 0 */
+static u64 platform_dma_limit;
 MODULE_PARM_DESC(dma_limit, "Highest bus address the importer reaches, 0 for no limit (default 0)");
 
 struct import {
@@ -96,7 +98,7 @@ static long importer_import(struct importer_file *f, void __user *arg)
 		ret = PTR_ERR(imp->dmabuf);
 		goto free;
 	}
-	importer_pdev->dev.bus_dma_limit = READ_ONCE(dma_limit);
+	importer_pdev->dev.bus_dma_limit = READ_ONCE(dma_limit) ?: platform_dma_limit;
 	imp->attach = dma_buf_attach(imp->dmabuf, &importer_pdev->dev);
 	if (IS_ERR(imp->attach)) {
 		ret = PTR_ERR(imp->attach);
@@ -201,6 +203,7 @@ static int __init importer_init(void)
 							PLATFORM_DEVID_NONE, NULL, 0);
 	if (IS_ERR(importer_pdev))
 		return PTR_ERR(importer_pdev);
+	platform_dma_limit = importer_pdev->dev.bus_dma_limit;
 	ret = dma_coerce_mask_and_coherent(&importer_pdev->dev, DMA_BIT_MASK(64));
 	if (!ret)
 		ret = misc_register(&importer_misc);

@@ -104,8 +104,10 @@ int main(void)
 	ret = vivid_stream(&v, true);
 	if (!ret)
 		ret = vivid_dqbuf(&v, V4L2_MEMORY_DMABUF, &index, &used, 10000);
+	if (!ret && index != 0)
+		ret = -EINVAL;
 	if (ret)
-		return fail("capturing a frame", ret);
+		return fail("capturing a frame into the bpbuf buffer", ret);
 	ret = bpbuf_buffer_begin_cpu_access(buf, BPBUF_SYNC_READ);
 	if (ret)
 		return fail("begin CPU access", ret);

@@ -291,7 +291,7 @@ int vivid_stream(struct vivid *v, bool on)
 }
 
 /* Map buffer index's planes (MMAP memory) into maps[] */
-static int map_mmap_buffer(struct vivid *v, uint32_t index, void **maps)
+static int map_mmap_buffer(struct vivid *v, uint32_t index, void **maps, uint32_t *lens)
 {
 	struct v4l2_plane planes[VIDEO_MAX_PLANES];
 	struct v4l2_buffer b = { .index = index, .type = v->type, .memory = V4L2_MEMORY_MMAP };
@@ -308,6 +308,7 @@ static int map_mmap_buffer(struct vivid *v, uint32_t index, void **maps)
 		uint32_t len = is_mplane(v) ? planes[p].length : b.length;
 		off_t off = is_mplane(v) ? planes[p].m.mem_offset : b.m.offset;
 
+		lens[p] = len;
 		maps[p] = mmap(NULL, len, PROT_READ, MAP_SHARED, v->fd, off);
 		if (maps[p] == MAP_FAILED) {
 			maps[p] = NULL;
@@ -322,12 +323,13 @@ static int map_mmap_buffer(struct vivid *v, uint32_t index, void **maps)
 int vivid_reference(struct vivid *v, uint8_t **planes)
 {
 	void *maps[REFERENCE_BUFFERS][VIDEO_MAX_PLANES] = { { NULL } };
+	uint32_t lens[REFERENCE_BUFFERS][VIDEO_MAX_PLANES] = { { 0 } };
 	uint32_t i, index = 0, frame, p;
 	int ret;
 
 	ret = vivid_reqbufs(v, V4L2_MEMORY_MMAP, REFERENCE_BUFFERS);
 	for (i = 0; !ret && i < REFERENCE_BUFFERS; i++) {
-		ret = map_mmap_buffer(v, i, maps[i]);
+		ret = map_mmap_buffer(v, i, maps[i], lens[i]);
 		if (!ret)
 			ret = vivid_qbuf(v, V4L2_MEMORY_MMAP, i, NULL);
 	}
@@ -349,7 +351,7 @@ int vivid_reference(struct vivid *v, uint8_t **planes)
 	for (i = 0; i < REFERENCE_BUFFERS; i++)
 		for (p = 0; p < v->fmt.planes; p++)
 			if (maps[i][p])
-				munmap(maps[i][p], v->fmt.sizeimage[p]);
+				munmap(maps[i][p], lens[i][p]);
 	if (vivid_reqbufs(v, V4L2_MEMORY_MMAP, 0) && !ret)
 		ret = -EBUSY;
 	return ret;
