@@ -46,4 +46,4 @@ bpbuf alloc 64K -- sh -c "bpbuf addr --fd \$BPBUF_FD; echo uio_pci_generic > /sy
 
 say "8. a camera driver that takes only contiguous memory: vivid (videobuf2-dma-contig) captures into a bpbuf buffer"
 vivid-demo || exit 1
-dmesg | grep 'contiguous chunk is too small' | tail -n 1 | sed 's/^\[[^]]*\] /kernel log, videobuf2-dma-contig refusing the system heap buffer: /'
+dmesg | grep 'contiguous chunk is too small' | tail -n 1 | sed -e 's/^\[[^]]*\] //' -e 's/^/kernel log, videobuf2-dma-contig refusing the system heap buffer: /'
