@@ -177,6 +177,20 @@ static inline int bp_debugfs_buffer(int dev, int fd, struct bp_debugfs_buffer *o
 	return ret;
 }
 
+/* bpbuf's dma-heap node, /dev/dma_heap/NAME from its dma_heap_name, or "" */
+static inline void bp_heap_node_path(char *path, size_t len)
+{
+	char *name = read_text(BPBUF_PARAMS "/dma_heap_name");
+
+	path[0] = '\0';
+	if (!name)
+		return;
+	name[strcspn(name, "\n")] = '\0';
+	if (*name)
+		snprintf(path, len, "/dev/dma_heap/%s", name);
+	free(name);
+}
+
 /* A numeric module parameter of bpbuf, or -1 */
 static inline long long bp_param(const char *name)
 {

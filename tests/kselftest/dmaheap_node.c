@@ -21,20 +21,6 @@
 /* The ioctl number of DMA_HEAP_IOCTL_ALLOC with another size or direction */
 #define HEAP_IOC(dir, size)	_IOC((dir), DMA_HEAP_IOC_MAGIC, 0, (size))
 
-/* The node's path from the dma_heap_name parameter, or "" */
-static void heap_path(char *path, size_t len)
-{
-	char *name = read_text(BPBUF_PARAMS "/dma_heap_name");
-
-	path[0] = '\0';
-	if (!name)
-		return;
-	name[strcspn(name, "\n")] = '\0';
-	if (*name)
-		snprintf(path, len, DMA_HEAP_DIR "/%s", name);
-	free(name);
-}
-
 static int heap_alloc(int heap, uint64_t len, uint32_t fd_flags,
 		      uint64_t heap_flags, int *fd)
 {
@@ -69,7 +55,7 @@ static void heap_node_open(struct __test_metadata *_metadata,
 	self->dev = bp_open();
 	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", BPBUF_NODE, strerror(errno));
 	ASSERT_EQ(0, bp_wait_idle(self->dev, &self->idle));
-	heap_path(self->path, sizeof(self->path));
+	bp_heap_node_path(self->path, sizeof(self->path));
 	ASSERT_NE(0, self->path[0]) TH_LOG("bpbuf has no dma_heap_name");
 	self->heap = open(self->path, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->heap) TH_LOG("open %s: %s", self->path, strerror(errno));
