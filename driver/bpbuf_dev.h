@@ -12,11 +12,12 @@
 #include <linux/mutex.h>
 
 #include "heap.h"
+#include "mmap.h"
 
 #define BPBUF_DRIVER_NAME	"bpbuf"
 #define BPBUF_DRIVER_DESC	"Physically contiguous CMA buffers as dma-buf file descriptors"
 #define BPBUF_VERSION_MAJOR	0
-#define BPBUF_VERSION_MINOR	2
+#define BPBUF_VERSION_MINOR	3
 #define BPBUF_VERSION_PATCHLEVEL	0
 
 /* Largest alignment BPBUF_IOCTL_ALLOC accepts: one PUD on x86-64 */
@@ -40,6 +41,8 @@ struct bpbuf_heapnode;
  * @nr_buffers: number of live buffers
  * @debugfs: the bpbuf debugfs directory
  * @heapnode: the /dev/dma_heap node (heapnode.c), or NULL
+ * @mapped: page-table entries user space mappings have inserted, by size
+ *	(enum bpbuf_map_entry), for debugfs and the tests; no lock
  */
 struct bpbuf_device {
 	struct miscdevice misc;
@@ -52,6 +55,7 @@ struct bpbuf_device {
 	unsigned int nr_buffers;
 	struct dentry *debugfs;
 	struct bpbuf_heapnode *heapnode;
+	atomic64_t mapped[BPBUF_MAP_NR];
 };
 
 static inline struct bpbuf_device *bpbuf_device_of(struct file *file)

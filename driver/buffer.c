@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * bpbuf buffers: a range of the heap exported as a dma-buf, its one
- * allocation path, its CPU mappings (user space in one go, the kernel's
- * vmap) and its release. Importing devices are in attach.c.
+ * allocation path, the kernel's vmap of it and its release. User space
+ * mappings are in mmap.c, importing devices in attach.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,6 +28,7 @@
 #include "buffer.h"
 #include "compat.h"
 #include "devmap.h"
+#include "mmap.h"
 
 /**
  * bpbuf_buffer_sync - make a byte range coherent for the CPU or the devices
@@ -77,59 +78,6 @@ static int bpbuf_end_cpu_access(struct dma_buf *dmabuf,
 	struct bpbuf_buffer *buf = dmabuf->priv;
 
 	bpbuf_buffer_sync(buf, 0, buf->size, false, dir);
-	return 0;
-}
-
-static void bpbuf_vm_open(struct vm_area_struct *vma)
-{
-	struct bpbuf_buffer *buf = vma->vm_private_data;
-
-	atomic_inc(&buf->mmap_count);
-}
-
-static void bpbuf_vm_close(struct vm_area_struct *vma)
-{
-	struct bpbuf_buffer *buf = vma->vm_private_data;
-
-	atomic_dec(&buf->mmap_count);
-}
-
-/* open and close only count mappings: every page is mapped at mmap() */
-static const struct vm_operations_struct bpbuf_vm_ops = {
-	.open = bpbuf_vm_open,
-	.close = bpbuf_vm_close,
-};
-
-static int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
-{
-	struct bpbuf_buffer *buf = dmabuf->priv;
-	unsigned long npages = buf->range.npages;
-	unsigned long count = vma_pages(vma);
-	unsigned long pfn;
-	int ret;
-
-	/*
-	 * A private mapping would be copy-on-write, not the memory devices
-	 * see. VM_MAYSHARE, not VM_SHARED: read-only fds lose VM_SHARED.
-	 */
-	if (!(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-	if (vma->vm_pgoff >= npages || count > npages - vma->vm_pgoff)
-		return -EINVAL;
-
-	bpbuf_buffer_touch(buf);
-	/* mremap() must not grow it past the buffer; core dumps skip it */
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	pfn = page_to_pfn(buf->page);
-	/* the whole window now: no fault per page, and it sets VM_PFNMAP */
-	ret = remap_pfn_range(vma, vma->vm_start, pfn + vma->vm_pgoff,
-			      count << PAGE_SHIFT, vma->vm_page_prot);
-	if (ret)
-		return ret;
-
-	vma->vm_private_data = buf;
-	vma->vm_ops = &bpbuf_vm_ops;
-	atomic_inc(&buf->mmap_count);
 	return 0;
 }
 
@@ -308,14 +256,35 @@ free_buf:
  * struct alloc_shape - a request, checked: what buffer_create() is asked
  * @npages: the size in pages
  * @align_pages: the alignment in pages
- * @fallback: with no room at @align_pages, try any alignment (the default
- *	alignment is a wish, an asked one is not)
+ * @fallback: with no room at @align_pages, try the next smaller default
+ *	alignment, then none (the default alignment is a wish, an asked one
+ *	is not)
  */
 struct alloc_shape {
 	unsigned long npages;
 	unsigned long align_pages;
 	bool fallback;
 };
+
+/*
+ * The default alignment of a buffer of @bytes, or the next smaller one
+ * below @below bytes: the largest page-table entry size mmap() uses that
+ * the buffer reaches, at least BPBUF_HUGE_ALIGN; the page size for
+ * buffers smaller than that.
+ */
+static u64 default_align(u64 bytes, u64 below)
+{
+	u64 sizes = bpbuf_map_sizes() | BPBUF_HUGE_ALIGN;
+
+	while (sizes) {
+		u64 top = 1ULL << (fls64(sizes) - 1);
+
+		if (top <= bytes && top < below && top >= BPBUF_HUGE_ALIGN)
+			return top;
+		sizes &= ~top;
+	}
+	return PAGE_SIZE;
+}
 
 static int alloc_shape(struct bpbuf_device *bdev, u64 size, u64 align,
 		       struct alloc_shape *shape)
@@ -332,11 +301,10 @@ static int alloc_shape(struct bpbuf_device *bdev, u64 size, u64 align,
 	shape->fallback = false;
 	if (align) {
 		shape->align_pages = align >> PAGE_SHIFT;
-	} else if ((u64)shape->npages << PAGE_SHIFT >= BPBUF_HUGE_ALIGN) {
-		shape->align_pages = BPBUF_HUGE_ALIGN >> PAGE_SHIFT;
-		shape->fallback = true;
 	} else {
-		shape->align_pages = 1;
+		shape->align_pages = default_align((u64)shape->npages << PAGE_SHIFT,
+						   U64_MAX) >> PAGE_SHIFT;
+		shape->fallback = shape->align_pages > 1;
 	}
 	return 0;
 }
@@ -347,16 +315,23 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
 				    unsigned int file_flags, const char *name)
 {
 	struct bpbuf_charge *charge;
+	unsigned long align_pages;
 	struct bpbuf_buffer *buf;
 	struct dma_buf *dmabuf;
 
 	charge = bpbuf_account_charge((u64)shape->npages << PAGE_SHIFT);
 	if (IS_ERR(charge))
 		return ERR_CAST(charge);
-	dmabuf = buffer_create(bdev, shape->npages, shape->align_pages,
-			       file_flags, name);
-	if (dmabuf == ERR_PTR(-ENOMEM) && shape->fallback)
-		dmabuf = buffer_create(bdev, shape->npages, 1, file_flags, name);
+	align_pages = shape->align_pages;
+	dmabuf = buffer_create(bdev, shape->npages, align_pages, file_flags,
+			       name);
+	while (dmabuf == ERR_PTR(-ENOMEM) && shape->fallback && align_pages > 1) {
+		align_pages = default_align((u64)shape->npages << PAGE_SHIFT,
+					    (u64)align_pages << PAGE_SHIFT) >>
+			      PAGE_SHIFT;
+		dmabuf = buffer_create(bdev, shape->npages, align_pages,
+				       file_flags, name);
+	}
 	if (IS_ERR(dmabuf)) {
 		bpbuf_account_uncharge(charge);
 		return dmabuf;
@@ -376,9 +351,10 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
  * @bdev: the device
  * @size: bytes, rounded up to whole pages
  * @align: alignment of its physical address in bytes: a power of two from
- *	PAGE_SIZE to BPBUF_MAX_ALIGN, or 0 for the default: 2 MiB when the
- *	buffer is that large, so that it can be mapped with large pages, else
- *	(or when no such room is left) none
+ *	PAGE_SIZE to BPBUF_MAX_ALIGN, or 0 for the default (default_align()):
+ *	the largest page-table entry the buffer reaches, at least 2 MiB, so
+ *	that it can be mapped with large entries; with no such room, the next
+ *	smaller one; none for buffers under 2 MiB
  * @file_flags: O_RDONLY, O_WRONLY or O_RDWR for the dma-buf's file
  * @fd_flags: 0 or O_CLOEXEC, for the fd
  * @name: name for the dma-buf, or NULL or "" for none

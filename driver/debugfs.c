@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/math64.h>
 #include <linux/seq_file.h>
 
 #include "bpbuf_dev.h"
@@ -36,6 +37,16 @@ static int heap_show(struct seq_file *m, void *unused)
 	seq_printf(m, "dma_bits:\t%u\n", bdev->dma_bits);
 	seq_printf(m, "bus_addr:\t%pad\n", &st.bus_addr);
 	seq_printf(m, "pfn:\t\t0x%lx\n", st.pfn);
+	seq_printf(m, "lock_taken:\t%llu\n", st.lock_taken);
+	seq_printf(m, "lock_contended:\t%llu\n", st.lock_contended);
+	seq_printf(m, "load_carve_us:\t%llu\n", div_u64(st.carve_ns, 1000));
+	seq_printf(m, "load_zero_us:\t%llu\n", div_u64(st.clear_ns, 1000));
+	seq_printf(m, "mapped_pte:\t%lld\n",
+		   atomic64_read(&bdev->mapped[BPBUF_MAP_PTE]));
+	seq_printf(m, "mapped_pmd:\t%lld\n",
+		   atomic64_read(&bdev->mapped[BPBUF_MAP_PMD]));
+	seq_printf(m, "mapped_pud:\t%lld\n",
+		   atomic64_read(&bdev->mapped[BPBUF_MAP_PUD]));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(heap);

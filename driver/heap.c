@@ -18,6 +18,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 
 #include "heap.h"
 
@@ -47,7 +48,7 @@ int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
 		goto free_tail;
 	}
 
-	mutex_lock(&heap->lock);
+	bpbuf_heap_lock(heap);
 	for (;;) {
 		found = bpbuf_extents_find(&heap->extents, npages, align_pages,
 					   &start);
@@ -64,7 +65,7 @@ int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
 		mutex_unlock(&heap->lock);
 		ret = wait_event_killable(heap->zero_wait,
 					  READ_ONCE(heap->zero_seq) != seq);
-		mutex_lock(&heap->lock);
+		bpbuf_heap_lock(heap);
 		heap->waiters--;
 		if (ret) {
 			ret = -EINTR;
@@ -107,7 +108,7 @@ void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range,
 {
 	int ret;
 
-	mutex_lock(&heap->lock);
+	bpbuf_heap_lock(heap);
 	ret = bpbuf_extents_give(&heap->extents, range->start, range->npages,
 				 untouched, range->spare);
 	/* a range overlapping free space means the books are wrong */
@@ -149,7 +150,7 @@ void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st)
 	struct bpbuf_extents *ex = &heap->extents;
 	unsigned long largest;
 
-	mutex_lock(&heap->lock);
+	bpbuf_heap_lock(heap);
 	bpbuf_extents_runs(ex, &largest, &st->nr_extents);
 	st->free = (u64)ex->free_pages << PAGE_SHIFT;
 	st->clean = (u64)(ex->free_pages - ex->dirty_pages) << PAGE_SHIFT;
@@ -161,6 +162,10 @@ void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st)
 	st->zeroed_alloc = (u64)atomic64_read(&heap->zeroed_alloc) << PAGE_SHIFT;
 	st->bus_addr = heap->base_dma;
 	st->pfn = ex->base_pfn;
+	st->lock_taken = atomic64_read(&heap->lock_taken);
+	st->lock_contended = atomic64_read(&heap->lock_contended);
+	st->carve_ns = heap->carve_ns;
+	st->clear_ns = heap->clear_ns;
 }
 
 static void carve_failed(u64 size)
@@ -182,6 +187,7 @@ static void carve_failed(u64 size)
 int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 {
 	struct bpbuf_extent *all;
+	u64 t0;
 	int ret;
 
 	if (!size || size > SIZE_MAX || !PAGE_ALIGNED(size))
@@ -206,9 +212,13 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	 * may come from the page allocator when CMA is short; they are just
 	 * as contiguous, and just as much ours.
 	 */
+	atomic64_set(&heap->lock_taken, 0);
+	atomic64_set(&heap->lock_contended, 0);
+	t0 = ktime_get_ns();
 	heap->base = dma_alloc_pages(dev, size, &heap->base_dma,
 				     DMA_BIDIRECTIONAL,
 				     GFP_KERNEL | __GFP_NOWARN);
+	heap->carve_ns = ktime_get_ns() - t0;
 	if (!heap->base) {
 		carve_failed(size);
 		ret = -ENOMEM;
@@ -229,9 +239,11 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	 * so that every extent starts clean and the first allocations are as
 	 * fast as the later ones.
 	 */
+	t0 = ktime_get_ns();
 	ret = bpbuf_zero_pages(heap, 0, heap->npages, true);
 	if (ret)
 		goto free_carve;
+	heap->clear_ns = ktime_get_ns() - t0;
 
 	/* the free extents before the zeroer, which works on them */
 	bpbuf_extents_init(&heap->extents, page_to_pfn(heap->base),

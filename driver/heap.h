@@ -43,6 +43,10 @@ struct device;
  * @zero_worker: the background zeroer's thread, at the lowest priority
  * @zero_work: the background zeroer
  * @zero_wait: allocations waiting for @zeroing to be done
+ * @lock_taken: times @lock was taken (bpbuf_heap_lock()), since load
+ * @lock_contended: of those, times it was held by someone else first
+ * @carve_ns: how long load took to carve the heap from CMA
+ * @clear_ns: how long load took to zero the carve
  */
 struct bpbuf_heap {
 	struct device *dev;
@@ -62,7 +66,21 @@ struct bpbuf_heap {
 	struct kthread_worker *zero_worker;
 	struct kthread_work zero_work;
 	wait_queue_head_t zero_wait;
+	atomic64_t lock_taken;
+	atomic64_t lock_contended;
+	u64 carve_ns;
+	u64 clear_ns;
 };
+
+/* @heap's lock, counted: how contended it is shows in debugfs */
+static inline void bpbuf_heap_lock(struct bpbuf_heap *heap)
+{
+	atomic64_inc(&heap->lock_taken);
+	if (mutex_trylock(&heap->lock))
+		return;
+	atomic64_inc(&heap->lock_contended);
+	mutex_lock(&heap->lock);
+}
 
 /**
  * struct bpbuf_range - pages handed out by bpbuf_heap_alloc()
@@ -93,6 +111,10 @@ struct bpbuf_range {
  * @freed_clean: bytes freed untouched since load, so never zeroed again
  * @bus_addr: bus address of the carve for the heap's device
  * @pfn: page frame number of its first page
+ * @lock_taken: see struct bpbuf_heap
+ * @lock_contended: see struct bpbuf_heap
+ * @carve_ns: see struct bpbuf_heap
+ * @clear_ns: see struct bpbuf_heap
  */
 struct bpbuf_heap_stats {
 	u64 size;
@@ -105,6 +127,10 @@ struct bpbuf_heap_stats {
 	u64 freed_clean;
 	dma_addr_t bus_addr;
 	unsigned long pfn;
+	u64 lock_taken;
+	u64 lock_contended;
+	u64 carve_ns;
+	u64 clear_ns;
 };
 
 int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size);

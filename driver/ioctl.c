@@ -133,6 +133,9 @@ static int bpbuf_get_cap_ioctl(struct bpbuf_device *bdev, void *data,
 	case BPBUF_CAP_HUGE_ALIGN:
 		cap->value = BPBUF_HUGE_ALIGN;
 		break;
+	case BPBUF_CAP_MAP_SIZES:
+		cap->value = bpbuf_map_sizes();
+		break;
 	default:
 		return -EINVAL;
 	}

@@ -111,7 +111,7 @@ static void bpbuf_zeroer_work(struct kthread_work *work)
 			if (!piece)
 				return;
 		}
-		mutex_lock(&heap->lock);
+		bpbuf_heap_lock(heap);
 		/* waiting allocations take what is left themselves */
 		z = NULL;
 		if (!heap->stopping && !heap->waiters)
@@ -125,7 +125,7 @@ static void bpbuf_zeroer_work(struct kthread_work *work)
 
 		bpbuf_zero_pages(heap, z->start, z->len, false);
 
-		mutex_lock(&heap->lock);
+		bpbuf_heap_lock(heap);
 		heap->zeroed_bg += z->len;
 		unused = bpbuf_extents_zero_end(&heap->extents, z);
 		heap->zeroing = NULL;
@@ -157,7 +157,7 @@ int bpbuf_zeroer_start(struct bpbuf_heap *heap)
 /* No buffer is left to free, so nothing queues the zeroer again */
 void bpbuf_zeroer_stop(struct bpbuf_heap *heap)
 {
-	mutex_lock(&heap->lock);
+	bpbuf_heap_lock(heap);
 	heap->stopping = true;
 	mutex_unlock(&heap->lock);
 	kthread_cancel_work_sync(&heap->zero_work);

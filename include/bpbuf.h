@@ -100,6 +100,14 @@ struct bpbuf_version {
 #define BPBUF_CAP_HUGE_ALIGN		8
 /* 1 if this caller may use BPBUF_IOCTL_DEV_MAP and DEV_UNMAP, else 0 */
 #define BPBUF_CAP_DEV_MAP		9
+/*
+ * The sizes of page-table entry mmap() of a buffer uses, as a bitmap of
+ * sizes in bytes: the page size always; also the PMD size (2 MiB with 4 KiB
+ * pages) and the PUD size (1 GiB) where this kernel and CPU can map buffers
+ * with them. A part of a mapping whose virtual and physical addresses are
+ * both aligned to one of them is mapped with such an entry on first touch.
+ */
+#define BPBUF_CAP_MAP_SIZES		10
 
 /**
  * struct bpbuf_get_cap - BPBUF_IOCTL_GET_CAP
@@ -160,8 +168,11 @@ struct bpbuf_heap_info {
  *	the default, else a power of two from the page size up to
  *	BPBUF_CAP_MAX_ALIGN. The default is BPBUF_HUGE_ALIGN for buffers of
  *	at least that size (so they can be mapped with 2 MiB page-table
- *	entries) if the heap has such a hole, else the page size. Without an
- *	IOMMU the bus address is the physical address.
+ *	entries), or the largest size in BPBUF_CAP_MAP_SIZES that the buffer
+ *	reaches if that is larger (1 GiB for a buffer of 1 GiB or more where
+ *	PUD entries map buffers), each if the heap has such a hole, else the
+ *	next smaller one, else the page size. Without an IOMMU the bus
+ *	address is the physical address.
  * @flags: in: BPBUF_ALLOC_* flags
  * @fd: out: the new dma-buf fd; must be zero on input
  * @name: in: a name for the buffer, NUL-terminated, as DMA_BUF_SET_NAME

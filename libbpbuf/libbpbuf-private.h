@@ -24,6 +24,7 @@ struct bpbuf_dev {
 	char *date;
 	char *desc;
 	uint64_t page_size;
+	uint64_t map_sizes;		/* BPBUF_CAP_MAP_SIZES */
 };
 
 struct bpbuf_buffer {

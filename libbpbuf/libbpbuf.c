@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libbpbuf: the device, buffers, mappings, bus addresses and cache syncs.
+ * libbpbuf: the device, buffers, bus addresses and cache syncs; mappings
+ * are in map.c.
  *
  * Every function returns 0 or a negative errno. Every ioctl goes through
  * bpbuf_xioctl(), which restarts it on EINTR and EAGAIN as libdrm's
@@ -140,6 +141,14 @@ BPBUF_EXPORT int bpbuf_dev_open(const char *path, struct bpbuf_dev **devp)
 	if (ret)
 		goto unref_dev;
 	dev->page_size = cap.value;
+
+	/* drivers before 0.3 map with pages only, and do not know the cap */
+	cap.capability = BPBUF_CAP_MAP_SIZES;
+	cap.value = 0;
+	ret = bpbuf_xioctl(dev->fd, BPBUF_IOCTL_GET_CAP, &cap);
+	if (ret && ret != -EINVAL)
+		goto unref_dev;
+	dev->map_sizes = ret ? dev->page_size : cap.value;
 
 	*devp = dev;
 	return 0;
@@ -406,54 +415,6 @@ BPBUF_EXPORT uint64_t bpbuf_buffer_size(const struct bpbuf_buffer *buf)
 BPBUF_EXPORT void *bpbuf_buffer_addr(const struct bpbuf_buffer *buf)
 {
 	return buf->addr;
-}
-
-BPBUF_EXPORT int bpbuf_buffer_map(struct bpbuf_buffer *buf, int prot,
-				  void **addrp)
-{
-	void *addr;
-
-	if (!buf || prot & ~(PROT_READ | PROT_WRITE))
-		return -EINVAL;
-	if (buf->addr)
-		return -EBUSY;
-	if (buf->size > SIZE_MAX)
-		return -ENOMEM;
-	if (!prot) {
-		int fl = fcntl(buf->fd, F_GETFL);
-
-		if (fl < 0)
-			return -errno;
-		switch (fl & O_ACCMODE) {
-		case O_RDONLY:
-			prot = PROT_READ;
-			break;
-		case O_RDWR:
-			prot = PROT_READ | PROT_WRITE;
-			break;
-		default:
-			return -EACCES;
-		}
-	}
-	addr = mmap(NULL, (size_t)buf->size, prot, MAP_SHARED, buf->fd, 0);
-	if (addr == MAP_FAILED)
-		return -errno;
-	buf->addr = addr;
-	if (addrp)
-		*addrp = addr;
-	return 0;
-}
-
-BPBUF_EXPORT int bpbuf_buffer_unmap(struct bpbuf_buffer *buf)
-{
-	if (!buf)
-		return -EINVAL;
-	if (!buf->addr)
-		return 0;
-	if (munmap(buf->addr, (size_t)buf->size))
-		return -errno;
-	buf->addr = NULL;
-	return 0;
 }
 
 BPBUF_EXPORT int bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf,

@@ -3,7 +3,7 @@
 # script); tests/host/lib-symbols.test compares the two.
 lib_LTLIBRARIES += libbpbuf/libbpbuf.la
 include_HEADERS += include/libbpbuf.h
-libbpbuf_libbpbuf_la_SOURCES = libbpbuf/libbpbuf.c libbpbuf/classic.c \
+libbpbuf_libbpbuf_la_SOURCES = libbpbuf/libbpbuf.c libbpbuf/map.c libbpbuf/classic.c \
 	libbpbuf/libbpbuf-private.h libbpbuf/share.c libbpbuf/devmap.c
 libbpbuf_libbpbuf_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -pthread
 libbpbuf_libbpbuf_la_LDFLAGS = -version-info $(LIBBPBUF_LT_VERSION) \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The benchmark: bpbuf against the kernel's CMA heap, system heap and
 # udmabuf, in one VM run on the non-debug ("bench") test kernel, so that
-# KASAN and lockdep do not distort the figures. Prints the table; leaves it,
+# KASAN and lockdep do not distort the figures; then its scale part in a
+# second VM with more memory. Prints the table; leaves it,
 # a CSV file and a plot of latency against size in tests/vm/out/bench/
 # (tests/vm/out/bench-LINE/ for another line than 6.1).
 #   scripts/bench.sh [--quick] [--line 6.1|6.12|7.2|all] [--arm64]
@@ -57,6 +58,21 @@ prog=$src/tests/bench/bpbuf-bench
 [ -x "$prog" ] || { echo "bench.sh: $prog was not built" >&2; exit 1; }
 echo "rig_step bench /tests/bpbuf-bench $quick" >"$out/plan-extra.sh"
 
+# The scale part (scenarios 7 to 10) loads bpbuf itself, with a 64 MiB and
+# a 2 GiB heap, in a VM of its own with 2.5 GiB of CMA (x86 reserves CMA
+# above 4 GiB if it fits there, else below, where pc leaves 3 GiB of RAM in
+# pieces; 6 GiB puts 3 GiB above 4 GiB); then the huge-mapping kselftest
+# runs against the 2 GiB heap, where a free, aligned GiB lets it test PUD
+# entries too.
+huge_map=$src/tests/kselftest/huge_map
+[ -x "$huge_map" ] || { echo "bench.sh: $huge_map was not built" >&2; exit 1; }
+{
+	echo "rig_step bench-scale /tests/bpbuf-bench $quick --scale /lib/modules/bpbuf.ko"
+	echo "rig_step insmod-bpbuf insmod /lib/modules/bpbuf.ko heap_size=2G"
+	echo "rig_step huge_map /tests/huge_map"
+	echo "rig_step rmmod-bpbuf rmmod bpbuf"
+} >"$out/plan-scale.sh"
+
 # A 256 MiB bpbuf heap out of 768 MiB of CMA leaves the CMA heap 512 MiB.
 # The guest's clock is the host's TSC at the rate the host measured
 # (run-vm.sh); should the guest still have a coarse clock, the benchmark
@@ -66,24 +82,39 @@ tests/vm/run-tests.sh "$@" --module "$src/driver/bpbuf.ko" \
 	--insmod-args heap_size=256M --cma 768M --mem 4096 --timeout 3600 --idle-timeout 1800 \
 	--ship "$prog" --plan-extra "$out/plan-extra.sh" --out "$out/run" \
 	>"$out/report.tap" || status=$?
+tests/vm/run-tests.sh "$@" --module "$src/driver/bpbuf.ko" --no-load \
+	--cma 2560M --mem 6144 --timeout 3600 --idle-timeout 1800 \
+	--ship "$prog" --ship "$huge_map" --plan-extra "$out/plan-scale.sh" --out "$out/run-scale" \
+	>"$out/report-scale.tap" || status=$?
 
-tr -d '\r' <"$out/run/results.log" | sed -n '/^@@rig begin bench$/,/^@@rig end bench/{/^@@rig/d;p}' >"$out/raw.txt"
+# Step STEP's output in results.log of run DIR
+step_output() {
+	tr -d '\r' <"$1/results.log" | sed -n "/^@@rig begin $2\$/,/^@@rig end $2/{/^@@rig/d;p}"
+}
+{ step_output "$out/run" bench; step_output "$out/run-scale" bench-scale; } >"$out/raw.txt"
 grep -v '^csv,' "$out/raw.txt" | tee "$out/results.txt"
 { echo "scenario,allocator,size,metric,value"; grep '^csv,' "$out/raw.txt" | cut -d, -f2-; } >"$out/results.csv"
-if ! grep -q '^csv,' "$out/raw.txt"; then
-	if grep -q '^not ok .* bench (exit status 2)' "$out/report.tap"; then
-		echo "bench.sh: no figures: the guest's clock was too coarse to measure with (see $out/run/console.log)" >&2
+for part in bench bench-scale; do
+	tap=$out/report.tap
+	[ "$part" = bench ] || tap=$out/report-scale.tap
+	step_output "$out/run${part#bench}" "$part" | grep -q '^csv,' && continue
+	if grep -q "^not ok .* $part (exit status 2)" "$tap"; then
+		echo "bench.sh: no figures from $part: the guest's clock was too coarse to measure with" >&2
 	else
-		echo "bench.sh: no figures: the benchmark did not run to its end (see $out/report.tap)" >&2
+		echo "bench.sh: no figures from $part: it did not run to its end (see $tap)" >&2
 	fi
-	grep -E '^not ok' "$out/report.tap" >&2 || :
+	grep -E '^not ok' "$tap" >&2 || :
 	exit 1
-fi
+done
 if command -v gnuplot >/dev/null; then
 	gnuplot -e "csv='$out/results.csv'; out='$out/latency.png'" tests/bench/plot.gp &&
 		echo "bench.sh: plot in $out/latency.png"
 fi
 echo "bench.sh: table in $out/results.txt, figures in $out/results.csv"
-grep -E '^not ok' "$out/report.tap" || :
-[ "$status" = 0 ] || echo "bench.sh: the VM run failed (see $out/run/console.log)"
+grep -E '^not ok' "$out/report.tap" "$out/report-scale.tap" || :
+echo "bench.sh: huge-mapping kselftest against the 2 GiB heap:" \
+	"$(grep -c '^ok .* huge_map: ' "$out/report-scale.tap") passed," \
+	"$(grep -c '^not ok .* huge_map: ' "$out/report-scale.tap") failed" \
+	"($(grep -c '^ok .* huge_map: .*# SKIP' "$out/report-scale.tap") of the passed skipped)"
+[ "$status" = 0 ] || echo "bench.sh: a VM run failed (see $out/run/console.log, $out/run-scale/console.log)"
 exit "$status"

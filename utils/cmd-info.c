@@ -169,18 +169,22 @@ static bool is_number(const char *s)
 }
 
 static void info_json(const struct bpbuf_heap_info *hi, uint64_t bus_cap,
-		      const struct live_list *l)
+		      uint64_t map_sizes, const struct live_list *l)
 {
 	int i, j, k;
 
 	printf("{\"heap\":{\"size\":%" PRIu64 ",\"free\":%" PRIu64
 	       ",\"largest_free\":%" PRIu64 ",\"free_extents\":%u"
 	       ",\"live_buffers\":%u,\"max_align\":%" PRIu64
-	       ",\"dma_bits\":%u,\"page_size\":%u,\"bus_addr_allowed\":%s},",
+	       ",\"dma_bits\":%u,\"page_size\":%u,\"bus_addr_allowed\":%s"
+	       ",\"map_sizes\":[",
 	       (uint64_t)hi->heap_size, (uint64_t)hi->free_bytes,
 	       (uint64_t)hi->largest_free, hi->free_extents, hi->live_buffers,
 	       (uint64_t)hi->max_align, hi->dma_bits, hi->page_size,
 	       bus_cap ? "true" : "false");
+	for (uint64_t m = map_sizes; m; m &= m - 1)
+		printf("%s%" PRIu64, m == map_sizes ? "" : ",", m & -m);
+	printf("]},");
 	if (l->error[0]) {
 		printf("\"buffers\":null,\"buffers_error\":");
 		json_string(l->error);
@@ -214,7 +218,8 @@ static void info_json(const struct bpbuf_heap_info *hi, uint64_t bus_cap,
 }
 
 static void info_text(struct bpbuf_dev *dev, const struct bpbuf_heap_info *hi,
-		      uint64_t bus_cap, const struct live_list *l)
+		      uint64_t bus_cap, uint64_t map_sizes,
+		      const struct live_list *l)
 {
 	char s[SIZE_STR_LEN];
 	const char *name, *date;
@@ -238,6 +243,10 @@ static void info_text(struct bpbuf_dev *dev, const struct bpbuf_heap_info *hi,
 	printf("max alignment:  %s\n", format_size(hi->max_align, s, sizeof(s)));
 	printf("DMA bits:       %u\n", hi->dma_bits);
 	printf("page size:      %u\n", hi->page_size);
+	printf("mapped with:   ");
+	for (uint64_t m = map_sizes; m; m &= m - 1)
+		printf(" %s", format_size(m & -m, s, sizeof(s)));
+	printf(" page-table entries\n");
 	printf("bus addresses:  %s\n", bus_cap ? "allowed" : "not allowed (needs CAP_SYS_RAWIO)");
 	putchar('\n');
 	if (l->error[0]) {
@@ -289,7 +298,7 @@ static int cmd_info(int argc, char **argv)
 	struct parsed_args pa;
 	struct bpbuf_dev *dev;
 	bool json = false;
-	uint64_t bus_cap = 0;
+	uint64_t bus_cap = 0, map_sizes;
 	int ret;
 
 	parse_args(argc, argv, "+:jh", opts, info_usage, info_opt, &json, &pa);
@@ -302,12 +311,15 @@ static int cmd_info(int argc, char **argv)
 		die_errno(ret, "cannot read the heap's figures");
 	if (bpbuf_dev_get_cap(dev, BPBUF_CAP_BUS_ADDR, &bus_cap))
 		bus_cap = 0;
+	/* drivers before 0.3 map with pages only */
+	if (bpbuf_dev_get_cap(dev, BPBUF_CAP_MAP_SIZES, &map_sizes))
+		map_sizes = hi.page_size;
 	memset(&live, 0, sizeof(live));
 	read_live_buffers(&live);
 	if (json)
-		info_json(&hi, bus_cap, &live);
+		info_json(&hi, bus_cap, map_sizes, &live);
 	else
-		info_text(dev, &hi, bus_cap, &live);
+		info_text(dev, &hi, bus_cap, map_sizes, &live);
 	bpbuf_dev_close(dev);
 	return EXIT_OK;
 }

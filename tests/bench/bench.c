@@ -6,8 +6,11 @@
  * every figure again as "csv," lines for the plot.
  *
  *   bpbuf-bench [--quick]
+ *   bpbuf-bench [--quick] --scale MODULE
  *
- * Run it inside the VM on the non-debug kernel: scripts/bench.sh.
+ * Run it inside the VM on the non-debug kernel: scripts/bench.sh. The
+ * first form is scenarios 1 to 6, with bpbuf loaded; the second the scale
+ * scenarios 7 to 10 (scale.c), which load bpbuf from MODULE themselves.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +22,9 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "kmod.h"
 #include "peers.h"
+#include "scale.h"
 #include "stats.h"
 
 #define KiB (1024UL)
@@ -247,6 +252,22 @@ double floor_us(size_t size)
 	return 0;
 }
 
+/*
+ * The peers' buffers mapped where mmap() puts them; bpbuf's where libbpbuf
+ * puts them, at an address aligned to the largest page-table entry the
+ * buffer can use (so with PMD entries where the kernel has them). NULL on
+ * failure.
+ */
+static char *map_like_libbpbuf(unsigned int k, int fd, size_t size)
+{
+	char *p;
+
+	if (k == PEER_BPBUF)
+		return map_aligned(fd, size, bpbuf_map_align(peers[k].dev, size), 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
 /* 2. mmap + one write per 4 KiB: time and page faults. */
 static void scenario_touch(void)
 {
@@ -278,8 +299,8 @@ static void scenario_touch(void)
 					break;
 				f0 = minor_faults();
 				t0 = now_ns();
-				p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-				if (p != MAP_FAILED) {
+				p = map_like_libbpbuf(k, fd, size);
+				if (p) {
 					for (size_t off = 0; off < size; off += 4096)
 						p[off] = 1;
 					t[ok++] = (now_ns() - t0) / 1e6;
@@ -411,12 +432,33 @@ int main(int argc, char **argv)
 {
 	unsigned int k;
 
-	quick = argc > 1 && !strcmp(argv[1], "--quick");
+	const char *scale_module = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--quick")) {
+			quick = 1;
+		} else if (!strcmp(argv[i], "--scale") && i + 1 < argc) {
+			scale_module = argv[++i];
+		} else {
+			fprintf(stderr, "usage: bpbuf-bench [--quick] [--scale MODULE]\n");
+			return 1;
+		}
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (coarse_clock())
 		return 2;
 	peers_open(peers);
-	printf("bpbuf-bench: %s run; allocators:", quick ? "quick" : "full");
+	if (scale_module) {
+		int ret = scale_main(scale_module);
+
+		if (csv_out) {
+			fclose(csv_out);
+			fputs(csv_text, stdout);
+		}
+		return ret;
+	}
+	printf("bpbuf-bench: %s run, %ld CPUs; allocators:", quick ? "quick" : "full",
+	       sysconf(_SC_NPROCESSORS_ONLN));
 	for (k = 0; k < PEER_COUNT; k++)
 		printf(" %s (%s%s)", peers[k].name, peers[k].node,
 		       peers[k].dev < 0 ? ": absent" : "");

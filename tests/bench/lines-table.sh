@@ -57,4 +57,42 @@ done | awk -F, -v cols="$#" '
 		row("  bpbuf p99 us", "pressure,bpbuf,4194304,p99_us", "%.1f")
 		row("  cma-heap p99 us", "pressure,cma-heap,4194304,p99_us", "%.1f")
 		ratio_row("  bpbuf p99 / cma-heap p99", "pressure,bpbuf,4194304,p99_us", "pressure,cma-heap,4194304,p99_us", "%.2e")
+		print "written 16 MiB buffers back to back (1b), alloc+close median us"
+		row("  bpbuf back to back", "reuse,bpbuf-b2b,16777216,median_us", "%.1f")
+		row("  memset floor", "floor,memset,16777216,median_us", "%.1f")
+		ratio_row("  bpbuf back to back / memset floor", "reuse,bpbuf-b2b,16777216,median_us", "floor,memset,16777216,median_us", "%.3f")
+		print "heap of 64 MiB and of 2 GiB: load ms (carve, zero), alloc+close 16 MiB us"
+		split("67108864 2147483648", hb, " ")
+		split("64 MiB,2 GiB", hn, ",")
+		for (i = 1; i <= 2; i++) {
+			row("  " hn[i] " load", "heap_size,bpbuf," hb[i] ",load_ms", "%.1f")
+			row("    carve", "heap_size,bpbuf," hb[i] ",carve_ms", "%.1f")
+			row("    zero", "heap_size,bpbuf," hb[i] ",zero_ms", "%.1f")
+		}
+		row("  alloc+close 16 MiB, 64 MiB heap", "alloc_small_heap,bpbuf,16777216,median_us", "%.1f")
+		row("  alloc+close 16 MiB, 2 GiB heap", "alloc_big_heap,bpbuf,16777216,median_us", "%.1f")
+		ratio_row("  2 GiB heap / 64 MiB heap", "alloc_big_heap,bpbuf,16777216,median_us", "alloc_small_heap,bpbuf,16777216,median_us", "%.3f")
+		print "mmap + first touch, median ms, page tables KiB"
+		split("268435456 1073741824", bs, " ")
+		split("256 MiB,1 GiB", bn, ",")
+		for (i = 1; i <= 2; i++) {
+			row("  " bn[i] " bpbuf", "big_touch,bpbuf," bs[i] ",median_ms", "%.2f")
+			row("    page tables", "big_touch,bpbuf," bs[i] ",page_tables_kib", "%.0f")
+			row("    PMD / PUD entries", "big_touch,bpbuf," bs[i] ",pmd_entries", "%.0f")
+			row("", "big_touch,bpbuf," bs[i] ",pud_entries", "%.0f")
+			row("  " bn[i] " bpbuf, 4 KiB entries", "big_touch,bpbuf-4k," bs[i] ",median_ms", "%.2f")
+			row("    page tables", "big_touch,bpbuf-4k," bs[i] ",page_tables_kib", "%.0f")
+			row("  " bn[i] " cma-heap", "big_touch,cma-heap," bs[i] ",median_ms", "%.2f")
+			ratio_row("  bpbuf / cma-heap", "big_touch,bpbuf," bs[i] ",median_ms", "big_touch,cma-heap," bs[i] ",median_ms", "%.2e")
+			ratio_row("  page tables / 4 KiB entries", "big_touch,bpbuf," bs[i] ",page_tables_kib", "big_touch,bpbuf-4k," bs[i] ",page_tables_kib", "%.2e")
+		}
+		print "alloc+close 4 KiB with live buffers (fragmented), median us"
+		split("1 100 1000 10000", lv, " ")
+		for (i = 1; i <= 4; i++) row("  " lv[i] " live", "live_buffers,bpbuf,4096,median_us_live" lv[i], "%.1f")
+		ratio_row("  10000 live / 1 live", "live_buffers,bpbuf,4096,median_us_live10000", "live_buffers,bpbuf,4096,median_us_live1", "%.3f")
+		print "two processes against one, alloc+close 4 KiB, operations/s"
+		row("  1 process", "two_processes,bpbuf,4096,ops_per_s_1", "%.0f")
+		row("  2 processes", "two_processes,bpbuf,4096,ops_per_s_2", "%.0f")
+		ratio_row("  2 / 1", "two_processes,bpbuf,4096,ops_per_s_2", "two_processes,bpbuf,4096,ops_per_s_1", "%.3f")
+		row("  heap lock contended, %", "two_processes,bpbuf,4096,lock_contended_pct", "%.1f")
 	}'

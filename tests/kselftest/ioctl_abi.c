@@ -415,6 +415,16 @@ TEST_F(abi, cap_huge_align)
 	EXPECT_EQ(BPBUF_HUGE_ALIGN, v);
 }
 
+TEST_F(abi, cap_map_sizes)
+{
+	uint64_t v;
+
+	/* the page size always; huge_map.c tests the large ones */
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_MAP_SIZES, &v));
+	EXPECT_TRUE(v & page_size());
+	EXPECT_EQ(0, v & (page_size() - 1));
+}
+
 TEST_F(abi, cap_zero_einval)
 {
 	uint64_t v;
@@ -426,7 +436,7 @@ TEST_F(abi, cap_next_unknown_einval)
 {
 	uint64_t v;
 
-	EXPECT_EQ(-EINVAL, bp_cap(self->dev, BPBUF_CAP_DEV_MAP + 1, &v));
+	EXPECT_EQ(-EINVAL, bp_cap(self->dev, BPBUF_CAP_MAP_SIZES + 1, &v));
 }
 
 TEST_F(abi, cap_high_bits_einval)

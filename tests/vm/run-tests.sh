@@ -119,6 +119,11 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"$
 # A kernel with vivid as a module (the test loads it with its parameters)
 # must run the media test, not skip it (vivid.h)
 grep -qx 'CONFIG_VIDEO_VIVID=m' "$linux_obj/.config" && append="rig.vivid=1 $append"
+# A kernel that maps PFNs with PMD entries must have bpbuf use them
+# (huge_map.c): a configure probe that wrongly said no fails there
+grep -qx 'CONFIG_ARCH_SUPPORTS_PMD_PFNMAP=y' "$linux_obj/.config" &&
+	grep -qx 'CONFIG_TRANSPARENT_HUGEPAGE=y' "$linux_obj/.config" &&
+	append="rig.huge_pfnmap=1 $append"
 
 bins=()
 for prog in "$@"; do bins+=(--bin "$prog"); done

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bpbuf CPU mappings for user space (mmap.c).
+ */
+#ifndef BPBUF_MMAP_H
+#define BPBUF_MMAP_H
+
+#include <linux/types.h>
+
+struct dma_buf;
+struct vm_area_struct;
+
+/* Page-table entries the mappings inserted, by size: bpbuf_device.mapped */
+enum bpbuf_map_entry {
+	BPBUF_MAP_PTE,
+	BPBUF_MAP_PMD,
+	BPBUF_MAP_PUD,
+	BPBUF_MAP_NR,
+};
+
+int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma);
+u64 bpbuf_map_sizes(void);
+
+#endif /* BPBUF_MMAP_H */

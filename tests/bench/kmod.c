@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* bpbuf's module, debugfs figures and aligned mappings, for the scale part. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpbuf.h>
+
+#include "kmod.h"
+#include "stats.h"
+
+int bpbuf_load(const char *module, const char *params, double *ms)
+{
+	uint64_t t0;
+	int fd = open(module, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	t0 = now_ns();
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	*ms = (now_ns() - t0) / 1e6;
+	close(fd);
+	return ret;
+}
+
+int bpbuf_unload(void)
+{
+	/* closed buffers go when their last reference does: 10 s at most */
+	for (int i = 0; i < 1000; i++) {
+		if (!syscall(SYS_delete_module, "bpbuf", O_NONBLOCK))
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY && errno != EWOULDBLOCK)
+			return -errno;
+		usleep(10000);
+	}
+	return -EBUSY;
+}
+
+static long long file_value(const char *path, const char *key)
+{
+	char line[160];
+	size_t len = strlen(key);
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			v = strtoll(line + len + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+long long bpbuf_heap_value(const char *key)
+{
+	return file_value("/sys/kernel/debug/bpbuf/heap", key);
+}
+
+long page_tables_kib(void)
+{
+	return (long)file_value("/proc/meminfo", "PageTables");
+}
+
+char *map_aligned(int fd, size_t len, size_t align, size_t skew)
+{
+	size_t span = len + 2 * align;
+	char *hole, *at;
+
+	hole = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (hole == MAP_FAILED)
+		return NULL;
+	at = (char *)(((uintptr_t)hole + align - 1) & ~(uintptr_t)(align - 1)) + skew;
+	if (mmap(at, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		munmap(hole, span);
+		return NULL;
+	}
+	if (at > hole)
+		munmap(hole, at - hole);
+	munmap(at + len, hole + span - (at + len));
+	return at;
+}
+
+size_t bpbuf_map_align(int dev, size_t size)
+{
+	struct bpbuf_get_cap cap = { .capability = BPBUF_CAP_MAP_SIZES };
+	size_t best = 4096;
+
+	if (dev < 0 || ioctl(dev, BPBUF_IOCTL_GET_CAP, &cap))
+		return best;
+	for (uint64_t s = cap.value; s; s &= s - 1) {
+		uint64_t one = s & -s;
+
+		if (one <= size)
+			best = one;
+	}
+	return best;
+}
