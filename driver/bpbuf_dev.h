@@ -32,6 +32,7 @@ struct bpbuf_heapnode;
  * @heap: the carve and its allocator
  * @dma_bits: width of the DMA mask
  * @bus_addr_unprivileged: BPBUF_IOCTL_BUS_ADDR without CAP_SYS_RAWIO
+ * @pud_mappings: mmap() may use PUD entries (mmap.c), set at load only
  * @ready: set once @heap is usable; opens fail before that
  *	(bpbuf_device_ready())
  * @buffers_lock: protects @buffers and @nr_buffers. Lock order: this, then
@@ -49,6 +50,7 @@ struct bpbuf_device {
 	struct bpbuf_heap heap;
 	unsigned int dma_bits;
 	bool bus_addr_unprivileged;
+	bool pud_mappings;
 	bool ready;
 	struct mutex buffers_lock;	/* @buffers, @nr_buffers */
 	struct list_head buffers;

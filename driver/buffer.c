@@ -272,14 +272,15 @@ struct alloc_shape {
  * the buffer reaches, at least BPBUF_HUGE_ALIGN; the page size for
  * buffers smaller than that.
  */
-static u64 default_align(u64 bytes, u64 below)
+static u64 default_align(const struct bpbuf_device *bdev, u64 bytes, u64 below)
 {
-	u64 sizes = bpbuf_map_sizes() | BPBUF_HUGE_ALIGN;
+	u64 sizes = bpbuf_map_sizes(bdev) | BPBUF_HUGE_ALIGN;
 
 	while (sizes) {
 		u64 top = 1ULL << (fls64(sizes) - 1);
 
-		if (top <= bytes && top < below && top >= BPBUF_HUGE_ALIGN)
+		if (top <= bytes && top < below && top >= BPBUF_HUGE_ALIGN &&
+		    top <= BPBUF_MAX_ALIGN)
 			return top;
 		sizes &= ~top;
 	}
@@ -302,7 +303,8 @@ static int alloc_shape(struct bpbuf_device *bdev, u64 size, u64 align,
 	if (align) {
 		shape->align_pages = align >> PAGE_SHIFT;
 	} else {
-		shape->align_pages = default_align((u64)shape->npages << PAGE_SHIFT,
+		shape->align_pages = default_align(bdev,
+						   (u64)shape->npages << PAGE_SHIFT,
 						   U64_MAX) >> PAGE_SHIFT;
 		shape->fallback = shape->align_pages > 1;
 	}
@@ -326,7 +328,7 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
 	dmabuf = buffer_create(bdev, shape->npages, align_pages, file_flags,
 			       name);
 	while (dmabuf == ERR_PTR(-ENOMEM) && shape->fallback && align_pages > 1) {
-		align_pages = default_align((u64)shape->npages << PAGE_SHIFT,
+		align_pages = default_align(bdev, (u64)shape->npages << PAGE_SHIFT,
 					    (u64)align_pages << PAGE_SHIFT) >>
 			      PAGE_SHIFT;
 		dmabuf = buffer_create(bdev, shape->npages, align_pages,

@@ -84,6 +84,10 @@ module_param_named(dma_bits, bpbuf_dev.dma_bits, uint, 0444);
 MODULE_PARM_DESC(dma_bits,
 		 "DMA mask width, 32..64 (default 64); 32 keeps the heap below 4 GiB for devices that need it");
 
+module_param_named(pud_mappings, bpbuf_dev.pud_mappings, bool, 0444);
+MODULE_PARM_DESC(pud_mappings,
+		 "Map 1 GiB-aligned parts of buffers with one PUD entry where the kernel can (x86-64, Linux 6.12+; default N: the kernel's mremap() of such an entry drops it without a TLB flush)");
+
 module_param_named(bus_addr_unprivileged, bpbuf_dev.bus_addr_unprivileged,
 		   bool, 0644);
 MODULE_PARM_DESC(bus_addr_unprivileged,

@@ -134,7 +134,7 @@ static int bpbuf_get_cap_ioctl(struct bpbuf_device *bdev, void *data,
 		cap->value = BPBUF_HUGE_ALIGN;
 		break;
 	case BPBUF_CAP_MAP_SIZES:
-		cap->value = bpbuf_map_sizes();
+		cap->value = bpbuf_map_sizes(bdev);
 		break;
 	default:
 		return -EINVAL;

@@ -4,16 +4,21 @@
  *
  * A mapping is VM_PFNMAP (the carve's pages are not for get_user_pages())
  * and shared (a private one would be copy-on-write, not the memory devices
- * see). Where the kernel maps PFNs with PMD and PUD entries from
- * ->huge_fault (configure's HAVE_HUGE_PFNMAP, HAVE_PUD_PFNMAP), each part of
- * the window whose virtual and physical addresses are both aligned to a
- * PMD (PUD) is mapped on its first touch by one entry: 2 MiB (1 GiB) for
- * one fault and no page table. Everything else is mapped a page at a time
- * at mmap(), so it never faults: all of it on kernels without huge PFN
- * mappings, and wherever the window's virtual address is not congruent
- * with the buffer's physical one. munmap(), mprotect() and mremap() that
- * cut through a large entry make the kernel zap it; ->fault maps what is
- * left of it a page at a time.
+ * see). Where the kernel maps PFNs with PMD entries from ->huge_fault
+ * (configure's HAVE_HUGE_PFNMAP), each part of the window whose virtual
+ * and physical addresses are both aligned to a PMD is mapped on its first
+ * touch by one entry: 2 MiB for one fault and no page table. PUD entries
+ * (HAVE_PUD_PFNMAP, 1 GiB) only with pud_mappings=1: mremap() of a leaf
+ * PUD takes it for a bad table entry on x86 (6.12, 7.2: get_old_pud()
+ * clears it with no TLB flush), so they are opt-in.
+ *
+ * Everything else is mapped a page at a time at mmap(), so it never
+ * faults: all of it on kernels without huge PFN mappings, and wherever the
+ * window's virtual address is not congruent with the buffer's physical
+ * one. munmap(), mprotect() and mremap() that cut through a large entry
+ * make the kernel zap it, and the kernel may decline a large entry
+ * (MADV_NOHUGEPAGE, PR_SET_THP_DISABLE); ->fault then maps the rest of
+ * that PMD-sized block with PTEs, all of it at once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -67,39 +72,58 @@ static bool window_pfn(struct vm_area_struct *vma, unsigned long addr,
 	return true;
 }
 
+/*
+ * One PTE fault maps the PMD-sized block around it, as far as the window
+ * goes: a block whose large entry was split or declined faults once, not
+ * once per page. Pages already mapped stay as they are.
+ */
 static vm_fault_t bpbuf_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct bpbuf_buffer *buf = vma->vm_private_data;
-	unsigned long addr = vmf->address & PAGE_MASK;
-	unsigned long pfn;
+	unsigned long addr = vmf->address & PAGE_MASK, block, end, pfn, n = 1;
 	vm_fault_t ret;
 
 	if (!window_pfn(vma, addr, 1, &pfn))
 		return VM_FAULT_SIGBUS;
+	/* the faulting page first: the one that must work */
 	ret = vmf_insert_pfn(vma, addr, pfn);
-	if (ret == VM_FAULT_NOPAGE)
-		atomic64_inc(&buf->bdev->mapped[BPBUF_MAP_PTE]);
-	return ret;
+	if (ret != VM_FAULT_NOPAGE)
+		return ret;
+	block = ALIGN_DOWN(addr, PAGE_SIZE * PTRS_PER_PTE);
+	end = min(block + PAGE_SIZE * PTRS_PER_PTE, vma->vm_end);
+	for (addr = max(block, vma->vm_start); addr < end; addr += PAGE_SIZE) {
+		if (addr == (vmf->address & PAGE_MASK))
+			continue;
+		if (!window_pfn(vma, addr, 1, &pfn) ||
+		    vmf_insert_pfn(vma, addr, pfn) != VM_FAULT_NOPAGE)
+			break;
+		n++;
+	}
+	atomic64_add(n, &buf->bdev->mapped[BPBUF_MAP_PTE]);
+	return VM_FAULT_NOPAGE;
 }
 
 #ifdef HAVE_HUGE_PFNMAP
-/* Whether PUD entries may map buffers: not every x86 CPU has 1 GiB pages */
-static bool pud_maps(void)
+/*
+ * Whether PUD entries may map @bdev's buffers: asked for at load, and not
+ * every x86 CPU has 1 GiB pages
+ */
+static bool pud_maps(const struct bpbuf_device *bdev)
 {
 #ifdef HAVE_PUD_PFNMAP
 #ifdef CONFIG_X86
 	if (!boot_cpu_has(X86_FEATURE_GBPAGES))
 		return false;
 #endif
-	return has_transparent_pud_hugepage();
+	return bdev->pud_mappings && has_transparent_pud_hugepage();
 #else
 	return false;
 #endif
 }
 
-static vm_fault_t insert_huge(struct vm_fault *vmf, unsigned long pfn,
-			      unsigned int order)
+static vm_fault_t insert_huge(struct bpbuf_device *bdev, struct vm_fault *vmf,
+			      unsigned long pfn, unsigned int order)
 {
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 
@@ -111,7 +135,7 @@ static vm_fault_t insert_huge(struct vm_fault *vmf, unsigned long pfn,
 #endif
 	}
 #ifdef HAVE_PUD_PFNMAP
-	if (order == PUD_ORDER && pud_maps()) {
+	if (order == PUD_ORDER && pud_maps(bdev)) {
 #ifdef HAVE_VMF_INSERT_PFN_PMD_ULONG
 		return vmf_insert_pfn_pud(vmf, pfn, write);
 #else
@@ -142,7 +166,7 @@ static vm_fault_t bpbuf_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
 		return VM_FAULT_FALLBACK;
 	if (!window_pfn(vma, addr, pages, &pfn) || !IS_ALIGNED(pfn, pages))
 		return VM_FAULT_FALLBACK;
-	ret = insert_huge(vmf, pfn, order);
+	ret = insert_huge(buf->bdev, vmf, pfn, order);
 	if (ret == VM_FAULT_NOPAGE)
 		atomic64_inc(&buf->bdev->mapped[order == PMD_ORDER ?
 						BPBUF_MAP_PMD : BPBUF_MAP_PUD]);
@@ -161,18 +185,19 @@ static const struct vm_operations_struct bpbuf_vm_ops = {
 
 /**
  * bpbuf_map_sizes - the sizes of page-table entry mmap() maps buffers with
+ * @bdev: the device (its pud_mappings)
  *
  * Return: a bitmap of sizes in bytes (BPBUF_CAP_MAP_SIZES): PAGE_SIZE,
  * and PMD_SIZE and PUD_SIZE where this kernel and CPU map PFNs with them.
  */
-u64 bpbuf_map_sizes(void)
+u64 bpbuf_map_sizes(const struct bpbuf_device *bdev)
 {
 	u64 sizes = PAGE_SIZE;
 
 #ifdef HAVE_HUGE_PFNMAP
 	if (has_transparent_hugepage())
 		sizes |= PMD_SIZE;
-	if (pud_maps())
+	if (pud_maps(bdev))
 		sizes |= PUD_SIZE;
 #endif
 	return sizes;
@@ -211,7 +236,7 @@ static void huge_part(struct vm_area_struct *vma, unsigned long *lo,
 		struct bpbuf_buffer *buf = vma->vm_private_data;
 		phys_addr_t phys = PFN_PHYS(page_to_pfn(buf->page) + vma->vm_pgoff);
 
-		if (!(bpbuf_map_sizes() & PMD_SIZE) ||
+		if (!(bpbuf_map_sizes(buf->bdev) & PMD_SIZE) ||
 		    (vma->vm_start - phys) & (PMD_SIZE - 1))
 			return;
 		*lo = ALIGN(vma->vm_start, PMD_SIZE);
@@ -241,6 +266,10 @@ int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	 * mremap() must not grow it past the buffer; core dumps skip it.
 	 */
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+#ifdef HAVE_HUGE_PFNMAP
+	/* large entries also for programs that asked for THP only where advised */
+	vm_flags_set(vma, VM_HUGEPAGE);
+#endif
 	vma->vm_private_data = buf;
 
 	/* the middle on first touch, the rest now */

@@ -7,10 +7,15 @@
 
 #include <linux/types.h>
 
+struct bpbuf_device;
 struct dma_buf;
 struct vm_area_struct;
 
-/* Page-table entries the mappings inserted, by size: bpbuf_device.mapped */
+/*
+ * Page-table entries the mappings inserted, by size: bpbuf_device.mapped.
+ * Counted per fault handled: two threads faulting one entry at once count
+ * it twice.
+ */
 enum bpbuf_map_entry {
 	BPBUF_MAP_PTE,
 	BPBUF_MAP_PMD,
@@ -19,6 +24,6 @@ enum bpbuf_map_entry {
 };
 
 int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma);
-u64 bpbuf_map_sizes(void);
+u64 bpbuf_map_sizes(const struct bpbuf_device *bdev);
 
 #endif /* BPBUF_MMAP_H */

@@ -104,8 +104,9 @@ struct bpbuf_version {
  * The sizes of page-table entry mmap() of a buffer uses, as a bitmap of
  * sizes in bytes: the page size always; also the PMD size (2 MiB with 4 KiB
  * pages) and the PUD size (1 GiB) where this kernel and CPU can map buffers
- * with them. A part of a mapping whose virtual and physical addresses are
- * both aligned to one of them is mapped with such an entry on first touch.
+ * with them (PUD entries only with the module's pud_mappings=1). A part of
+ * a mapping whose virtual and physical addresses are both aligned to one of
+ * them is mapped with such an entry on first touch.
  */
 #define BPBUF_CAP_MAP_SIZES		10
 

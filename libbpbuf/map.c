@@ -5,10 +5,9 @@
  * The kernel maps a part of a buffer with one PMD (2 MiB) or PUD (1 GiB)
  * entry only where the mapping's virtual address is aligned like the
  * buffer's physical one, and mmap() of a dma-buf fd picks any page-aligned
- * address. So bpbuf_buffer_map() picks the address itself: it reserves a
- * larger stretch of address space, maps the buffer at its first address
- * aligned to the largest entry size that fits in the buffer
- * (BPBUF_CAP_MAP_SIZES), and gives back the rest. The driver aligns large
+ * address. So bpbuf_buffer_map() picks the address itself: it finds room
+ * for the buffer at an address aligned to the largest entry size that fits
+ * in it (BPBUF_CAP_MAP_SIZES) and maps it there. The driver aligns large
  * buffers' physical addresses the same way by default.
  */
 #include <errno.h>
@@ -18,8 +17,12 @@
 
 #include "libbpbuf-private.h"
 
-/* The virtual alignment for a buffer of @size: 0 when pages are all it gets */
-static uint64_t map_align(const struct bpbuf_dev *dev, uint64_t size)
+/*
+ * The next virtual alignment to try for a buffer of @size, below @below:
+ * the largest large-entry size that fits in it; 0 when none is left
+ */
+static uint64_t map_align(const struct bpbuf_dev *dev, uint64_t size,
+			  uint64_t below)
 {
 	uint64_t sizes = dev->map_sizes & ~(dev->page_size * 2 - 1);
 	uint64_t best = 0;
@@ -27,44 +30,49 @@ static uint64_t map_align(const struct bpbuf_dev *dev, uint64_t size)
 	for (; sizes; sizes &= sizes - 1) {
 		uint64_t one = sizes & -sizes;
 
-		if (one <= size)
+		if (one <= size && one < below && one <= SIZE_MAX / 2)
 			best = one;
 	}
 	return best;
 }
 
-/* mmap() of @len bytes of @fd at an address aligned to @align (a power of 2) */
-static void *mmap_aligned(size_t len, int prot, int fd, uint64_t align)
+/*
+ * An address for @len bytes aligned to @align: the aligned place in a
+ * reservation of @len + @align, given back at once. 0 if there is no room.
+ */
+static uintptr_t aligned_hole(size_t len, uint64_t align)
 {
-	size_t span, head, tail;
-	uintptr_t start, at;
+	size_t span;
 	void *hole;
 
-	if (!align || len > SIZE_MAX - align)
-		return mmap(NULL, len, prot, MAP_SHARED, fd, 0);
+	if (len > SIZE_MAX - align)
+		return 0;
 	span = len + align;
 	hole = mmap(NULL, span, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (hole == MAP_FAILED)
-		return mmap(NULL, len, prot, MAP_SHARED, fd, 0);
-	start = (uintptr_t)hole;
-	at = (start + align - 1) & ~(uintptr_t)(align - 1);
-	/* MAP_FIXED replaces the reservation; nothing else can be there */
-	if (mmap((void *)at, len, prot, MAP_SHARED | MAP_FIXED, fd, 0) ==
-	    MAP_FAILED) {
-		int err = errno;
+		return 0;
+	munmap(hole, span);
+	return ((uintptr_t)hole + align - 1) & ~(uintptr_t)(align - 1);
+}
 
-		munmap(hole, span);
-		errno = err;
-		return MAP_FAILED;
+/*
+ * mmap() of @len bytes of @fd at the largest alignment there is room for.
+ * The aligned address is a hint, not MAP_FIXED: should another thread map
+ * something there first, the buffer goes elsewhere, just not aligned.
+ */
+static void *mmap_aligned(const struct bpbuf_dev *dev, size_t len, int prot,
+			  int fd)
+{
+	uint64_t align = UINT64_MAX;
+
+	while ((align = map_align(dev, len, align))) {
+		uintptr_t at = aligned_hole(len, align);
+
+		if (at)
+			return mmap((void *)at, len, prot, MAP_SHARED, fd, 0);
 	}
-	head = at - start;
-	tail = span - head - len;
-	if (head)
-		munmap(hole, head);
-	if (tail)
-		munmap((void *)(at + len), tail);
-	return (void *)at;
+	return mmap(NULL, len, prot, MAP_SHARED, fd, 0);
 }
 
 BPBUF_EXPORT int bpbuf_buffer_map(struct bpbuf_buffer *buf, int prot,
@@ -94,8 +102,7 @@ BPBUF_EXPORT int bpbuf_buffer_map(struct bpbuf_buffer *buf, int prot,
 			return -EACCES;
 		}
 	}
-	addr = mmap_aligned((size_t)buf->size, prot, buf->fd,
-			    map_align(buf->dev, buf->size));
+	addr = mmap_aligned(buf->dev, (size_t)buf->size, prot, buf->fd);
 	if (addr == MAP_FAILED)
 		return -errno;
 	buf->addr = addr;

@@ -63,12 +63,12 @@ echo "rig_step bench /tests/bpbuf-bench $quick" >"$out/plan-extra.sh"
 # above 4 GiB if it fits there, else below, where pc leaves 3 GiB of RAM in
 # pieces; 6 GiB puts 3 GiB above 4 GiB); then the huge-mapping kselftest
 # runs against the 2 GiB heap, where a free, aligned GiB lets it test PUD
-# entries too.
+# entries too (opt-in: pud_mappings=1).
 huge_map=$src/tests/kselftest/huge_map
 [ -x "$huge_map" ] || { echo "bench.sh: $huge_map was not built" >&2; exit 1; }
 {
 	echo "rig_step bench-scale /tests/bpbuf-bench $quick --scale /lib/modules/bpbuf.ko"
-	echo "rig_step insmod-bpbuf insmod /lib/modules/bpbuf.ko heap_size=2G"
+	echo "rig_step insmod-bpbuf insmod /lib/modules/bpbuf.ko heap_size=2G pud_mappings=1"
 	echo "rig_step huge_map /tests/huge_map"
 	echo "rig_step rmmod-bpbuf rmmod bpbuf"
 } >"$out/plan-scale.sh"
@@ -108,7 +108,8 @@ for part in bench bench-scale; do
 done
 if command -v gnuplot >/dev/null; then
 	gnuplot -e "csv='$out/results.csv'; out='$out/latency.png'" tests/bench/plot.gp &&
-		echo "bench.sh: plot in $out/latency.png"
+		gnuplot -e "csv='$out/results.csv'; out='$out/touch.png'" tests/bench/plot-touch.gp &&
+		echo "bench.sh: plots in $out/latency.png and $out/touch.png"
 fi
 echo "bench.sh: table in $out/results.txt, figures in $out/results.csv"
 grep -E '^not ok' "$out/report.tap" "$out/report-scale.tap" || :

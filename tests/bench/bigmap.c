@@ -4,8 +4,9 @@
  * minor faults, and the page-table memory the mapping took (PageTables in
  * /proc/meminfo, mapped and touched, against before). bpbuf mapped as
  * libbpbuf maps it (at an address aligned to its largest page-table entry:
- * PMD or PUD entries where the kernel has them), bpbuf mapped one page off
- * that (so with 4 KiB entries only: "the 4 KiB case"), and the CMA heap,
+ * PMD or PUD entries where the kernel has them), bpbuf mapped 2 MiB off a
+ * 1 GiB boundary (PMD entries only), bpbuf mapped one page off (so with
+ * 4 KiB entries only: "the 4 KiB case"), and the CMA heap,
  * with bpbuf unloaded meanwhile, so that the VM needs CMA for one of a
  * 2 GiB heap and a 1 GiB CMA heap buffer, not both.
  */
@@ -32,8 +33,11 @@ static const size_t sizes[] = { 256 * MiB, 1024 * MiB };
  * and touched: what the writes cost without any fault (under TCG, a
  * software TLB fill per 4 KiB page), the floor for the others.
  */
-enum { ROW_BPBUF, ROW_BPBUF_4K, ROW_CMA, ROW_WRITES, NROWS };
-static const char *const row_name[NROWS] = { "bpbuf", "bpbuf-4k", "cma-heap", "writes-only" };
+/* bpbuf-2m: mapped 2 MiB off alignment: PMD entries where bpbuf gets PUDs */
+enum { ROW_BPBUF, ROW_BPBUF_2M, ROW_BPBUF_4K, ROW_CMA, ROW_WRITES, NROWS };
+static const char *const row_name[NROWS] = {
+	"bpbuf", "bpbuf-2m", "bpbuf-4k", "cma-heap", "writes-only",
+};
 
 static double ms[NROWS][NBIG], pt_kib[NROWS][NBIG], faults[NROWS][NBIG];
 
@@ -62,7 +66,8 @@ static int one(int row, size_t size, double *t_ms, long *nfaults, long *kib,
 		if (m == MAP_FAILED)
 			m = NULL;
 	} else {
-		m = map_aligned(fd, size, align, row == ROW_BPBUF_4K ? 4096 : 0);
+		m = map_aligned(fd, size, align, row == ROW_BPBUF_4K ? 4096 :
+					       row == ROW_BPBUF_2M && align > 2 * MiB ? 2 * MiB : 0);
 	}
 	if (m) {
 		for (size_t off = 0; off < size; off += 4096)
@@ -126,6 +131,7 @@ int scenario_big_map(const char *module)
 	int ret;
 
 	measure(ROW_BPBUF, reps, entries);
+	measure(ROW_BPBUF_2M, reps, entries);
 	measure(ROW_BPBUF_4K, reps, entries);
 	/* the CMA heap needs the CMA that bpbuf's heap holds: unload it meanwhile */
 	close(peers[PEER_BPBUF].dev);
@@ -134,28 +140,29 @@ int scenario_big_map(const char *module)
 	if (!ret && peers[PEER_CMA_HEAP].dev >= 0)
 		measure(ROW_CMA, reps, entries);
 	if (!ret)
-		ret = bpbuf_load(module, "heap_size=" SCALE_HEAP, &load_ms);
+		ret = bpbuf_load(module, SCALE_PARAMS, &load_ms);
 	if (!ret) {
 		peers[PEER_BPBUF].dev = open("/dev/bpbuf", O_RDWR | O_CLOEXEC);
 		ret = peers[PEER_BPBUF].dev < 0 ? -errno : 0;
 	}
 
-	printf("\n8. mmap + first touch of large buffers: median ms / minor faults / page tables KiB\n");
-	printf("   (bpbuf-4k: bpbuf mapped one page off alignment, so with 4 KiB entries only;\n");
+	printf("\n8. mmap + first touch of large buffers: median ms / minor faults / page tables (K: KiB)\n");
+	printf("   (bpbuf-2m: bpbuf mapped 2 MiB off alignment, so with PMD entries where it has PUDs;\n");
+	printf("   bpbuf-4k: bpbuf mapped one page off alignment, so with 4 KiB entries only;\n");
 	printf("   the CMA heap measured with bpbuf unloaded, so that it has the CMA)\n");
 	printf("   %-9s", "size");
 	for (int r = 0; r < NROWS; r++)
-		printf(" %26s", row_name[r]);
+		printf(" %22s", row_name[r]);
 	printf(" %10s %10s\n", "bpbuf/cma", "PT/PT-4k");
 	for (unsigned int s = 0; s < NBIG; s++) {
 		printf("   %-9s", human(sizes[s]));
 		for (int r = 0; r < NROWS; r++) {
 			if (ms[r][s] <= 0)
-				printf(" %26s", "-");
+				printf(" %22s", "-");
 			else if (r == ROW_WRITES)
-				printf(" %8.2f%18s", ms[r][s], "");
+				printf(" %8.2f%14s", ms[r][s], "");
 			else
-				printf(" %8.2f/%7.0f/%6.0f KiB", ms[r][s], faults[r][s], pt_kib[r][s]);
+				printf(" %8.2f/%6.0f/%5.0fK", ms[r][s], faults[r][s], pt_kib[r][s]);
 		}
 		print_ratio(ms[ROW_BPBUF][s], ms[ROW_CMA][s]);
 		if (pt_kib[ROW_BPBUF_4K][s] > 0)

@@ -22,9 +22,9 @@
 #define MiB (1024UL * KiB)
 
 static const struct {
-	const char *param;
+	const char *params;
 	size_t bytes;
-} heaps[] = { { "64M", 64 * MiB }, { SCALE_HEAP, SCALE_HEAP_BYTES } };
+} heaps[] = { { "heap_size=64M", 64 * MiB }, { SCALE_PARAMS, SCALE_HEAP_BYTES } };
 #define NHEAPS (sizeof(heaps) / sizeof(heaps[0]))
 static const size_t sizes[] = { 4 * KiB, 16 * MiB };
 #define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
@@ -59,9 +59,8 @@ int scenario_heap_size(const char *module)
 	       "zero ms", "rest ms", "4 KiB med/p99 us", "16 MiB med/p99 us");
 	for (unsigned int h = 0; h < NHEAPS; h++) {
 		double load[8], carve[8], zero[8], med_load, med_carve, med_zero;
-		char params[64];
+		const char *params = heaps[h].params;
 
-		snprintf(params, sizeof(params), "heap_size=%s", heaps[h].param);
 		for (unsigned int l = 0; l < loads; l++) {
 			int ret = bpbuf_load(module, params, &load[l]);
 

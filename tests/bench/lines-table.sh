@@ -78,11 +78,13 @@ done | awk -F, -v cols="$#" '
 		for (i = 1; i <= 2; i++) {
 			row("  " bn[i] " bpbuf", "big_touch,bpbuf," bs[i] ",median_ms", "%.2f")
 			row("    page tables", "big_touch,bpbuf," bs[i] ",page_tables_kib", "%.0f")
-			row("    PMD / PUD entries", "big_touch,bpbuf," bs[i] ",pmd_entries", "%.0f")
-			row("", "big_touch,bpbuf," bs[i] ",pud_entries", "%.0f")
+			row("    PMD entries", "big_touch,bpbuf," bs[i] ",pmd_entries", "%.0f")
+			row("    PUD entries", "big_touch,bpbuf," bs[i] ",pud_entries", "%.0f")
+			row("  " bn[i] " bpbuf, 2 MiB off (PMD entries)", "big_touch,bpbuf-2m," bs[i] ",median_ms", "%.2f")
 			row("  " bn[i] " bpbuf, 4 KiB entries", "big_touch,bpbuf-4k," bs[i] ",median_ms", "%.2f")
 			row("    page tables", "big_touch,bpbuf-4k," bs[i] ",page_tables_kib", "%.0f")
 			row("  " bn[i] " cma-heap", "big_touch,cma-heap," bs[i] ",median_ms", "%.2f")
+			row("  " bn[i] " the writes alone", "big_touch,writes-only," bs[i] ",median_ms", "%.2f")
 			ratio_row("  bpbuf / cma-heap", "big_touch,bpbuf," bs[i] ",median_ms", "big_touch,cma-heap," bs[i] ",median_ms", "%.2e")
 			ratio_row("  page tables / 4 KiB entries", "big_touch,bpbuf," bs[i] ",page_tables_kib", "big_touch,bpbuf-4k," bs[i] ",page_tables_kib", "%.2e")
 		}

@@ -8,8 +8,12 @@
 #ifndef BENCH_SCALE_H
 #define BENCH_SCALE_H
 
-/* The module, loaded with heap_size=SCALE_HEAP for scenarios 8 to 10 */
+/*
+ * The module's parameters for scenarios 8 to 10: a 2 GiB heap, and PUD
+ * entries, which are opt-in (bpbuf(4), pud_mappings)
+ */
 #define SCALE_HEAP	"2G"
+#define SCALE_PARAMS	"heap_size=" SCALE_HEAP " pud_mappings=1"
 #define SCALE_HEAP_BYTES (2048UL << 20)
 
 int scale_main(const char *module);

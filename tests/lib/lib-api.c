@@ -324,6 +324,30 @@ TEST_F(lib, map_prot)
 	bpbuf_buffer_free(b);
 }
 
+/*
+ * Where the kernel has large entries for bpbuf, a buffer of one PMD is
+ * mapped at a PMD-aligned address, so that it can use them; on other
+ * kernels only page alignment is promised.
+ */
+TEST_F(lib, map_aligned_for_large_entries)
+{
+	uint64_t sizes, pmd = 0, s;
+	struct bpbuf_buffer *b;
+	void *p;
+
+	ASSERT_EQ(0, bpbuf_dev_get_cap(self->dev, BPBUF_CAP_MAP_SIZES, &sizes));
+	for (s = sizes & ~(page() * 2 - 1); s && !pmd; s &= s - 1)
+		pmd = s & -s;
+	if (!pmd)
+		SKIP(return, "this kernel maps bpbuf buffers with pages only (map sizes 0x%llx)",
+		     (unsigned long long)sizes);
+	ASSERT_EQ(0, bpbuf_buffer_alloc(self->dev, pmd, 0, 0, NULL, &b));
+	ASSERT_EQ(0, bpbuf_buffer_map(b, 0, &p));
+	EXPECT_EQ(0, (uintptr_t)p & (pmd - 1)) TH_LOG("mapped at %p", p);
+	memset(p, 0x5c, pmd);
+	bpbuf_buffer_free(b);
+}
+
 /* The bus address */
 
 TEST_F(lib, bus_addr)
