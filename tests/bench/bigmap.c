@@ -179,20 +179,30 @@ int scenario_big_map(const char *module)
 	return ret;
 }
 
+/*
+ * The targets hold where huge mappings are available: on a kernel without
+ * them (map sizes: pages only) they are not judged, and say so.
+ */
 void print_big_map_targets(void)
 {
+	int huge = bpbuf_map_align(peers[PEER_BPBUF].dev, sizes[0]) > 4096;
+
 	for (unsigned int s = 0; s < NBIG; s++) {
 		char what[64];
 		double pt = pt_kib[ROW_BPBUF_4K][s] > 0 ?
 			pt_kib[ROW_BPBUF][s] / pt_kib[ROW_BPBUF_4K][s] : 0;
 		double t = ms[ROW_CMA][s] > 0 ? ms[ROW_BPBUF][s] / ms[ROW_CMA][s] : 0;
+		double floor = ms[ROW_CMA][s] > 0 ? ms[ROW_WRITES][s] / ms[ROW_CMA][s] : 0;
 
 		snprintf(what, sizeof(what), "mmap+touch %s: page tables / 4 KiB case", human(sizes[s]));
 		printf("   %-48s %12s   %-22s %s\n", what, ratio_text(pt), "<= 1/256 (0.0039)",
 		       pt_kib[ROW_BPBUF_4K][s] <= 0 ? "NOT MEASURED" :
-		       pt <= 1.0 / 256 ? "met" : "MISSED");
+		       !huge ? "n/a: no huge PFN mappings" : pt <= 1.0 / 256 ? "met" : "MISSED");
 		snprintf(what, sizeof(what), "mmap+touch %s: bpbuf / CMA heap", human(sizes[s]));
 		printf("   %-48s %12s   %-22s %s\n", what, ratio_text(t), "<= 0.02",
-		       t <= 0 ? "NOT MEASURED" : t <= 0.02 ? "met" : "MISSED");
+		       t <= 0 ? "NOT MEASURED" : !huge ? "n/a: no huge PFN mappings" :
+		       t <= 0.02 ? "met" : "MISSED");
+		snprintf(what, sizeof(what), "  the writes alone / CMA heap, %s", human(sizes[s]));
+		printf("   %-48s %12s   %-22s %s\n", what, ratio_text(floor), "(the floor)", "");
 	}
 }

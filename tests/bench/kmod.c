@@ -13,6 +13,7 @@
 
 #include <bpbuf.h>
 
+#include "bpbuf_test.h"
 #include "kmod.h"
 #include "stats.h"
 
@@ -33,17 +34,10 @@ int bpbuf_load(const char *module, const char *params, double *ms)
 int bpbuf_unload(void)
 {
 	/* closed buffers go when their last reference does: 10 s at most */
-	for (int i = 0; i < 1000; i++) {
-		if (!syscall(SYS_delete_module, "bpbuf", O_NONBLOCK))
-			return 0;
-		if (errno != EAGAIN && errno != EBUSY && errno != EWOULDBLOCK)
-			return -errno;
-		usleep(10000);
-	}
-	return -EBUSY;
+	return bp_unload(1000);
 }
 
-static long long file_value(const char *path, const char *key)
+long long proc_value(const char *path, const char *key)
 {
 	char line[160];
 	size_t len = strlen(key);
@@ -60,31 +54,17 @@ static long long file_value(const char *path, const char *key)
 
 long long bpbuf_heap_value(const char *key)
 {
-	return file_value("/sys/kernel/debug/bpbuf/heap", key);
+	return proc_value("/sys/kernel/debug/bpbuf/heap", key);
 }
 
 long page_tables_kib(void)
 {
-	return (long)file_value("/proc/meminfo", "PageTables");
+	return (long)proc_value("/proc/meminfo", "PageTables");
 }
 
 char *map_aligned(int fd, size_t len, size_t align, size_t skew)
 {
-	size_t span = len + 2 * align;
-	char *hole, *at;
-
-	hole = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (hole == MAP_FAILED)
-		return NULL;
-	at = (char *)(((uintptr_t)hole + align - 1) & ~(uintptr_t)(align - 1)) + skew;
-	if (mmap(at, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
-		munmap(hole, span);
-		return NULL;
-	}
-	if (at > hole)
-		munmap(hole, at - hole);
-	munmap(at + len, hole + span - (at + len));
-	return at;
+	return bp_map_at(fd, len, 0, align, skew);
 }
 
 size_t bpbuf_map_align(int dev, size_t size)

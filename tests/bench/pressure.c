@@ -17,6 +17,7 @@
 
 #include "bench.h"
 #include "bpbuf.h"
+#include "kmod.h"
 #include "stats.h"
 
 #define CHUNK (4UL << 20)
@@ -27,17 +28,9 @@ static double success[PEER_COUNT], p99[PEER_COUNT];
 
 static unsigned long meminfo_kib(const char *key)
 {
-	char line[128];
-	unsigned long v = 0;
-	size_t len = strlen(key);
-	FILE *f = fopen("/proc/meminfo", "r");
+	long long v = proc_value("/proc/meminfo", key);
 
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':')
-			v = strtoul(line + len + 1, NULL, 10);
-	if (f)
-		fclose(f);
-	return v;
+	return v < 0 ? 0 : (unsigned long)v;
 }
 
 /*

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bpbuf.h"
@@ -262,6 +263,50 @@ static inline int bp_zero_counts_settled(struct bp_zero_counts *c)
 	fprintf(stderr, "# the zeroer did not catch up in 10 s:\n%s", text ? text : "");
 	free(text);
 	return -1;
+}
+
+/*
+ * mmap(MAP_SHARED, read-write) of len bytes of fd from off at an address
+ * skew bytes past a multiple of align (a power of two): a reservation,
+ * then MAP_FIXED over it. NULL on failure. (Single-threaded callers only:
+ * libbpbuf's own way is safe with threads and has no skew.)
+ */
+static inline char *bp_map_at(int fd, size_t len, off_t off, size_t align,
+			      size_t skew)
+{
+	size_t span = len + 2 * align;
+	char *hole, *at;
+
+	hole = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		    -1, 0);
+	if (hole == MAP_FAILED)
+		return NULL;
+	at = (char *)(((uintptr_t)hole + align - 1) & ~(uintptr_t)(align - 1)) + skew;
+	if (mmap(at, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, off) ==
+	    MAP_FAILED) {
+		munmap(hole, span);
+		return NULL;
+	}
+	if (at > hole)
+		munmap(hole, at - hole);
+	munmap(at + len, hole + span - (at + len));
+	return at;
+}
+
+/*
+ * delete_module("bpbuf"), retried every 10 ms for tries times while it is
+ * busy (closed buffers go when their last reference does): 0 or -errno
+ */
+static inline int bp_unload(unsigned int tries)
+{
+	for (unsigned int i = 0; i < tries; i++) {
+		if (!syscall(SYS_delete_module, "bpbuf", O_NONBLOCK))
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY && errno != EWOULDBLOCK)
+			return -errno;
+		usleep(10000);
+	}
+	return -EBUSY;
 }
 
 /* 1 if every byte of [p, p + len) is c */

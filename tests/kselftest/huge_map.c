@@ -68,28 +68,7 @@ static int cmdline_has(const char *word)
 	return found;
 }
 
-/*
- * Map len bytes of fd from off at an address that is skew bytes past a
- * multiple of align: reserve, then MAP_FIXED over the reservation.
- */
-static char *map_at(int fd, size_t len, off_t off, size_t align, size_t skew)
-{
-	size_t span = len + 2 * align;
-	char *hole, *at;
-
-	hole = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (hole == MAP_FAILED)
-		return NULL;
-	at = (char *)(((uintptr_t)hole + align - 1) & ~(uintptr_t)(align - 1)) + skew;
-	if (mmap(at, len, RW, MAP_SHARED | MAP_FIXED, fd, off) == MAP_FAILED) {
-		munmap(hole, span);
-		return NULL;
-	}
-	if (at > hole)
-		munmap(hole, at - hole);
-	munmap(at + len, hole + span - (at + len));
-	return at;
-}
+#define map_at bp_map_at
 
 /* Page i of the buffer holds seed + i in its first and last word */
 static void mark(char *p, size_t pg, size_t first, size_t n, uint32_t seed)
@@ -574,30 +553,40 @@ TEST_F(huge, mremap_moves_block)
 	munmap(p, self->size);
 }
 
+/*
+ * A forked child checks the n pages at p for seed's marks through its own
+ * page tables and marks them with new_seed: 0 when it did, else -1
+ */
+static int child_checks_and_marks(char *p, size_t pg, size_t n, uint32_t seed,
+				  uint32_t new_seed)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		size_t b;
+
+		if (unmarked(p, pg, 0, n, seed, &b))
+			_exit(1);
+		mark(p, pg, 0, n, new_seed);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
 /* A forked child sees the block through its own page tables and writes it */
 TEST_F(huge, fork_shares_block)
 {
 	size_t bad = 0;
-	int status;
-	pid_t pid;
 	char *p;
 
 	HUGE_TEST_START();
 	p = map_touched(_metadata, self);
 	ASSERT_TRUE(p != NULL);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		size_t b;
-
-		if (unmarked(p, self->pg, 0, self->npages, 0x5a000000, &b))
-			_exit(1);
-		mark(p, self->pg, 0, self->npages, 0x44000000);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("child: status 0x%x", status);
-	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("the child saw other bytes");
+	EXPECT_EQ(0, child_checks_and_marks(p, self->pg, self->npages, 0x5a000000,
+					    0x44000000)) TH_LOG("the child saw other bytes");
 	EXPECT_EQ(0, unmarked(p, self->pg, 0, self->npages, 0x44000000, &bad))
 		TH_LOG("page %zu", bad);
 	munmap(p, self->size);
@@ -651,9 +640,8 @@ TEST_F(huge, pud_block)
 	size_t pud = self->pmd * (self->pg / 8), bad = 0;
 	struct entries before, after;
 	uint64_t sizes;
-	int fd, ret, status;
+	int fd, ret;
 	long faults;
-	pid_t pid;
 	char *p;
 
 	HUGE_TEST_START();
@@ -684,18 +672,8 @@ TEST_F(huge, pud_block)
 	EXPECT_GE(3, faults);
 
 	/* a forked child sees it, and its writes land */
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		size_t b;
-
-		if (unmarked(p, self->pg, 0, pud / self->pg, 0x66000000, &b))
-			_exit(1);
-		mark(p, self->pg, 0, pud / self->pg, 0x77000000);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, child_checks_and_marks(p, self->pg, pud / self->pg, 0x66000000,
+					    0x77000000)) TH_LOG("the child saw other bytes");
 	EXPECT_EQ(0, unmarked(p, self->pg, 0, pud / self->pg, 0x77000000, &bad))
 		TH_LOG("page %zu", bad);
 

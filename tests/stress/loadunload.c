@@ -102,16 +102,7 @@ static void add_param(char *params, size_t len, const char *name)
 
 static int unload(void)
 {
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		if (!syscall(SYS_delete_module, "bpbuf", O_NONBLOCK))
-			return 0;
-		if (errno != EAGAIN && errno != EBUSY && errno != EWOULDBLOCK)
-			return -errno;
-		usleep(10000);
-	}
-	return -EBUSY;
+	return bp_unload(200);
 }
 
 static int load(const char *ko, const char *params)
