@@ -12,9 +12,10 @@ struct dma_buf;
 struct vm_area_struct;
 
 /*
- * Page-table entries the mappings inserted, by size: bpbuf_device.mapped.
- * Counted per fault handled: two threads faulting one entry at once count
- * it twice.
+ * Page-table entries the mappings set, by size: bpbuf_device.mapped. A
+ * fault counts what it set or found already there: two threads faulting
+ * one block at once count it twice, and a PTE fault counts the pages of
+ * its block that mremap() had moved in.
  */
 enum bpbuf_map_entry {
 	BPBUF_MAP_PTE,

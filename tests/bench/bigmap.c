@@ -157,7 +157,8 @@ int scenario_big_map(const char *module)
 	for (unsigned int s = 0; s < NBIG; s++) {
 		printf("   %-9s", human(sizes[s]));
 		for (int r = 0; r < NROWS; r++) {
-			if (ms[r][s] <= 0)
+			/* bpbuf-2m is bpbuf again where there are no PUD entries */
+			if (ms[r][s] <= 0 || (r == ROW_BPBUF_2M && !entries[s][2]))
 				printf(" %22s", "-");
 			else if (r == ROW_WRITES)
 				printf(" %8.2f%14s", ms[r][s], "");

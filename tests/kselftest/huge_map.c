@@ -68,6 +68,20 @@ static int cmdline_has(const char *word)
 	return found;
 }
 
+/* 1 if /proc/cpuinfo lists flag among the CPU's flags */
+static int cpu_has_flag(const char *flag)
+{
+	char *text = read_text("/proc/cpuinfo"), *tok;
+	int found = 0;
+
+	if (!text)
+		return 0;
+	for (tok = strtok(text, " \t\n"); tok && !found; tok = strtok(NULL, " \t\n"))
+		found = !strcmp(tok, flag);
+	free(text);
+	return found;
+}
+
 #define map_at bp_map_at
 
 /* Page i of the buffer holds seed + i in its first and last word */
@@ -102,10 +116,12 @@ static size_t unmarked(const char *p, size_t pg, size_t first, size_t n,
 }
 
 static sigjmp_buf probe_env;
+static volatile sig_atomic_t probe_sig;
 
 static void probe_fault(int sig)
 {
-	siglongjmp(probe_env, sig);
+	probe_sig = sig;
+	siglongjmp(probe_env, 1);
 }
 
 /*
@@ -117,13 +133,12 @@ static void probe_fault(int sig)
 static int probe(volatile char *addr, int write)
 {
 	struct sigaction sa = { .sa_handler = probe_fault }, old_segv, old_bus;
-	volatile int sig;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &old_segv);
 	sigaction(SIGBUS, &sa, &old_bus);
-	sig = sigsetjmp(probe_env, 1);
-	if (!sig) {
+	probe_sig = 0;
+	if (sigsetjmp(probe_env, 1) == 0) {
 		char c = *addr;
 
 		if (write)
@@ -131,7 +146,7 @@ static int probe(volatile char *addr, int write)
 	}
 	sigaction(SIGSEGV, &old_segv, NULL);
 	sigaction(SIGBUS, &old_bus, NULL);
-	return sig;
+	return probe_sig;
 }
 
 FIXTURE(huge) {
@@ -250,6 +265,8 @@ static void expect_block_of_ptes(struct __test_metadata *_metadata,
 	long faults = minor_faults();
 	size_t bad = 0;
 
+	/* a page in the middle first: the fault maps both ways from it */
+	mark(p + n / 2 * self->pg, self->pg, first + n / 2, 1, 0x5a000000);
 	mark(p, self->pg, first, n, 0x5a000000);
 	faults = minor_faults() - faults;
 	ASSERT_EQ(0, read_entries(&after));
@@ -400,6 +417,31 @@ TEST_F(huge, thp_disabled_block_faults_once)
  * A window of the buffer's last pages, PMD-aligned at both ends but too
  * short for a PMD: mapped at mmap(); the last byte maps, one past does not
  */
+/*
+ * THP disabled except where advised (7.2's PR_THP_DISABLE_EXCEPT_ADVISED):
+ * bpbuf advises for its mappings (VM_HUGEPAGE), so the block is one PMD.
+ * Kernels without that mode refuse the flag: SKIP.
+ */
+TEST_F(huge, thp_disabled_except_advised_keeps_pmd)
+{
+	struct entries before;
+	char *p;
+
+	HUGE_TEST_START();
+	if (prctl(PR_SET_THP_DISABLE, 1, 1UL << 1 /* EXCEPT_ADVISED */, 0, 0)) {
+		ASSERT_EQ(EINVAL, errno);
+		SKIP(return, "this kernel has no PR_THP_DISABLE_EXCEPT_ADVISED");
+	}
+	ASSERT_EQ(0, read_entries(&before));
+	p = map_at(self->fd, self->size, 0, self->pmd, 0);
+	ASSERT_TRUE(p != NULL);
+	if (self->huge)
+		touch_and_count(_metadata, self, p, self->size, 0, &before, 1, 4);
+	else
+		touch_and_count(_metadata, self, p, self->size, 0, &before, 0, self->npages);
+	munmap(p, self->size);
+}
+
 TEST_F(huge, window_at_buffer_end_mapped_at_mmap)
 {
 	size_t off = self->size - 4 * self->pg, len = 4 * self->pg;
@@ -652,8 +694,13 @@ TEST_F(huge, pud_block)
 		EXPECT_EQ(0, sizes & pud) TH_LOG("PUD entries without pud_mappings=1");
 		SKIP(return, "bpbuf was loaded without pud_mappings=1");
 	}
-	if (!(sizes & pud))
+	if (!(sizes & pud)) {
+		/* a kernel with PUD PFN maps (the rig says) on a CPU with 1 GiB pages */
+		if (cmdline_has("rig.pud_pfnmap=1") && cpu_has_flag("pdpe1gb"))
+			ASSERT_TRUE(sizes & pud)
+				TH_LOG("pud_mappings=1, PUD PFN maps, 1 GiB pages: no PUD size");
 		SKIP(return, "no PUD entries for bpbuf on this kernel or CPU");
+	}
 	ret = bp_alloc(self->dev, pud, pud, 0, &fd);
 	if (ret == -ENOMEM)
 		SKIP(return, "the heap has no free, aligned %zu MiB", pud >> 20);

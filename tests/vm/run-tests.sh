@@ -124,6 +124,11 @@ grep -qx 'CONFIG_VIDEO_VIVID=m' "$linux_obj/.config" && append="rig.vivid=1 $app
 grep -qx 'CONFIG_ARCH_SUPPORTS_PMD_PFNMAP=y' "$linux_obj/.config" &&
 	grep -qx 'CONFIG_TRANSPARENT_HUGEPAGE=y' "$linux_obj/.config" &&
 	append="rig.huge_pfnmap=1 $append"
+# and PUD ones, where bpbuf is loaded with pud_mappings=1 on a CPU with 1 GiB
+# pages (huge_map.c's pud_block)
+grep -qx 'CONFIG_ARCH_SUPPORTS_PUD_PFNMAP=y' "$linux_obj/.config" &&
+	grep -qx 'CONFIG_TRANSPARENT_HUGEPAGE=y' "$linux_obj/.config" &&
+	append="rig.pud_pfnmap=1 $append"
 
 bins=()
 for prog in "$@"; do bins+=(--bin "$prog"); done
