@@ -182,10 +182,13 @@ static void set_name(struct dma_buf *dmabuf, char *name)
 	dma_resv_unlock(dmabuf->resv);
 }
 
-/* Allocate, zero and export npages at align_pages; no charge yet */
+/*
+ * Allocate, zero and export npages at align_pages (where placing it there
+ * cuts no run of free memory in two, if edge_only); no charge yet
+ */
 static struct dma_buf *buffer_create(struct bpbuf_device *bdev,
 				     unsigned long npages,
-				     unsigned long align_pages,
+				     unsigned long align_pages, bool edge_only,
 				     unsigned int file_flags, const char *name)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
@@ -205,7 +208,8 @@ static struct dma_buf *buffer_create(struct bpbuf_device *bdev,
 		}
 	}
 
-	ret = bpbuf_heap_alloc(&bdev->heap, npages, align_pages, &buf->range);
+	ret = bpbuf_heap_alloc(&bdev->heap, npages, align_pages, edge_only,
+			       &buf->range);
 	if (ret)
 		goto free_name;
 	ret = bpbuf_heap_zero(&bdev->heap, &buf->range);
@@ -311,6 +315,13 @@ static int alloc_shape(struct bpbuf_device *bdev, u64 size, u64 align,
 	return 0;
 }
 
+static bool wish_edge_only(const struct alloc_shape *shape,
+			   unsigned long align_pages)
+{
+	return shape->fallback &&
+	       (u64)align_pages << PAGE_SHIFT > BPBUF_HUGE_ALIGN;
+}
+
 /* Charge, allocate and list a buffer of a checked shape */
 static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
 				    const struct alloc_shape *shape,
@@ -324,14 +335,21 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
 	charge = bpbuf_account_charge((u64)shape->npages << PAGE_SHIFT);
 	if (IS_ERR(charge))
 		return ERR_CAST(charge);
+	/*
+	 * A default alignment above BPBUF_HUGE_ALIGN (a PUD; a PMD with 16 or
+	 * 64 KiB pages) is taken only where it cuts no run of free memory in
+	 * two: in a heap not much larger than it, the hole that would leave
+	 * costs more than the large entries gain.
+	 */
 	align_pages = shape->align_pages;
-	dmabuf = buffer_create(bdev, shape->npages, align_pages, file_flags,
-			       name);
+	dmabuf = buffer_create(bdev, shape->npages, align_pages,
+			       wish_edge_only(shape, align_pages), file_flags, name);
 	while (dmabuf == ERR_PTR(-ENOMEM) && shape->fallback && align_pages > 1) {
 		align_pages = default_align(bdev, (u64)shape->npages << PAGE_SHIFT,
 					    (u64)align_pages << PAGE_SHIFT) >>
 			      PAGE_SHIFT;
 		dmabuf = buffer_create(bdev, shape->npages, align_pages,
+				       wish_edge_only(shape, align_pages),
 				       file_flags, name);
 	}
 	if (IS_ERR(dmabuf)) {

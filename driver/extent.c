@@ -157,20 +157,28 @@ static bool free_above(const struct bpbuf_extent *e)
 /*
  * Where in the extent e to put npages without cutting a run of free memory
  * in two: at its bottom when nothing free lies below it, at its top when
- * nothing free lies above. ULONG_MAX when e is inside a run, or the
+ * nothing free lies above, each as near the edge as the alignment allows
+ * (exactly at it, if exact). ULONG_MAX when e is inside a run, or the
  * alignment does not fit.
  */
 static unsigned long place_in(const struct bpbuf_extents *ex,
 			      const struct bpbuf_extent *e,
-			      unsigned long npages, unsigned long align)
+			      unsigned long npages, unsigned long align,
+			      bool exact)
 {
-	unsigned long end = e->start + e->len, start = ULONG_MAX;
+	unsigned long end = e->start + e->len, start;
 
-	if (!free_below(e))
+	if (!free_below(e)) {
 		start = run_fit(ex, e->start, end, npages, align);
-	if (start == ULONG_MAX && !free_above(e))
+		if (start != ULONG_MAX && (!exact || start == e->start))
+			return start;
+	}
+	if (!free_above(e)) {
 		start = run_fit_high(ex, e->start, end, npages, align);
-	return start;
+		if (start != ULONG_MAX && (!exact || start + npages == end))
+			return start;
+	}
+	return ULONG_MAX;
 }
 
 /*
@@ -181,7 +189,7 @@ static unsigned long place_in(const struct bpbuf_extents *ex,
  */
 static struct bpbuf_extent *find_fit(struct bpbuf_extents *ex,
 				     unsigned long npages, unsigned long align,
-				     bool clean, unsigned long *start)
+				     bool clean, bool exact, unsigned long *start)
 {
 	struct rb_node *node = ex->tree.rb_node, *parent;
 
@@ -194,7 +202,7 @@ descend:
 		struct bpbuf_extent *e = extent_of(node);
 
 		if (e->len >= npages && extent_usable(e, clean)) {
-			*start = place_in(ex, e, npages, align);
+			*start = place_in(ex, e, npages, align, exact);
 			if (*start != ULONG_MAX)
 				return e;
 		}
@@ -296,9 +304,28 @@ static struct bpbuf_extent *extent_at(struct bpbuf_extents *ex,
 bool bpbuf_extents_find(struct bpbuf_extents *ex, unsigned long npages,
 			unsigned long align, unsigned long *start)
 {
-	return find_fit(ex, npages, align, true, start) ||
-	       find_fit(ex, npages, align, false, start) ||
+	return find_fit(ex, npages, align, true, false, start) ||
+	       find_fit(ex, npages, align, false, false, start) ||
 	       find_run(ex, npages, align, start);
+}
+
+/**
+ * bpbuf_extents_find_edge - bpbuf_extents_find(), right at a run's edge only
+ * @ex: the extents
+ * @npages: pages, at least one
+ * @align: alignment of the physical address in pages, a power of two
+ * @start: out: the first page
+ *
+ * For a large alignment that is only a wish: room that would leave a hole
+ * below or above the buffer (the slack of the alignment) is not worth it.
+ *
+ * Return: whether there is such room.
+ */
+bool bpbuf_extents_find_edge(struct bpbuf_extents *ex, unsigned long npages,
+			     unsigned long align, unsigned long *start)
+{
+	return find_fit(ex, npages, align, true, true, start) ||
+	       find_fit(ex, npages, align, false, true, start);
 }
 
 /**

@@ -79,6 +79,8 @@ void bpbuf_extents_destroy(struct bpbuf_extents *ex);
 
 bool bpbuf_extents_find(struct bpbuf_extents *ex, unsigned long npages,
 			unsigned long align, unsigned long *start);
+bool bpbuf_extents_find_edge(struct bpbuf_extents *ex, unsigned long npages,
+			     unsigned long align, unsigned long *start);
 void bpbuf_extents_take(struct bpbuf_extents *ex, unsigned long start,
 			unsigned long npages, struct bpbuf_extent **tail,
 			unsigned long *zero_start, unsigned long *zero_npages);

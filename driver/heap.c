@@ -31,7 +31,8 @@
 #define BPBUF_CMA_HEADROOM_MIB	16
 
 int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
-		     unsigned long align_pages, struct bpbuf_range *range)
+		     unsigned long align_pages, bool edge_only,
+		     struct bpbuf_range *range)
 {
 	struct bpbuf_extent *tail, *spare;
 	unsigned long start, seq;
@@ -50,7 +51,10 @@ int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
 
 	bpbuf_heap_lock(heap);
 	for (;;) {
-		found = bpbuf_extents_find(&heap->extents, npages, align_pages,
+		found = edge_only ?
+			bpbuf_extents_find_edge(&heap->extents, npages,
+						align_pages, &start) :
+			bpbuf_extents_find(&heap->extents, npages, align_pages,
 					   &start);
 		if (found || !heap->zeroing)
 			break;

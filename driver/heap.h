@@ -136,7 +136,8 @@ struct bpbuf_heap_stats {
 int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size);
 void bpbuf_heap_destroy(struct bpbuf_heap *heap);
 int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
-		     unsigned long align_pages, struct bpbuf_range *range);
+		     unsigned long align_pages, bool edge_only,
+		     struct bpbuf_range *range);
 void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range,
 		     bool untouched);
 void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st);

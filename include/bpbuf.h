@@ -172,8 +172,9 @@ struct bpbuf_heap_info {
  *	entries), or the largest size in BPBUF_CAP_MAP_SIZES that the buffer
  *	reaches if that is larger (1 GiB for a buffer of 1 GiB or more where
  *	PUD entries map buffers), each if the heap has such a hole, else the
- *	next smaller one, else the page size. Without an IOMMU the bus
- *	address is the physical address.
+ *	next smaller one, else the page size; one above BPBUF_HUGE_ALIGN only
+ *	at the very edge of a hole, where its slack leaves no hole of its
+ *	own. Without an IOMMU the bus address is the physical address.
  * @flags: in: BPBUF_ALLOC_* flags
  * @fd: out: the new dma-buf fd; must be zero on input
  * @name: in: a name for the buffer, NUL-terminated, as DMA_BUF_SET_NAME

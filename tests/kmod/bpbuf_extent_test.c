@@ -381,6 +381,25 @@ static void alignment(struct kunit *test)
 }
 
 /* Clean neighbours merge into one extent whatever order they come back in */
+/*
+ * A wished-for alignment (bpbuf_extents_find_edge()) is only taken at the
+ * edge of a run: in a heap whose only aligned room is in the middle of its
+ * run, the edge search finds none, and the full search finds the middle.
+ */
+static void edge_only_never_cuts_a_run(struct kunit *test)
+{
+	/* pages 0..63 at pfn 8: the 32-aligned pfns 32 and 64 are pages 24 and 56 */
+	struct bpbuf_extents *ex = heap_make(test, 8, 64);
+	unsigned long start;
+
+	KUNIT_EXPECT_FALSE(test, bpbuf_extents_find_edge(ex, 32, 32, &start));
+	KUNIT_ASSERT_TRUE(test, bpbuf_extents_find(ex, 32, 32, &start));
+	KUNIT_EXPECT_EQ(test, 24UL, start);
+	/* an edge that is aligned: taken */
+	KUNIT_ASSERT_TRUE(test, bpbuf_extents_find_edge(ex, 32, 8, &start));
+	KUNIT_EXPECT_EQ(test, 0UL, start);
+}
+
 static void merge_clean_neighbours(struct kunit *test)
 {
 	struct bpbuf_extents *ex = heap_make(test, 0, 9);
@@ -825,6 +844,7 @@ static struct kunit_case bpbuf_extent_cases[] = {
 	KUNIT_CASE(exact_fit),
 	KUNIT_CASE(full_heap),
 	KUNIT_CASE_PARAM(alignment, align_order_gen_params),
+	KUNIT_CASE(edge_only_never_cuts_a_run),
 	KUNIT_CASE(merge_clean_neighbours),
 	KUNIT_CASE(merge_dirty_neighbours),
 	KUNIT_CASE(merge_dirty_neighbours_once_zeroed),
