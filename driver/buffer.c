@@ -29,6 +29,7 @@
 #include "compat.h"
 #include "devmap.h"
 #include "mmap.h"
+#include "pagemap.h"
 
 /**
  * bpbuf_buffer_sync - make a byte range coherent for the CPU or the devices
@@ -152,10 +153,22 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	list_del(&buf->node);
 	bdev->nr_buffers--;
 	mutex_unlock(&bdev->buffers_lock);
-
-	bpbuf_heap_free(&bdev->heap, &buf->range, !READ_ONCE(buf->touched));
-	bpbuf_account_uncharge(buf->charge);
 	mutex_destroy(&buf->lock);
+
+	if (READ_ONCE(buf->page_mapped) && bpbuf_pages_referenced(buf))
+		bpbuf_hold(buf);
+	else
+		bpbuf_buffer_free(buf);
+}
+
+/**
+ * bpbuf_buffer_free - give a released buffer's memory and charge back
+ * @buf: the buffer, which nothing reaches any more
+ */
+void bpbuf_buffer_free(struct bpbuf_buffer *buf)
+{
+	bpbuf_heap_free(&buf->bdev->heap, &buf->range, !READ_ONCE(buf->touched));
+	bpbuf_account_uncharge(buf->charge);
 	kfree(buf);
 }
 
@@ -412,21 +425,21 @@ int bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size, u64 align,
 		return PTR_ERR(dmabuf);
 	}
 	nfd->fd = fd;
-	nfd->dmabuf = dmabuf;
+	nfd->file = dmabuf->file;
 	return 0;
 }
 
-/* The caller has the fd's number: the fd is the buffer's from now on */
+/* The caller has the fd's number: the fd is the file's from now on */
 void bpbuf_new_fd_install(struct bpbuf_new_fd *nfd)
 {
-	fd_install(nfd->fd, nfd->dmabuf->file);
+	fd_install(nfd->fd, nfd->file);
 }
 
-/* The number never reached the caller: free the buffer and the fd */
+/* The number never reached the caller: drop the file and the fd */
 void bpbuf_new_fd_discard(struct bpbuf_new_fd *nfd)
 {
 	put_unused_fd(nfd->fd);
-	dma_buf_put(nfd->dmabuf);
+	fput(nfd->file);
 }
 
 /**

@@ -70,6 +70,9 @@ struct bpbuf_attachment {
  * @touched: something may have written it since it was zeroed: a CPU
  *	mapping, an importer, or a device given its bus address. Set, never
  *	cleared; an untouched buffer goes back to the heap still clean.
+ * @page_mapped: a page map (pagemap.c) was opened for it, so the kernel
+ *	may hold references on its pages past its release (held.c). Set,
+ *	never cleared.
  *
  * Everything else is set before the dma-buf is exported and never changes.
  */
@@ -92,12 +95,14 @@ struct bpbuf_buffer {
 	unsigned int vmap_count;
 	void *vaddr;
 	bool touched;
+	bool page_mapped;
 };
 
 /**
- * struct bpbuf_new_fd - a new buffer and the fd reserved for it
+ * struct bpbuf_new_fd - a new file (a buffer's dma-buf, or a page map of
+ * one) and the fd reserved for it
  * @fd: the fd number, reserved, not installed yet
- * @dmabuf: the buffer's dma-buf
+ * @file: the file, whose reference the fd takes over
  *
  * The fd is installed (bpbuf_new_fd_install()) only once the reply carrying
  * its number has reached user space, so that a failed copy can still take
@@ -106,7 +111,7 @@ struct bpbuf_buffer {
  */
 struct bpbuf_new_fd {
 	int fd;
-	struct dma_buf *dmabuf;
+	struct file *file;
 };
 
 int bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size, u64 align,
@@ -117,6 +122,7 @@ void bpbuf_new_fd_discard(struct bpbuf_new_fd *nfd);
 
 struct bpbuf_buffer *bpbuf_buffer_get(int fd);
 void bpbuf_buffer_put(struct bpbuf_buffer *buf);
+void bpbuf_buffer_free(struct bpbuf_buffer *buf);
 dma_addr_t bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf);
 void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 		       bool for_cpu, enum dma_data_direction dir);

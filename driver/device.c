@@ -18,6 +18,7 @@
 #include "compat.h"
 #include "devmap.h"
 #include "heapnode.h"
+#include "pagemap.h"
 
 #define BPBUF_DEFAULT_HEAP_SIZE	SZ_64M
 
@@ -33,6 +34,8 @@ static struct bpbuf_device bpbuf_dev = {
 	.dma_bits = 64,
 	.buffers_lock = __MUTEX_INITIALIZER(bpbuf_dev.buffers_lock),
 	.buffers = LIST_HEAD_INIT(bpbuf_dev.buffers),
+	.held_lock = __MUTEX_INITIALIZER(bpbuf_dev.held_lock),
+	.held = LIST_HEAD_INIT(bpbuf_dev.held),
 };
 
 static u64 heap_size = BPBUF_DEFAULT_HEAP_SIZE;
@@ -124,6 +127,7 @@ static int __init bpbuf_init(void)
 		return -EINVAL;
 	}
 
+	bpbuf_held_init(bdev);
 	ret = misc_register(&bdev->misc);
 	if (ret) {
 		pr_err("cannot register /dev/bpbuf: %d\n", ret);
@@ -172,7 +176,12 @@ static void __exit bpbuf_exit(void)
 {
 	struct bpbuf_device *bdev = &bpbuf_dev;
 
-	/* no file is open and no buffer lives: each holds a module reference */
+	/*
+	 * No file is open and no buffer lives or is held: each holds a module
+	 * reference. The held worker may still be returning from its last
+	 * module_put().
+	 */
+	bpbuf_held_exit(bdev);
 	bpbuf_heapnode_unregister(bdev);
 	bpbuf_devmap_exit();
 	bpbuf_debugfs_exit(bdev);

@@ -188,6 +188,24 @@ static void carve_failed(u64 size)
 		       mib, cma_mib);
 }
 
+/*
+ * Whether vm_insert_page() may map every page of the carve: each must
+ * carry its own reference (a tail page of a high-order allocation has
+ * none, and 6.1 would map it anyway) and be no part of a compound page.
+ */
+static bool carve_pages_mappable(const struct bpbuf_heap *heap)
+{
+	unsigned long i;
+
+	for (i = 0; i < heap->npages; i++) {
+		struct page *page = nth_page(heap->base, i);
+
+		if (page_ref_count(page) != 1 || PageCompound(page))
+			return false;
+	}
+	return true;
+}
+
 int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 {
 	struct bpbuf_extent *all;
@@ -237,6 +255,9 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	if (ret)
 		goto free_carve;
 	heap->need_sync = dma_need_sync(dev, heap->base_dma);
+	heap->pages_mappable = carve_pages_mappable(heap);
+	if (!heap->pages_mappable)
+		pr_info("the heap's pages cannot be mapped one by one (not from CMA?): no page maps, O_DIRECT from buffers needs a copy\n");
 
 	/*
 	 * dma_alloc_pages() does not promise zeros: clear the carve once, here,

@@ -29,6 +29,10 @@ struct device;
  * @base_dma: bus address of @base for @dev
  * @npages: pages in the carve
  * @need_sync: the carve's mapping for @dev needs cache maintenance
+ * @pages_mappable: every page of the carve is an order-0 page with a
+ *	reference of its own, as CMA gives them, so page maps (pagemap.c)
+ *	may insert them; a carve the page allocator gave (one high-order page
+ *	whose tail pages have no reference) is not. Set at load.
  * @lock: protects @extents and everything after it but @zeroed_alloc
  *	(atomic, added to outside the lock) and the zeroer's own @zero_worker,
  *	@zero_work and @zero_wait. Taken under no other bpbuf lock.
@@ -54,6 +58,7 @@ struct bpbuf_heap {
 	dma_addr_t base_dma;
 	unsigned long npages;
 	bool need_sync;
+	bool pages_mappable;
 	struct mutex lock;	/* @extents, the zeroer's state, the counters */
 	struct bpbuf_extents extents;
 	struct bpbuf_extent *zeroing;

@@ -20,6 +20,7 @@
 #include "bpbuf_dev.h"
 #include "buffer.h"
 #include "devmap.h"
+#include "pagemap.h"
 
 /* The layouts 32- and 64-bit callers share; compat_ptr_ioctl relies on it */
 static_assert(sizeof(struct bpbuf_version) == BPBUF_VERSION_SIZE_VER0);
@@ -29,14 +30,15 @@ static_assert(sizeof(struct bpbuf_alloc) == BPBUF_ALLOC_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_bus_addr) == BPBUF_BUS_ADDR_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_sync) == BPBUF_SYNC_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_dev_map) == BPBUF_DEV_MAP_SIZE_VER0);
+static_assert(sizeof(struct bpbuf_page_map) == BPBUF_PAGE_MAP_SIZE_VER0);
 
 /* Table entry flag: needs CAP_SYS_RAWIO unless bus_addr_unprivileged */
 #define BPBUF_IOCTL_RAWIO	BIT(0)
 
 /**
  * struct bpbuf_ioctl_ctx - what a handler leaves for the dispatcher
- * @new: a new buffer and its fd, installed once the reply reached user
- *	space; @new.dmabuf is NULL when the ioctl made none
+ * @new: a new file (a buffer, a page map) and its fd, installed once the
+ *	reply reached user space; @new.file is NULL when the ioctl made none
  */
 struct bpbuf_ioctl_ctx {
 	struct bpbuf_new_fd new;
@@ -60,6 +62,7 @@ union bpbuf_ioctl_buf {
 	struct bpbuf_bus_addr bus_addr;
 	struct bpbuf_sync sync;
 	struct bpbuf_dev_map dev_map;
+	struct bpbuf_page_map page_map;
 };
 
 static bool bus_addr_allowed(struct bpbuf_device *bdev)
@@ -135,6 +138,9 @@ static int bpbuf_get_cap_ioctl(struct bpbuf_device *bdev, void *data,
 		break;
 	case BPBUF_CAP_MAP_SIZES:
 		cap->value = bpbuf_map_sizes(bdev);
+		break;
+	case BPBUF_CAP_PAGE_MAP:
+		cap->value = bdev->heap.pages_mappable;
 		break;
 	default:
 		return -EINVAL;
@@ -316,6 +322,29 @@ static int bpbuf_dev_unmap_ioctl(struct bpbuf_device *bdev, void *data,
 	return dev_map_or_unmap(data, false);
 }
 
+static int bpbuf_page_map_ioctl(struct bpbuf_device *bdev, void *data,
+				struct bpbuf_ioctl_ctx *ctx)
+{
+	struct bpbuf_page_map *args = data;
+	struct bpbuf_buffer *buf;
+	int ret;
+
+	if (args->flags & ~BPBUF_PAGE_MAP_VALID_FLAGS || args->map_fd ||
+	    args->pad)
+		return -EINVAL;
+
+	buf = bpbuf_buffer_get(args->fd);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = bpbuf_page_map_open(buf, args->flags & BPBUF_PAGE_MAP_CLOEXEC ?
+				  O_CLOEXEC : 0, &ctx->new);
+	bpbuf_buffer_put(buf);
+	if (ret)
+		return ret;
+	args->map_fd = ctx->new.fd;
+	return 0;
+}
+
 #define BPBUF_IOCTL_DEF(ioctl, _func, _type, _flags)			\
 	[_IOC_NR(ioctl) - BPBUF_IOCTL_NR_FIRST] = {			\
 		.func = _func,						\
@@ -346,12 +375,14 @@ static const struct bpbuf_ioctl_desc bpbuf_ioctls[] = {
 	/* a mapping is the buffer's, not the caller's: as privileged as MAP */
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_DEV_UNMAP, bpbuf_dev_unmap_ioctl,
 			struct bpbuf_dev_map, BPBUF_IOCTL_RAWIO),
+	BPBUF_IOCTL_DEF(BPBUF_IOCTL_PAGE_MAP, bpbuf_page_map_ioctl,
+			struct bpbuf_page_map, 0),
 };
 
 long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct bpbuf_device *bdev = bpbuf_device_of(file);
-	struct bpbuf_ioctl_ctx ctx = { .new.dmabuf = NULL };
+	struct bpbuf_ioctl_ctx ctx = { .new.file = NULL };
 	void __user *uarg = (void __user *)arg;
 	const struct bpbuf_ioctl_desc *desc;
 	union bpbuf_ioctl_buf kbuf;
@@ -385,11 +416,11 @@ long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ret;
 
 	if (copy_to_user(uarg, &kbuf, min(usize, desc->size))) {
-		if (ctx.new.dmabuf)
+		if (ctx.new.file)
 			bpbuf_new_fd_discard(&ctx.new);
 		return -EFAULT;
 	}
-	if (ctx.new.dmabuf)
+	if (ctx.new.file)
 		bpbuf_new_fd_install(&ctx.new);
 	return 0;
 }

@@ -36,14 +36,14 @@
 #include "compat.h"
 #include "mmap.h"
 
-static void bpbuf_vm_open(struct vm_area_struct *vma)
+void bpbuf_vm_open(struct vm_area_struct *vma)
 {
 	struct bpbuf_buffer *buf = vma->vm_private_data;
 
 	atomic_inc(&buf->mmap_count);
 }
 
-static void bpbuf_vm_close(struct vm_area_struct *vma)
+void bpbuf_vm_close(struct vm_area_struct *vma)
 {
 	struct bpbuf_buffer *buf = vma->vm_private_data;
 
@@ -53,10 +53,10 @@ static void bpbuf_vm_close(struct vm_area_struct *vma)
 /*
  * The page frame that the window maps at @addr, with @pages pages from
  * there inside both the window and the buffer; false for any other @addr.
- * Every fault path asks this first: the window may have been moved or cut
- * since mmap() checked it.
+ * Every fault path asks this first, the page map's too (pagemap.c): the
+ * window may have been moved or cut since mmap() checked it.
  */
-static bool window_pfn(struct vm_area_struct *vma, unsigned long addr,
+bool bpbuf_window_pfn(struct vm_area_struct *vma, unsigned long addr,
 		       unsigned long pages, unsigned long *pfn)
 {
 	struct bpbuf_buffer *buf = vma->vm_private_data;
@@ -84,7 +84,7 @@ static vm_fault_t bpbuf_vm_fault(struct vm_fault *vmf)
 	unsigned long addr = vmf->address & PAGE_MASK, block, end, pfn, n = 1;
 	vm_fault_t ret;
 
-	if (!window_pfn(vma, addr, 1, &pfn))
+	if (!bpbuf_window_pfn(vma, addr, 1, &pfn))
 		return VM_FAULT_SIGBUS;
 	/* the faulting page first: the one that must work */
 	ret = vmf_insert_pfn(vma, addr, pfn);
@@ -95,7 +95,7 @@ static vm_fault_t bpbuf_vm_fault(struct vm_fault *vmf)
 	for (addr = max(block, vma->vm_start); addr < end; addr += PAGE_SIZE) {
 		if (addr == (vmf->address & PAGE_MASK))
 			continue;
-		if (!window_pfn(vma, addr, 1, &pfn) ||
+		if (!bpbuf_window_pfn(vma, addr, 1, &pfn) ||
 		    vmf_insert_pfn(vma, addr, pfn) != VM_FAULT_NOPAGE)
 			break;
 		n++;
@@ -164,7 +164,7 @@ static vm_fault_t bpbuf_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
 		return bpbuf_vm_fault(vmf);
 	if (order != PMD_ORDER && order != PUD_ORDER)
 		return VM_FAULT_FALLBACK;
-	if (!window_pfn(vma, addr, pages, &pfn) || !IS_ALIGNED(pfn, pages))
+	if (!bpbuf_window_pfn(vma, addr, pages, &pfn) || !IS_ALIGNED(pfn, pages))
 		return VM_FAULT_FALLBACK;
 	ret = insert_huge(buf->bdev, vmf, pfn, order);
 	if (ret == VM_FAULT_NOPAGE)

@@ -25,6 +25,11 @@ enum bpbuf_map_entry {
 };
 
 int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma);
+bool bpbuf_window_pfn(struct vm_area_struct *vma, unsigned long addr,
+		      unsigned long pages, unsigned long *pfn);
+/* vm_ops->open and ->close of every bpbuf VMA: buffer.mmap_count */
+void bpbuf_vm_open(struct vm_area_struct *vma);
+void bpbuf_vm_close(struct vm_area_struct *vma);
 u64 bpbuf_map_sizes(const struct bpbuf_device *bdev);
 
 #endif /* BPBUF_MMAP_H */

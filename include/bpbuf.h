@@ -109,6 +109,12 @@ struct bpbuf_version {
  * them is mapped with such an entry on first touch.
  */
 #define BPBUF_CAP_MAP_SIZES		10
+/*
+ * 1 if BPBUF_IOCTL_PAGE_MAP works: the heap's memory is pages the kernel
+ * can map one by one (CMA's, checked at load); 0 if not, and it then
+ * fails with EOPNOTSUPP
+ */
+#define BPBUF_CAP_PAGE_MAP		11
 
 /**
  * struct bpbuf_get_cap - BPBUF_IOCTL_GET_CAP
@@ -350,6 +356,56 @@ struct bpbuf_dev_map {
 	__u64 size;
 };
 
+/* Flags for struct bpbuf_page_map */
+/* Set close-on-exec on the new fd (O_CLOEXEC) */
+#define BPBUF_PAGE_MAP_CLOEXEC	(1U << 0)
+#define BPBUF_PAGE_MAP_VALID_FLAGS	BPBUF_PAGE_MAP_CLOEXEC
+
+/**
+ * struct bpbuf_page_map - BPBUF_IOCTL_PAGE_MAP
+ * @fd: in: a dma-buf fd bpbuf exported
+ * @flags: in: BPBUF_PAGE_MAP_* flags
+ * @map_fd: out: a new fd to mmap() the buffer through; must be zero on
+ *	input
+ * @pad: must be zero
+ *
+ * The dma-buf's own mmap() maps the buffer as bare page frames
+ * (VM_PFNMAP), which get_user_pages() refuses: O_DIRECT from it fails with
+ * EFAULT. mmap() of @map_fd (MAP_SHARED, offset and length inside the
+ * buffer, as for the dma-buf) maps the same memory page by page, and the
+ * kernel's zero-copy paths take those pages: O_DIRECT and AIO reads and
+ * writes, io_uring reads and writes from buffers not registered as fixed,
+ * MSG_ZEROCOPY, vmsplice(). Long-term pins (io_uring fixed buffers,
+ * ibv_reg_mr(), VFIO DMA maps) are refused: with EFAULT for writable pins
+ * on Linux 6.5 and later and for pages not mapped yet on every kernel; a
+ * read-only long-term pin of pages already mapped would retry forever
+ * until the caller is killed (the kernel cannot move CMA pages it cannot
+ * isolate), so don't. RDMA takes the dma-buf fd itself
+ * (ibv_reg_dmabuf_mr()) instead. The cache rules are the dma-buf's:
+ * BPBUF_IOCTL_SYNC or DMA_BUF_IOCTL_SYNC around CPU access.
+ *
+ * @map_fd has the access mode of @fd and holds a reference on the buffer
+ * until it and its mappings are gone. A buffer freed while the kernel still
+ * holds its pages (a transfer in flight, unread socket data, a pipe) stays
+ * out of the heap until they are released, and the module stays loaded.
+ *
+ * Errors:
+ *   EINVAL     unknown bit in @flags; @map_fd or @pad nonzero; @fd is open
+ *              but not a dma-buf
+ *   EBADF      @fd is not an open file descriptor
+ *   EXDEV      @fd is a dma-buf another exporter made
+ *   EOPNOTSUPP the heap's pages cannot be mapped as pages
+ *              (BPBUF_CAP_PAGE_MAP is 0)
+ *   EMFILE     the process has no free fd
+ *   ENOMEM     no memory for the new file
+ */
+struct bpbuf_page_map {
+	__u32 fd;
+	__u32 flags;
+	__u32 map_fd;
+	__u32 pad;
+};
+
 /* First published sizes; a shorter struct is refused with EINVAL */
 #define BPBUF_VERSION_SIZE_VER0		64
 #define BPBUF_GET_CAP_SIZE_VER0		16
@@ -358,6 +414,7 @@ struct bpbuf_dev_map {
 #define BPBUF_BUS_ADDR_SIZE_VER0	24
 #define BPBUF_SYNC_SIZE_VER0		24
 #define BPBUF_DEV_MAP_SIZE_VER0		96
+#define BPBUF_PAGE_MAP_SIZE_VER0	16
 
 #define BPBUF_IOCTL_VERSION \
 	_IOWR(BPBUF_IOCTL_BASE, 0x40, struct bpbuf_version)
@@ -375,5 +432,7 @@ struct bpbuf_dev_map {
 	_IOWR(BPBUF_IOCTL_BASE, 0x46, struct bpbuf_dev_map)
 #define BPBUF_IOCTL_DEV_UNMAP \
 	_IOWR(BPBUF_IOCTL_BASE, 0x47, struct bpbuf_dev_map)
+#define BPBUF_IOCTL_PAGE_MAP \
+	_IOWR(BPBUF_IOCTL_BASE, 0x48, struct bpbuf_page_map)
 
 #endif /* _UAPI_BPBUF_H */

@@ -76,6 +76,8 @@ int bpbuf_buffer_set_name(struct bpbuf_buffer *buf, const char *name);
 
 /* Mapping */
 int bpbuf_buffer_map(struct bpbuf_buffer *buf, int prot, void **addrp);
+/* Page by page, for O_DIRECT, io_uring and MSG_ZEROCOPY (bpbuf(4)) */
+int bpbuf_buffer_map_pages(struct bpbuf_buffer *buf, int prot, void **addrp);
 int bpbuf_buffer_unmap(struct bpbuf_buffer *buf);
 
 /* The bus address */

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "libbpbuf-private.h"
 
@@ -75,40 +76,76 @@ static void *mmap_aligned(const struct bpbuf_dev *dev, size_t len, int prot,
 	return mmap(NULL, len, prot, MAP_SHARED, fd, 0);
 }
 
-BPBUF_EXPORT int bpbuf_buffer_map(struct bpbuf_buffer *buf, int prot,
-				  void **addrp)
+/*
+ * Check a map request; a @prot of 0 becomes what the buffer's fd allows.
+ * Return: 0 or a negative errno.
+ */
+static int map_request(const struct bpbuf_buffer *buf, int *prot)
 {
-	void *addr;
+	int fl;
 
-	if (!buf || prot & ~(PROT_READ | PROT_WRITE))
+	if (!buf || *prot & ~(PROT_READ | PROT_WRITE))
 		return -EINVAL;
 	if (buf->addr)
 		return -EBUSY;
 	if (buf->size > SIZE_MAX)
 		return -ENOMEM;
-	if (!prot) {
-		int fl = fcntl(buf->fd, F_GETFL);
-
-		if (fl < 0)
-			return -errno;
-		switch (fl & O_ACCMODE) {
-		case O_RDONLY:
-			prot = PROT_READ;
-			break;
-		case O_RDWR:
-			prot = PROT_READ | PROT_WRITE;
-			break;
-		default:
-			return -EACCES;
-		}
+	if (*prot)
+		return 0;
+	fl = fcntl(buf->fd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	switch (fl & O_ACCMODE) {
+	case O_RDONLY:
+		*prot = PROT_READ;
+		return 0;
+	case O_RDWR:
+		*prot = PROT_READ | PROT_WRITE;
+		return 0;
+	default:
+		return -EACCES;
 	}
-	addr = mmap_aligned(buf->dev, (size_t)buf->size, prot, buf->fd);
+}
+
+static int map_done(struct bpbuf_buffer *buf, void *addr, void **addrp)
+{
 	if (addr == MAP_FAILED)
 		return -errno;
 	buf->addr = addr;
 	if (addrp)
 		*addrp = addr;
 	return 0;
+}
+
+BPBUF_EXPORT int bpbuf_buffer_map(struct bpbuf_buffer *buf, int prot,
+				  void **addrp)
+{
+	int ret = map_request(buf, &prot);
+
+	if (ret)
+		return ret;
+	return map_done(buf, mmap_aligned(buf->dev, (size_t)buf->size, prot,
+					  buf->fd), addrp);
+}
+
+BPBUF_EXPORT int bpbuf_buffer_map_pages(struct bpbuf_buffer *buf, int prot,
+					void **addrp)
+{
+	struct bpbuf_page_map pm = { .flags = BPBUF_PAGE_MAP_CLOEXEC };
+	int ret = map_request(buf, &prot);
+	void *addr;
+
+	if (ret)
+		return ret;
+	pm.fd = (uint32_t)buf->fd;
+	ret = bpbuf_xioctl(buf->dev->fd, BPBUF_IOCTL_PAGE_MAP, &pm);
+	if (ret)
+		return ret == -ENOTTY ? -EOPNOTSUPP : ret;
+	/* the mapping keeps the page map's file; its fd can go */
+	addr = mmap(NULL, (size_t)buf->size, prot, MAP_SHARED, (int)pm.map_fd, 0);
+	ret = map_done(buf, addr, addrp);
+	close((int)pm.map_fd);
+	return ret;
 }
 
 BPBUF_EXPORT int bpbuf_buffer_unmap(struct bpbuf_buffer *buf)

@@ -16,6 +16,7 @@ man3_links = \
 	bpbuf_buffer_alloc.3:bpbuf_buffer_size \
 	bpbuf_buffer_alloc.3:bpbuf_buffer_addr \
 	bpbuf_buffer_alloc.3:bpbuf_buffer_set_name \
+	bpbuf_buffer_map.3:bpbuf_buffer_map_pages \
 	bpbuf_buffer_map.3:bpbuf_buffer_unmap \
 	bpbuf_buffer_dev_map.3:bpbuf_buffer_dev_unmap \
 	bpbuf_buffer_sync.3:bpbuf_buffer_sync_range \

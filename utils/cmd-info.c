@@ -168,20 +168,28 @@ static bool is_number(const char *s)
 	return true;
 }
 
-static void info_json(const struct bpbuf_heap_info *hi, uint64_t bus_cap,
-		      uint64_t map_sizes, const struct live_list *l)
+/* What the driver can do for this caller (BPBUF_IOCTL_GET_CAP) */
+struct info_caps {
+	uint64_t bus_addr;
+	uint64_t map_sizes;
+	uint64_t page_map;
+};
+
+static void info_json(const struct bpbuf_heap_info *hi,
+		      const struct info_caps *caps, const struct live_list *l)
 {
+	uint64_t map_sizes = caps->map_sizes;
 	int i, j, k;
 
 	printf("{\"heap\":{\"size\":%" PRIu64 ",\"free\":%" PRIu64
 	       ",\"largest_free\":%" PRIu64 ",\"free_extents\":%u"
 	       ",\"live_buffers\":%u,\"max_align\":%" PRIu64
 	       ",\"dma_bits\":%u,\"page_size\":%u,\"bus_addr_allowed\":%s"
-	       ",\"map_sizes\":[",
+	       ",\"page_maps\":%s,\"map_sizes\":[",
 	       (uint64_t)hi->heap_size, (uint64_t)hi->free_bytes,
 	       (uint64_t)hi->largest_free, hi->free_extents, hi->live_buffers,
 	       (uint64_t)hi->max_align, hi->dma_bits, hi->page_size,
-	       bus_cap ? "true" : "false");
+	       caps->bus_addr ? "true" : "false", caps->page_map ? "true" : "false");
 	for (uint64_t m = map_sizes; m; m &= m - 1)
 		printf("%s%" PRIu64, m == map_sizes ? "" : ",", m & -m);
 	printf("]},");
@@ -218,9 +226,9 @@ static void info_json(const struct bpbuf_heap_info *hi, uint64_t bus_cap,
 }
 
 static void info_text(struct bpbuf_dev *dev, const struct bpbuf_heap_info *hi,
-		      uint64_t bus_cap, uint64_t map_sizes,
-		      const struct live_list *l)
+		      const struct info_caps *caps, const struct live_list *l)
 {
+	uint64_t map_sizes = caps->map_sizes;
 	char s[SIZE_STR_LEN];
 	const char *name, *date;
 	unsigned int major, minor, patch;
@@ -247,7 +255,10 @@ static void info_text(struct bpbuf_dev *dev, const struct bpbuf_heap_info *hi,
 	for (uint64_t m = map_sizes; m; m &= m - 1)
 		printf(" %s", format_size(m & -m, s, sizeof(s)));
 	printf(" page-table entries\n");
-	printf("bus addresses:  %s\n", bus_cap ? "allowed" : "not allowed (needs CAP_SYS_RAWIO)");
+	printf("bus addresses:  %s\n", caps->bus_addr ? "allowed" : "not allowed (needs CAP_SYS_RAWIO)");
+	printf("page maps:      %s\n", caps->page_map ?
+	       "yes (O_DIRECT, io_uring, MSG_ZEROCOPY without a copy)" :
+	       "no (zero-copy I/O needs a page map: driver 0.4 and a CMA heap)");
 	putchar('\n');
 	if (l->error[0]) {
 		printf("buffers: not available: %s\n", l->error);
@@ -297,8 +308,8 @@ static int cmd_info(int argc, char **argv)
 	struct bpbuf_heap_info hi;
 	struct parsed_args pa;
 	struct bpbuf_dev *dev;
+	struct info_caps caps;
 	bool json = false;
-	uint64_t bus_cap = 0, map_sizes;
 	int ret;
 
 	parse_args(argc, argv, "+:jh", opts, info_usage, info_opt, &json, &pa);
@@ -309,17 +320,19 @@ static int cmd_info(int argc, char **argv)
 	ret = bpbuf_dev_heap_info(dev, &hi, sizeof(hi));
 	if (ret)
 		die_errno(ret, "cannot read the heap's figures");
-	if (bpbuf_dev_get_cap(dev, BPBUF_CAP_BUS_ADDR, &bus_cap))
-		bus_cap = 0;
-	/* drivers before 0.3 map with pages only */
-	if (bpbuf_dev_get_cap(dev, BPBUF_CAP_MAP_SIZES, &map_sizes))
-		map_sizes = hi.page_size;
+	if (bpbuf_dev_get_cap(dev, BPBUF_CAP_BUS_ADDR, &caps.bus_addr))
+		caps.bus_addr = 0;
+	/* drivers before 0.3 map with pages only, and before 0.4 no page maps */
+	if (bpbuf_dev_get_cap(dev, BPBUF_CAP_MAP_SIZES, &caps.map_sizes))
+		caps.map_sizes = hi.page_size;
+	if (bpbuf_dev_get_cap(dev, BPBUF_CAP_PAGE_MAP, &caps.page_map))
+		caps.page_map = 0;
 	memset(&live, 0, sizeof(live));
 	read_live_buffers(&live);
 	if (json)
-		info_json(&hi, bus_cap, map_sizes, &live);
+		info_json(&hi, &caps, &live);
 	else
-		info_text(dev, &hi, bus_cap, map_sizes, &live);
+		info_text(dev, &hi, &caps, &live);
 	bpbuf_dev_close(dev);
 	return EXIT_OK;
 }

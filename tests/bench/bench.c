@@ -9,8 +9,9 @@
  *   bpbuf-bench [--quick] --scale MODULE
  *
  * Run it inside the VM on the non-debug kernel: scripts/bench.sh. The
- * first form is scenarios 1 to 6, with bpbuf loaded; the second the scale
- * scenarios 7 to 10 (scale.c), which load bpbuf from MODULE themselves.
+ * first form is scenarios 1 to 6 and 11 (disk.c), with bpbuf loaded; the
+ * second the scale scenarios 7 to 10 (scale.c), which load bpbuf from
+ * MODULE themselves.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -474,6 +475,7 @@ int main(int argc, char **argv)
 	scenario_stream();
 	scenario_sync();
 	scenario_pressure();
+	scenario_disk();
 	print_targets();
 	if (csv_out) {
 		fclose(csv_out);

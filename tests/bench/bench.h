@@ -23,5 +23,6 @@ void scenario_sync(void);		/* 5, sync.c */
 void print_sync_target(void);
 void scenario_pressure(void);		/* 6, pressure.c */
 void print_pressure_target(void);
+void scenario_disk(void);		/* 11, disk.c */
 
 #endif

@@ -425,6 +425,15 @@ TEST_F(abi, cap_map_sizes)
 	EXPECT_EQ(0, v & (page_size() - 1));
 }
 
+TEST_F(abi, cap_page_map)
+{
+	uint64_t v;
+
+	/* 0 or 1; page_map.c tests what it does */
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_PAGE_MAP, &v));
+	EXPECT_GE(1, v);
+}
+
 TEST_F(abi, cap_zero_einval)
 {
 	uint64_t v;
@@ -436,7 +445,7 @@ TEST_F(abi, cap_next_unknown_einval)
 {
 	uint64_t v;
 
-	EXPECT_EQ(-EINVAL, bp_cap(self->dev, BPBUF_CAP_MAP_SIZES + 1, &v));
+	EXPECT_EQ(-EINVAL, bp_cap(self->dev, BPBUF_CAP_PAGE_MAP + 1, &v));
 }
 
 TEST_F(abi, cap_high_bits_einval)

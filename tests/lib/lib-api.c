@@ -348,6 +348,58 @@ TEST_F(lib, map_aligned_for_large_entries)
 	bpbuf_buffer_free(b);
 }
 
+/*
+ * A page map: the same memory as the dma-buf's mapping, and one the kernel
+ * can take pages from (vmsplice() into a pipe), where the other gives
+ * EFAULT; a second map while mapped is EBUSY, and a write-only fd EACCES.
+ */
+TEST_F(lib, map_pages)
+{
+	size_t len = 4 * page();
+	struct bpbuf_buffer *b;
+	struct iovec iov;
+	int pipefd[2];
+	char *p, *pfn, *in;
+	uint64_t cap;
+
+	ASSERT_EQ(0, bpbuf_dev_get_cap(self->dev, BPBUF_CAP_PAGE_MAP, &cap));
+	if (!cap)
+		SKIP(return, "this heap cannot be page-mapped");
+	ASSERT_EQ(0, bpbuf_buffer_alloc(self->dev, len, 0, 0, NULL, &b));
+	ASSERT_EQ(0, bpbuf_buffer_map_pages(b, 0, (void **)&p));
+	EXPECT_EQ(p, bpbuf_buffer_addr(b));
+	EXPECT_EQ(-EBUSY, bpbuf_buffer_map_pages(b, 0, NULL));
+	memset(p, 0x6d, len);
+	pfn = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpbuf_buffer_fd(b), 0);
+	ASSERT_TRUE(pfn != MAP_FAILED);
+	EXPECT_EQ(0x6d, pfn[len - 1]);
+
+	ASSERT_EQ(0, pipe(pipefd));
+	iov.iov_base = pfn;
+	iov.iov_len = page();
+	errno = 0;
+	EXPECT_EQ(-1, vmsplice(pipefd[1], &iov, 1, 0));
+	EXPECT_EQ(EFAULT, errno);
+	iov.iov_base = p;
+	EXPECT_EQ((ssize_t)page(), vmsplice(pipefd[1], &iov, 1, 0));
+	in = malloc(page());
+	ASSERT_TRUE(in != NULL);
+	EXPECT_EQ((ssize_t)page(), read(pipefd[0], in, page()));
+	EXPECT_EQ(0x6d, in[0]);
+	free(in);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	munmap(pfn, len);
+	EXPECT_EQ(0, bpbuf_buffer_unmap(b));
+	EXPECT_EQ(NULL, bpbuf_buffer_addr(b));
+	bpbuf_buffer_free(b);
+
+	ASSERT_EQ(0, bpbuf_buffer_alloc(self->dev, page(), 0, BPBUF_ALLOC_WRONLY, NULL, &b));
+	EXPECT_EQ(-EACCES, bpbuf_buffer_map_pages(b, 0, NULL));
+	bpbuf_buffer_free(b);
+	EXPECT_EQ(-EINVAL, bpbuf_buffer_map_pages(NULL, 0, NULL));
+}
+
 /* The bus address */
 
 TEST_F(lib, bus_addr)

@@ -26,6 +26,8 @@
 # --no-load ships bpbuf.ko without loading or unloading it: the programs do.
 # --dma KINDS gives the VM run-vm.sh's edu DMA devices and ships the drivers
 # the DMA tests bind them to (uio_pci_generic, vfio-pci).
+# A kernel with NVMe, virtio-blk and ext4 gets run-vm.sh's --disks, and the
+# plan loads those drivers first where they are modules.
 # The exit status is report.sh's: 0 only when every result passed, the VM
 # finished and the log has no splat.
 set -euo pipefail
@@ -77,6 +79,10 @@ kunit_suite() { local m; m=$(basename "$1" .ko); echo "${m%_test}"; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 plan=$out/plan.sh
+disks=1
+for sym in BLK_DEV_NVME VIRTIO_BLK EXT4_FS; do
+	grep -Eqx "CONFIG_$sym=[ym]" "$linux_obj/.config" || disks=0
+done
 modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"${kunit_modules[@]}"})
 {
 	echo "# made by run-tests.sh"
@@ -97,6 +103,16 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"$
 	fi
 	# The DMA tests load these themselves; a built-in one needs nothing.
 	[ -z "$dma" ] || kmods+=(--kmod uio_pci_generic --kmod vfio_pci --kmod vfio_iommu_type1)
+	# The disks' drivers, where they are modules, before any program
+	if [ "$disks" = 1 ]; then
+		for driver in nvme:BLK_DEV_NVME virtio_blk:VIRTIO_BLK ext4:EXT4_FS; do
+			m=${driver%%:*} sym=${driver#*:}
+			if grep -qx "CONFIG_$sym=m" "$linux_obj/.config"; then
+				echo "rig_step modprobe-$m modprobe $m"
+				kmods+=(--kmod "$m")
+			fi
+		done
+	fi
 	# So does the media test vivid, with its own parameters
 	grep -qx 'CONFIG_VIDEO_VIVID=m' "$linux_obj/.config" && kmods+=(--kmod vivid)
 	for prog in "$@"; do
@@ -141,7 +157,7 @@ case $arch in arm64|aarch64) kmods+=(--kmod virtio_mmio --kmod virtio_console) ;
 
 "$here/run-vm.sh" --kernel "${kernel:-$linux_obj/arch/x86/boot/bzImage}" --arch "$arch" \
 	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout" --idle-timeout "$idle_timeout" --mem "$mem" \
-	--append "$append" ${dma:+--dma "$dma"}
+	--append "$append" ${dma:+--dma "$dma"} $([ "$disks" = 0 ] || echo --disks)
 
 # A kernel built with kmemleak must have been scanned; every KUnit suite
 # must have run.

@@ -5,6 +5,7 @@
 #             [--arch x86_64|arm64] [--mem MiB] [--smp N] [--cma SIZE]
 #             [--timeout SECONDS] [--idle-timeout SECONDS]
 #             [--boot-timeout SECONDS] [--append "ARGS"] [--dma KINDS]
+#             [--disks]
 #
 # DIR gets console.log (the kernel log, from the console), results.log (the
 # guest's results channel, see guest/lib.sh), qemu.status (QEMU's exit
@@ -32,11 +33,17 @@
 # a machine without one, so not in the same boot as iommu). Both tell QEMU
 # the engine reaches 64 bits (its default is 28). The guest finds the list
 # as rig.edu=KINDS on its command line (tests/dma/edu-dma.c).
+#
+# --disks adds block devices for the zero-copy I/O tests (page_map.c): an
+# emulated NVMe controller with two namespaces, nvme0n1 raw and nvme0n2 an
+# ext4 file system made here, and a raw virtio-blk disk, vda; sparse files
+# in DIR, removed when QEMU ends. The guest finds them as
+# rig.disks=nvme0n1,nvme0n2:ext4,vda.
 set -euo pipefail
 trap 'echo "run-vm.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
 arch=$(uname -m) kernel= initramfs= out= mem=2560 smp=2 cma=256M timeout=900 append=
-idle_timeout=0 boot_timeout=${BPBUF_VM_BOOT_TIMEOUT:-900} dma=
+idle_timeout=0 boot_timeout=${BPBUF_VM_BOOT_TIMEOUT:-900} dma= disks=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -51,6 +58,7 @@ while [ $# -gt 0 ]; do
 	--boot-timeout) boot_timeout=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--dma) dma=$2; shift 2 ;;
+	--disks) disks=1; shift ;;
 	*) echo "run-vm.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -120,6 +128,24 @@ if [ -n "$dma" ]; then
 	esac
 	cmdline="rig.edu=$dma $cmdline"
 fi
+if [ "$disks" = 1 ]; then
+	command -v mkfs.ext4 >/dev/null ||
+		{ echo "run-vm.sh: --disks needs mkfs.ext4: apt-get install e2fsprogs" >&2; exit 1; }
+	mkdir -p "$out"
+	images=("$out/disk-nvme-raw.img" "$out/disk-nvme-ext4.img" "$out/disk-virtio-raw.img")
+	rm -f "${images[@]}"
+	truncate -s 192M "${images[0]}" "${images[2]}"
+	truncate -s 256M "${images[1]}"
+	mkfs.ext4 -q -F -L bpbuf-test "${images[1]}"
+	qemu+=(-drive "file=${images[0]},if=none,id=nvme_raw,format=raw"
+	       -drive "file=${images[1]},if=none,id=nvme_ext4,format=raw"
+	       -device nvme,id=nvme_ctrl,serial=bpbuf-nvme
+	       -device nvme-ns,drive=nvme_raw,bus=nvme_ctrl,nsid=1
+	       -device nvme-ns,drive=nvme_ext4,bus=nvme_ctrl,nsid=2
+	       -drive "file=${images[2]},if=none,id=virtio_raw,format=raw"
+	       -device virtio-blk-pci,drive=virtio_raw)
+	cmdline="rig.disks=nvme0n1,nvme0n2:ext4,vda $cmdline"
+fi
 command -v "${qemu[0]}" >/dev/null ||
 	{ echo "run-vm.sh: ${qemu[0]} is missing: apt-get install qemu-system" >&2; exit 1; }
 
@@ -141,7 +167,7 @@ echo "run-vm.sh: booting $(basename "$kernel") ($arch, ${mem} MiB, $smp CPUs, cm
 	"${serial[@]}" </dev/null >"$out/qemu.log" 2>&1 &
 qemu_pid=$!
 # Whatever ends this script (a signal, a failed command) ends QEMU with it.
-trap '[ -z "$qemu_pid" ] || kill -KILL "$qemu_pid" 2>/dev/null || :' EXIT
+trap '[ -z "$qemu_pid" ] || kill -KILL "$qemu_pid" 2>/dev/null || :; rm -f "$out"/disk-*.img' EXIT
 
 # The watchdog: once a second, until QEMU exits or a bound is passed.
 start=$(date +%s) hello_at= last_size=0 last_change=$start killed=

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpbuf held buffers: a buffer freed while something outside bpbuf still
+ * holds references on its pages stays out of the heap until they are gone.
+ *
+ * Only a page map (pagemap.c) lets the kernel take such references: an
+ * O_DIRECT or AIO transfer still in flight, a pipe that vmsplice() filled,
+ * an skb that MSG_ZEROCOPY sent and the peer has not read. Reusing the
+ * pages then would hand one program's I/O another's memory, and unloading
+ * would give them back to CMA under the I/O. So the buffer is held, the
+ * module with it (rmmod says it is in use), and a worker looks again
+ * every BPBUF_HELD_RECHECK until every page is down to the carve's own
+ * reference.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/workqueue.h>
+
+#include "bpbuf_dev.h"
+#include "buffer.h"
+#include "compat.h"
+#include "pagemap.h"
+
+#define BPBUF_HELD_RECHECK	(HZ / 10)
+
+/**
+ * bpbuf_pages_referenced - whether anything but the carve holds @buf's pages
+ * @buf: a buffer no mapping or fd reaches any more
+ *
+ * Every carve page has one reference of its own (heap.c checks that at
+ * load, or turns page maps off); a page table entry, a GUP pin or an skb
+ * fragment adds to it.
+ */
+bool bpbuf_pages_referenced(const struct bpbuf_buffer *buf)
+{
+	unsigned long i;
+
+	for (i = 0; i < buf->range.npages; i++)
+		if (page_ref_count(nth_page(buf->page, i)) != 1)
+			return true;
+	return false;
+}
+
+static void held_recheck(struct work_struct *work)
+{
+	struct bpbuf_device *bdev = container_of(to_delayed_work(work),
+						 struct bpbuf_device,
+						 held_work);
+	struct bpbuf_buffer *buf, *next;
+	LIST_HEAD(released);
+	bool more;
+
+	mutex_lock(&bdev->held_lock);
+	list_for_each_entry_safe(buf, next, &bdev->held, node) {
+		if (bpbuf_pages_referenced(buf))
+			continue;
+		list_move_tail(&buf->node, &released);
+		bdev->nr_held--;
+		bdev->held_bytes -= buf->size;
+	}
+	more = !list_empty(&bdev->held);
+	mutex_unlock(&bdev->held_lock);
+
+	list_for_each_entry_safe(buf, next, &released, node) {
+		bpbuf_buffer_free(buf);
+		/* bpbuf_held_exit() waits for this function to return */
+		module_put(THIS_MODULE);
+	}
+	if (more)
+		schedule_delayed_work(&bdev->held_work, BPBUF_HELD_RECHECK);
+}
+
+/**
+ * bpbuf_hold - keep a released buffer out of the heap while its pages are
+ * referenced (bpbuf_pages_referenced() was true)
+ * @buf: the buffer, off bdev->buffers, its lock destroyed
+ */
+void bpbuf_hold(struct bpbuf_buffer *buf)
+{
+	struct bpbuf_device *bdev = buf->bdev;
+
+	/* the module stays: unloading would give the pages back to CMA */
+	__module_get(THIS_MODULE);
+	pr_info_ratelimited("a %zu KiB buffer of %s[%d] was freed while I/O or a socket still holds its pages: held out of the heap until they are released\n",
+			    buf->size >> 10, buf->comm, buf->pid);
+	mutex_lock(&bdev->held_lock);
+	list_add_tail(&buf->node, &bdev->held);
+	bdev->nr_held++;
+	bdev->held_bytes += buf->size;
+	mutex_unlock(&bdev->held_lock);
+	schedule_delayed_work(&bdev->held_work, BPBUF_HELD_RECHECK);
+}
+
+void bpbuf_held_init(struct bpbuf_device *bdev)
+{
+	INIT_DELAYED_WORK(&bdev->held_work, held_recheck);
+}
+
+/* Unload: no buffer is held (each holds a module reference) */
+void bpbuf_held_exit(struct bpbuf_device *bdev)
+{
+	cancel_delayed_work_sync(&bdev->held_work);
+	WARN_ON(!list_empty(&bdev->held));
+}
