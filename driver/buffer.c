@@ -158,14 +158,14 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	if (READ_ONCE(buf->page_mapped) && bpbuf_pages_referenced(buf))
 		bpbuf_hold(buf);
 	else
-		bpbuf_buffer_free(buf);
+		bpbuf_buffer_destroy(buf);
 }
 
 /**
- * bpbuf_buffer_free - give a released buffer's memory and charge back
+ * bpbuf_buffer_destroy - give a released buffer's memory and charge back
  * @buf: the buffer, which nothing reaches any more
  */
-void bpbuf_buffer_free(struct bpbuf_buffer *buf)
+void bpbuf_buffer_destroy(struct bpbuf_buffer *buf)
 {
 	bpbuf_heap_free(&buf->bdev->heap, &buf->range, !READ_ONCE(buf->touched));
 	bpbuf_account_uncharge(buf->charge);

@@ -122,7 +122,7 @@ void bpbuf_new_fd_discard(struct bpbuf_new_fd *nfd);
 
 struct bpbuf_buffer *bpbuf_buffer_get(int fd);
 void bpbuf_buffer_put(struct bpbuf_buffer *buf);
-void bpbuf_buffer_free(struct bpbuf_buffer *buf);
+void bpbuf_buffer_destroy(struct bpbuf_buffer *buf);
 dma_addr_t bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf);
 void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 		       bool for_cpu, enum dma_data_direction dir);

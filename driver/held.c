@@ -66,7 +66,7 @@ static void held_recheck(struct work_struct *work)
 	mutex_unlock(&bdev->held_lock);
 
 	list_for_each_entry_safe(buf, next, &released, node) {
-		bpbuf_buffer_free(buf);
+		bpbuf_buffer_destroy(buf);
 		/* bpbuf_held_exit() waits for this function to return */
 		module_put(THIS_MODULE);
 	}

@@ -53,7 +53,7 @@ TEST_F(abi, unknown_nr_after_last_enotty)
 
 	EXPECT_EQ(-ENOTTY, bp_ioctl(self->dev,
 		_IOC(_IOC_READ | _IOC_WRITE, BPBUF_IOCTL_BASE,
-		     _IOC_NR(BPBUF_IOCTL_DEV_UNMAP) + 1, 24), arg));
+		     _IOC_NR(BPBUF_IOCTL_PAGE_MAP) + 1, 24), arg));
 }
 
 TEST_F(abi, unknown_nr_before_first_enotty)

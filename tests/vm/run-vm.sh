@@ -137,13 +137,16 @@ if [ "$disks" = 1 ]; then
 	truncate -s 192M "${images[0]}" "${images[2]}"
 	truncate -s 256M "${images[1]}"
 	mkfs.ext4 -q -F -L bpbuf-test "${images[1]}"
+	# on the root bus: QEMU would put them behind --dma's expander bus
+	root_bus=pcie.0
+	[ "${qemu[4]}" != pc ] || root_bus=pci.0
 	qemu+=(-drive "file=${images[0]},if=none,id=nvme_raw,format=raw"
 	       -drive "file=${images[1]},if=none,id=nvme_ext4,format=raw"
-	       -device nvme,id=nvme_ctrl,serial=bpbuf-nvme
+	       -device nvme,id=nvme_ctrl,serial=bpbuf-nvme,bus=$root_bus
 	       -device nvme-ns,drive=nvme_raw,bus=nvme_ctrl,nsid=1
 	       -device nvme-ns,drive=nvme_ext4,bus=nvme_ctrl,nsid=2
 	       -drive "file=${images[2]},if=none,id=virtio_raw,format=raw"
-	       -device virtio-blk-pci,drive=virtio_raw)
+	       -device virtio-blk-pci,drive=virtio_raw,bus=$root_bus)
 	cmdline="rig.disks=nvme0n1,nvme0n2:ext4,vda $cmdline"
 fi
 command -v "${qemu[0]}" >/dev/null ||

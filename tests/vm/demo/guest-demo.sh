@@ -33,13 +33,17 @@ else
 	exit 1
 fi
 
-say "7. a real DMA engine: QEMU's edu device, behind the IOMMU, copies through the address bpbuf mapped for it"
+say "7. a real DMA engine: QEMU's edu device, behind the IOMMU, copies through the address bpbuf mapped for it, then fills a buffer that goes to an NVMe disk with one O_DIRECT write"
 edu=
 for d in /sys/bus/pci/devices/*; do
 	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1234:0x11e8 ] && [ -e "$d/iommu_group" ] && edu=${d##*/}
 done
 [ -n "$edu" ] || { echo "demo: no edu device behind an IOMMU (scripts/demo.sh boots with --dma)"; exit 1; }
-edu-demo "$edu" || exit 1
+# the raw NVMe namespace of run-vm.sh --disks, for the device-to-disk part
+disk=/dev/$(sed -n 's/.*rig\.disks=\(nvme[0-9]*n[0-9]*\).*/\1/p' /proc/cmdline)
+[ -b "$disk" ] || { sleep 5; [ -b "$disk" ]; } || { echo "demo: no NVMe disk (run-vm.sh --disks)"; exit 1; }
+echo "and then from the device to an NVMe disk ($disk) with no CPU copy:"
+edu-demo "$edu" "$disk" || exit 1
 dmesg | grep -E 'DMAR: (IOMMU enabled|Intel)' | sed 's/^\[[^]]*\] //'
 echo "and bpbuf(1) gives the same kind of address from the shell:"
 bpbuf alloc 64K -- sh -c "bpbuf addr --fd \$BPBUF_FD; echo uio_pci_generic > /sys/bus/pci/devices/$edu/driver_override; echo $edu > /sys/bus/pci/drivers_probe; bpbuf addr --fd \$BPBUF_FD --device $edu --json; echo $edu > /sys/bus/pci/devices/$edu/driver/unbind" || exit 1
