@@ -184,6 +184,8 @@ static inline int zc_rw_all(int write, int fd, void *p, size_t len, off_t off)
 struct zc_aio {
 	aio_context_t ctx;
 	struct iocb cb;
+	int done;		/* zc_aio_poll() saw it complete */
+	long long res;
 };
 
 static inline int zc_aio_submit(struct zc_aio *a, int write, int fd, void *p,
@@ -192,6 +194,7 @@ static inline int zc_aio_submit(struct zc_aio *a, int write, int fd, void *p,
 	struct iocb *cbs[1] = { &a->cb };
 
 	a->ctx = 0;
+	a->done = 0;
 	if (syscall(SYS_io_setup, 1, &a->ctx))
 		return -errno;
 	memset(&a->cb, 0, sizeof(a->cb));
@@ -209,18 +212,33 @@ static inline int zc_aio_submit(struct zc_aio *a, int write, int fd, void *p,
 	return 0;
 }
 
+/* 1 if the transfer has completed, without waiting */
+static inline int zc_aio_poll(struct zc_aio *a)
+{
+	struct timespec zero = { 0, 0 };
+	struct io_event ev;
+
+	if (!a->done && syscall(SYS_io_getevents, a->ctx, 0L, 1L, &ev, &zero) == 1) {
+		a->done = 1;
+		a->res = (long long)ev.res;
+	}
+	return a->done;
+}
+
 /* The transfer's result: bytes moved, or -errno */
 static inline long long zc_aio_wait(struct zc_aio *a)
 {
 	struct io_event ev;
-	long long res;
 
-	if (syscall(SYS_io_getevents, a->ctx, 1L, 1L, &ev, NULL) != 1)
-		res = -errno;
-	else
-		res = (long long)ev.res;
+	if (!a->done) {
+		if (syscall(SYS_io_getevents, a->ctx, 1L, 1L, &ev, NULL) != 1)
+			a->res = -errno;
+		else
+			a->res = (long long)ev.res;
+		a->done = 1;
+	}
 	syscall(SYS_io_destroy, a->ctx);
-	return res;
+	return a->res;
 }
 
 /* io_uring: a ring of a few entries, mapped */

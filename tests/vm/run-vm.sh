@@ -36,9 +36,10 @@
 #
 # --disks adds block devices for the zero-copy I/O tests (page_map.c): an
 # emulated NVMe controller with two namespaces, nvme0n1 raw and nvme0n2 an
-# ext4 file system made here, and a raw virtio-blk disk, vda; sparse files
-# in DIR, removed when QEMU ends. The guest finds them as
-# rig.disks=nvme0n1,nvme0n2:ext4,vda.
+# ext4 file system made here, and a raw virtio-blk disk, vda, that QEMU
+# throttles to 32 MiB/s (so that a test can free a buffer while a transfer
+# from it is still in flight); sparse files in DIR, removed when QEMU
+# ends. The guest finds them as rig.disks=nvme0n1,nvme0n2:ext4,vda.
 set -euo pipefail
 trap 'echo "run-vm.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
@@ -145,7 +146,7 @@ if [ "$disks" = 1 ]; then
 	       -device nvme,id=nvme_ctrl,serial=bpbuf-nvme,bus=$root_bus
 	       -device nvme-ns,drive=nvme_raw,bus=nvme_ctrl,nsid=1
 	       -device nvme-ns,drive=nvme_ext4,bus=nvme_ctrl,nsid=2
-	       -drive "file=${images[2]},if=none,id=virtio_raw,format=raw"
+	       -drive "file=${images[2]},if=none,id=virtio_raw,format=raw,throttling.bps-total=33554432"
 	       -device virtio-blk-pci,drive=virtio_raw,bus=$root_bus)
 	cmdline="rig.disks=nvme0n1,nvme0n2:ext4,vda $cmdline"
 fi
