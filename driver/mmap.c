@@ -247,20 +247,38 @@ static void huge_part(struct vm_area_struct *vma, unsigned long *lo,
 #endif
 }
 
-int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+/**
+ * bpbuf_mmap_check - what every mmap() of a buffer must be
+ * @buf: the buffer
+ * @vma: the new mapping
+ *
+ * Shared (a private one would be copy-on-write, not the memory devices
+ * see), and inside the buffer. The buffer counts as touched from now on.
+ *
+ * Return: 0, or -EINVAL.
+ */
+int bpbuf_mmap_check(struct bpbuf_buffer *buf, struct vm_area_struct *vma)
 {
-	struct bpbuf_buffer *buf = dmabuf->priv;
 	unsigned long npages = buf->range.npages;
-	unsigned long lo, hi;
-	int ret;
 
 	/* VM_MAYSHARE, not VM_SHARED: read-only fds lose VM_SHARED */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_pgoff >= npages || vma_pages(vma) > npages - vma->vm_pgoff)
 		return -EINVAL;
-
 	bpbuf_buffer_touch(buf);
+	return 0;
+}
+
+int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct bpbuf_buffer *buf = dmabuf->priv;
+	unsigned long lo, hi;
+	int ret;
+
+	ret = bpbuf_mmap_check(buf, vma);
+	if (ret)
+		return ret;
 	/*
 	 * What remap_pfn_range() sets, also for a window it never sees.
 	 * mremap() must not grow it past the buffer; core dumps skip it.

@@ -24,6 +24,9 @@ enum bpbuf_map_entry {
 	BPBUF_MAP_NR,
 };
 
+struct bpbuf_buffer;
+
+int bpbuf_mmap_check(struct bpbuf_buffer *buf, struct vm_area_struct *vma);
 int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma);
 bool bpbuf_window_pfn(struct vm_area_struct *vma, unsigned long addr,
 		      unsigned long pages, unsigned long *pfn);

@@ -126,16 +126,11 @@ static int map_window(struct vm_area_struct *vma)
 static int page_map_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct bpbuf_buffer *buf = file->private_data;
-	unsigned long npages = buf->range.npages;
 	int ret;
 
-	/* VM_MAYSHARE, not VM_SHARED: read-only fds lose VM_SHARED */
-	if (!(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-	if (vma->vm_pgoff >= npages || vma_pages(vma) > npages - vma->vm_pgoff)
-		return -EINVAL;
-
-	bpbuf_buffer_touch(buf);
+	ret = bpbuf_mmap_check(buf, vma);
+	if (ret)
+		return ret;
 	/* mremap() must not grow it past the buffer; core dumps skip it */
 	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = buf;

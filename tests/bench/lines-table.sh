@@ -97,4 +97,13 @@ done | awk -F, -v cols="$#" '
 		row("  2 processes", "two_processes,bpbuf,4096,ops_per_s_2", "%.0f")
 		ratio_row("  2 / 1", "two_processes,bpbuf,4096,ops_per_s_2", "two_processes,bpbuf,4096,ops_per_s_1", "%.3f")
 		row("  heap lock contended, %", "two_processes,bpbuf,4096,lock_contended_pct", "%.1f")
+		print "device to disk (11), 16 MiB O_DIRECT writes to NVMe: GB/s, CPU ms per GiB"
+		split("bpbuf-page-map bpbuf-copy malloc-limit", way, " ")
+		for (i = 1; i <= 3; i++) {
+			row("  " way[i], "disk," way[i] ",16777216,write_gbs", "%.3f")
+			row("    CPU ms/GiB", "disk," way[i] ",16777216,cpu_ms_per_gib", "%.1f")
+		}
+		ratio_row("  no copy / copy, GB/s", "disk,bpbuf-page-map,16777216,write_gbs", "disk,bpbuf-copy,16777216,write_gbs", "%.3f")
+		ratio_row("  no copy / copy, CPU", "disk,bpbuf-page-map,16777216,cpu_ms_per_gib", "disk,bpbuf-copy,16777216,cpu_ms_per_gib", "%.3f")
+		ratio_row("  no copy / the disk limit, GB/s", "disk,bpbuf-page-map,16777216,write_gbs", "disk,malloc-limit,16777216,write_gbs", "%.3f")
 	}'
