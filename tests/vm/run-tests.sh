@@ -73,6 +73,19 @@ done
 [ -n "$linux_obj" ] && [ -n "$module" ] && [ -n "$out" ] ||
 	{ echo "run-tests.sh: --linux-obj, --module and --out are required" >&2; exit 2; }
 
+# The modules MODULE's softdeps name (modules.softdep, aliases resolved
+# through modules.alias) in the --modroot tree, one per line
+module_softdeps()
+{
+	local dir alias
+	for dir in "${modroot:-/nonexistent}"/lib/modules/*/; do
+		[ -r "$dir/modules.softdep" ] || continue
+		for alias in $(sed -n "s/^softdep $1 pre: //p" "$dir/modules.softdep"); do
+			awk -v a="$alias" '$1 == "alias" && $2 == a { print $3; exit }' "$dir/modules.alias"
+		done
+	done
+}
+
 # A KUnit module's suite: its name without .ko and _test
 kunit_suite() { local m; m=$(basename "$1" .ko); echo "${m%_test}"; }
 
@@ -108,6 +121,12 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"$
 		for driver in nvme:BLK_DEV_NVME virtio_blk:VIRTIO_BLK ext4:EXT4_FS; do
 			m=${driver%%:*} sym=${driver#*:}
 			if grep -qx "CONFIG_$sym=m" "$linux_obj/.config"; then
+				# its soft dependencies first (ext4 wants crc32c),
+				# which the kernel would ask busybox for by alias
+				for dep in $(module_softdeps "$m"); do
+					echo "rig_step modprobe-$dep modprobe $dep"
+					kmods+=(--kmod "$dep")
+				done
 				echo "rig_step modprobe-$m modprobe $m"
 				kmods+=(--kmod "$m")
 			fi
