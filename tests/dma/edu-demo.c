@@ -4,7 +4,7 @@
  * IOMMU and driven from user space on uio_pci_generic, copies a message
  * from one place in a bpbuf buffer to another through the address bpbuf
  * mapped for it, and the reader sees where it landed. Given a disk, the
- * device then fills a second buffer, 4 KiB at a time as a data acquisition
+ * device then fills a second buffer, 2 KiB at a time as a data acquisition
  * card would, and that buffer goes to the disk with one O_DIRECT write
  * from its page map: device to disk without a CPU copy.
  *
@@ -32,11 +32,11 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
-#define FRAME_SIZE	4096	/* the edu device's own buffer */
+#define FRAME_SIZE	2048	/* within the edu device's own 4 KiB buffer */
 #define CAPTURE_SIZE	(1 << 20)
 
 /*
- * The device fills a buffer with frames it holds (@frame's 4 KiB, loaded
+ * The device fills a buffer with frames it holds (@frame's 2 KiB, loaded
  * from the first buffer at bus address @frame_dma), and one O_DIRECT write
  * takes the buffer to @disk; read back, the disk has the device's bytes.
  */
@@ -61,8 +61,8 @@ static int capture_to_disk(struct edu *e, struct bpbuf_dev *dev, uint64_t frame_
 		ret = edu_dma(e, dma + (uint64_t)i * FRAME_SIZE, FRAME_SIZE, true);
 	if (ret)
 		return fail("the device's frames", ret);
-	printf("the device wrote %d frames of 4 KiB into a 1 MiB buffer at 0x%" PRIx64 "\n",
-	       CAPTURE_SIZE / FRAME_SIZE, dma);
+	printf("the device wrote %d frames of %d bytes into a 1 MiB buffer at 0x%" PRIx64 "\n",
+	       CAPTURE_SIZE / FRAME_SIZE, FRAME_SIZE, dma);
 
 	fd = open(disk, O_RDWR | O_DIRECT | O_CLOEXEC);
 	if (fd < 0)
@@ -83,7 +83,7 @@ static int capture_to_disk(struct edu *e, struct bpbuf_dev *dev, uint64_t frame_
 	    pread(fd, back, CAPTURE_SIZE, 0) != CAPTURE_SIZE)
 		return fail("reading the disk back", -errno);
 	close(fd);
-	printf("read back from %s, frame 255: \"%.*s\"\n", disk, (int)strlen(frame),
+	printf("read back from %s, the last frame: \"%.*s\"\n", disk, (int)strlen(frame),
 	       back + CAPTURE_SIZE - FRAME_SIZE);
 	for (i = 0; i < CAPTURE_SIZE / FRAME_SIZE; i++)
 		if (memcmp(back + i * FRAME_SIZE, frame, FRAME_SIZE))
