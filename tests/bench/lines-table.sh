@@ -101,9 +101,11 @@ done | awk -F, -v cols="$#" '
 		split("bpbuf-page-map bpbuf-copy malloc-limit", way, " ")
 		for (i = 1; i <= 3; i++) {
 			row("  " way[i], "disk," way[i] ",16777216,write_gbs", "%.3f")
-			row("    CPU ms/GiB", "disk," way[i] ",16777216,cpu_ms_per_gib", "%.1f")
+			row("    process CPU ms/GiB", "disk," way[i] ",16777216,proc_ms_per_gib", "%.1f")
+			row("    all CPUs ms/GiB", "disk," way[i] ",16777216,cpu_ms_per_gib", "%.1f")
 		}
 		ratio_row("  no copy / copy, GB/s", "disk,bpbuf-page-map,16777216,write_gbs", "disk,bpbuf-copy,16777216,write_gbs", "%.3f")
-		ratio_row("  no copy / copy, CPU", "disk,bpbuf-page-map,16777216,cpu_ms_per_gib", "disk,bpbuf-copy,16777216,cpu_ms_per_gib", "%.3f")
+		ratio_row("  no copy / copy, process CPU", "disk,bpbuf-page-map,16777216,proc_ms_per_gib", "disk,bpbuf-copy,16777216,proc_ms_per_gib", "%.3f")
+		ratio_row("  no copy / copy, all CPUs", "disk,bpbuf-page-map,16777216,cpu_ms_per_gib", "disk,bpbuf-copy,16777216,cpu_ms_per_gib", "%.3f")
 		ratio_row("  no copy / the disk limit, GB/s", "disk,bpbuf-page-map,16777216,write_gbs", "disk,malloc-limit,16777216,write_gbs", "%.3f")
 	}'
