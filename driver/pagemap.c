@@ -20,8 +20,9 @@
  *   of such a mapping with EFAULT before it looks at a page;
  * - a fault taken for a long-term pin (PF_MEMALLOC_PIN) is refused, so a
  *   pin of pages not mapped yet fails on every kernel.
- * A read-only long-term pin of pages already mapped is left: the kernel
- * gives a driver no say in it (bpbuf(4)).
+ * A read-only long-term pin of pages already mapped, and on kernels before
+ * 6.5 a writable one, is left: the kernel gives a driver no say in it, and
+ * retries until the pinner is killed (bpbuf(4)).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,6 +32,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 #include "bpbuf_dev.h"
 #include "buffer.h"
@@ -119,6 +121,10 @@ static int map_window(struct vm_area_struct *vma)
 		if (ret)
 			return ret;
 		addr += n << PAGE_SHIFT;
+		/* a GiB is 8192 batches */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
 	}
 	return 0;
 }
@@ -196,6 +202,11 @@ int bpbuf_page_map_open(struct bpbuf_buffer *buf, unsigned int fd_flags,
 		put_unused_fd(fd);
 		return PTR_ERR(file);
 	}
+	/*
+	 * A write fault on a refaulted page would update the times of the
+	 * inode every anon file shares (no page_mkwrite: file_update_time())
+	 */
+	file->f_mode |= FMODE_NOCMTIME;
 	/* its pages may be held by I/O past the buffer's release (held.c) */
 	WRITE_ONCE(buf->page_mapped, true);
 	nfd->fd = fd;
