@@ -116,9 +116,10 @@ modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"$
 	fi
 	# The DMA tests load these themselves; a built-in one needs nothing.
 	[ -z "$dma" ] || kmods+=(--kmod uio_pci_generic --kmod vfio_pci --kmod vfio_iommu_type1)
-	# The disks' drivers, where they are modules, before any program
+	# The disks' drivers (virtio-blk's PCI transport too), where they are
+	# modules, before any program
 	if [ "$disks" = 1 ]; then
-		for driver in nvme:BLK_DEV_NVME virtio_blk:VIRTIO_BLK ext4:EXT4_FS; do
+		for driver in nvme:BLK_DEV_NVME virtio_pci:VIRTIO_PCI virtio_blk:VIRTIO_BLK ext4:EXT4_FS; do
 			m=${driver%%:*} sym=${driver#*:}
 			if grep -qx "CONFIG_$sym=m" "$linux_obj/.config"; then
 				# its soft dependencies first (ext4 wants crc32c),
