@@ -188,17 +188,24 @@ static void carve_failed(u64 size)
 		       mib, cma_mib);
 }
 
-/*
- * Whether vm_insert_page() may map every page of the carve: each must
- * carry its own reference (a tail page of a high-order allocation has
- * none, and 6.1 would map it anyway) and be no part of a compound page.
+/**
+ * bpbuf_heap_pages_idle - whether nothing but the carve holds some of its pages
+ * @heap: the heap
+ * @start: first page, counted from the start of the carve
+ * @n: pages
+ *
+ * Each page of a CMA carve has one reference of its own and is no part of
+ * a compound page; a page table entry, a GUP pin or an skb fragment adds
+ * to that. A carve the page allocator gave fails at once: its tail pages
+ * have no reference (and 6.1's vm_insert_page() would map them anyway).
  */
-static bool carve_pages_mappable(const struct bpbuf_heap *heap)
+bool bpbuf_heap_pages_idle(const struct bpbuf_heap *heap, unsigned long start,
+			   unsigned long n)
 {
 	unsigned long i;
 
-	for (i = 0; i < heap->npages; i++) {
-		struct page *page = nth_page(heap->base, i);
+	for (i = 0; i < n; i++) {
+		struct page *page = nth_page(heap->base, start + i);
 
 		if (page_ref_count(page) != 1 || PageCompound(page))
 			return false;
@@ -255,7 +262,7 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	if (ret)
 		goto free_carve;
 	heap->need_sync = dma_need_sync(dev, heap->base_dma);
-	heap->pages_mappable = carve_pages_mappable(heap);
+	heap->pages_mappable = bpbuf_heap_pages_idle(heap, 0, heap->npages);
 	if (!heap->pages_mappable)
 		pr_info("the heap's pages cannot be mapped one by one (not from CMA?): no page maps, O_DIRECT from buffers needs a copy\n");
 

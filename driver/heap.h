@@ -148,6 +148,8 @@ void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range,
 void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st);
 void bpbuf_heap_sync(struct bpbuf_heap *heap, u64 offset, u64 length,
 		     bool for_cpu, enum dma_data_direction dir);
+bool bpbuf_heap_pages_idle(const struct bpbuf_heap *heap, unsigned long start,
+			   unsigned long n);
 
 /* zero.c: the zeroing, at allocation and in the background */
 int bpbuf_heap_zero(struct bpbuf_heap *heap, const struct bpbuf_range *range);

@@ -31,18 +31,12 @@
  * bpbuf_pages_referenced - whether anything but the carve holds @buf's pages
  * @buf: a buffer no mapping or fd reaches any more
  *
- * Every carve page has one reference of its own (heap.c checks that at
- * load, or turns page maps off); a page table entry, a GUP pin or an skb
- * fragment adds to it.
+ * Its pages passed bpbuf_heap_pages_idle() at load, or page maps are off.
  */
 bool bpbuf_pages_referenced(const struct bpbuf_buffer *buf)
 {
-	unsigned long i;
-
-	for (i = 0; i < buf->range.npages; i++)
-		if (page_ref_count(nth_page(buf->page, i)) != 1)
-			return true;
-	return false;
+	return !bpbuf_heap_pages_idle(&buf->bdev->heap, buf->range.start,
+				      buf->range.npages);
 }
 
 static void held_recheck(struct work_struct *work)

@@ -37,29 +37,14 @@ int bpbuf_unload(void)
 	return bp_unload(1000);
 }
 
-long long proc_value(const char *path, const char *key)
-{
-	char line[160];
-	size_t len = strlen(key);
-	long long v = -1;
-	FILE *f = fopen(path, "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':')
-			v = strtoll(line + len + 1, NULL, 10);
-	if (f)
-		fclose(f);
-	return v;
-}
-
 long long bpbuf_heap_value(const char *key)
 {
-	return proc_value("/sys/kernel/debug/bpbuf/heap", key);
+	return bp_file_value("/sys/kernel/debug/bpbuf/heap", key);
 }
 
 long page_tables_kib(void)
 {
-	return (long)proc_value("/proc/meminfo", "PageTables");
+	return (long)bp_file_value("/proc/meminfo", "PageTables");
 }
 
 char *map_aligned(int fd, size_t len, size_t align, size_t skew)

@@ -12,8 +12,6 @@
 int bpbuf_load(const char *module, const char *params, double *ms);
 /* delete_module("bpbuf"), waiting for the last buffer to go. 0 or -errno. */
 int bpbuf_unload(void);
-/* The number after "key:" in a /proc- or debugfs-style file, or -1 */
-long long proc_value(const char *path, const char *key);
 /* A number from debugfs bpbuf/heap ("key:\tvalue"), or -1 */
 long long bpbuf_heap_value(const char *key);
 /* PageTables in /proc/meminfo, KiB */

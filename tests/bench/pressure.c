@@ -17,7 +17,7 @@
 
 #include "bench.h"
 #include "bpbuf.h"
-#include "kmod.h"
+#include "bpbuf_test.h"
 #include "stats.h"
 
 #define CHUNK (4UL << 20)
@@ -28,7 +28,7 @@ static double success[PEER_COUNT], p99[PEER_COUNT];
 
 static unsigned long meminfo_kib(const char *key)
 {
-	long long v = proc_value("/proc/meminfo", key);
+	long long v = bp_file_value("/proc/meminfo", key);
 
 	return v < 0 ? 0 : (unsigned long)v;
 }

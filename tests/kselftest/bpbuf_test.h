@@ -192,6 +192,39 @@ static inline void bp_heap_node_path(char *path, size_t len)
 	free(name);
 }
 
+/* 1 if the file at path has word among its blank-separated words */
+static inline int bp_file_has_word(const char *path, const char *word)
+{
+	char *text = read_text(path), *tok;
+	int found = 0;
+
+	if (!text)
+		return 0;
+	for (tok = strtok(text, " \t\n"); tok && !found; tok = strtok(NULL, " \t\n"))
+		found = !strcmp(tok, word);
+	free(text);
+	return found;
+}
+
+/*
+ * The number after "key:" on a line of a key: value file (/proc/meminfo,
+ * debugfs bpbuf/heap), decimal or 0x hex, or -1
+ */
+static inline long long bp_file_value(const char *path, const char *key)
+{
+	char line[160];
+	size_t len = strlen(key);
+	long long v = -1;
+	FILE *f = fopen(path, "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			v = strtoll(line + len + 1, NULL, 0);
+	if (f)
+		fclose(f);
+	return v;
+}
+
 /* A numeric module parameter of bpbuf, or -1 */
 static inline long long bp_param(const char *name)
 {

@@ -54,30 +54,16 @@ static long minor_faults(void)
 	return getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_minflt;
 }
 
-/* 1 if the file at path has word among its blank-separated words */
-static int file_has_word(const char *path, const char *word)
-{
-	char *text = read_text(path), *tok;
-	int found = 0;
-
-	if (!text)
-		return 0;
-	for (tok = strtok(text, " \t\n"); tok && !found; tok = strtok(NULL, " \t\n"))
-		found = !strcmp(tok, word);
-	free(text);
-	return found;
-}
-
 /* 1 if the rig's kernel command line has word */
 static int cmdline_has(const char *word)
 {
-	return file_has_word("/proc/cmdline", word);
+	return bp_file_has_word("/proc/cmdline", word);
 }
 
 /* 1 if /proc/cpuinfo lists flag among the CPU's flags */
 static int cpu_has_flag(const char *flag)
 {
-	return file_has_word("/proc/cpuinfo", flag);
+	return bp_file_has_word("/proc/cpuinfo", flag);
 }
 
 #define map_at bp_map_at

@@ -41,29 +41,6 @@ static inline double zc_now_ms(void)
 }
 
 /*
- * 1 if the kernel command line has the word @word, or for a @word that
- * ends in '=', a word that starts with it
- */
-static inline int zc_cmdline_has(const char *word)
-{
-	char line[4096], *tok, *save;
-	size_t n;
-	FILE *f = fopen("/proc/cmdline", "re");
-	int found = 0;
-
-	if (!f)
-		return 0;
-	n = fread(line, 1, sizeof(line) - 1, f);
-	fclose(f);
-	line[n] = '\0';
-	for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-		if (!strcmp(tok, word) ||
-		    (word[strlen(word) - 1] == '=' && !strncmp(tok, word, strlen(word))))
-			found = 1;
-	return found;
-}
-
-/*
  * 1 if the running kernel has the function @name (/proc/kallsyms lists it;
  * root sees the names even where the addresses are hidden)
  */
