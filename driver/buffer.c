@@ -155,7 +155,7 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	mutex_unlock(&bdev->buffers_lock);
 	mutex_destroy(&buf->lock);
 
-	if (READ_ONCE(buf->page_mapped) && bpbuf_pages_referenced(buf))
+	if (READ_ONCE(buf->page_mapped) && bpbuf_pages_outlast_release(buf))
 		bpbuf_hold(buf);
 	else
 		bpbuf_buffer_destroy(buf);
@@ -420,6 +420,10 @@ int bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size, u64 align,
 	if (fd < 0)
 		return fd;
 	dmabuf = alloc_shaped(bdev, &shape, file_flags, name);
+	/* held memory (pagemap.h) whose I/O has finished counts as free */
+	if ((dmabuf == ERR_PTR(-ENOMEM) || dmabuf == ERR_PTR(-EDQUOT)) &&
+	    bpbuf_held_reclaim(bdev))
+		dmabuf = alloc_shaped(bdev, &shape, file_flags, name);
 	if (IS_ERR(dmabuf)) {
 		put_unused_fd(fd);
 		return PTR_ERR(dmabuf);

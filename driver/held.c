@@ -14,7 +14,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -26,6 +28,16 @@
 #include "pagemap.h"
 
 #define BPBUF_HELD_RECHECK	(HZ / 10)
+
+/*
+ * The block layer completes an O_DIRECT transfer (wakes the caller, or
+ * posts its AIO event) before it drops the bio's page references: the raw
+ * block device's blkdev_bio_end_io() on 6.1 to 7.2, iomap's (ext4, xfs)
+ * on 6.1 and 6.12. So a buffer freed as soon as its read or write returned
+ * can find them referenced for a moment yet, on another CPU. Release waits
+ * that moment out: only references that outlast it hold the buffer.
+ */
+#define BPBUF_RELEASE_GRACE_MS	20
 
 /**
  * bpbuf_pages_referenced - whether anything but the carve holds @buf's pages
@@ -39,33 +51,77 @@ bool bpbuf_pages_referenced(const struct bpbuf_buffer *buf)
 				      buf->range.npages);
 }
 
-static void held_recheck(struct work_struct *work)
+/**
+ * bpbuf_pages_outlast_release - whether @buf's pages stay referenced past
+ * the grace a release gives I/O that is completing
+ * @buf: a buffer no mapping or fd reaches any more
+ */
+bool bpbuf_pages_outlast_release(const struct bpbuf_buffer *buf)
 {
-	struct bpbuf_device *bdev = container_of(to_delayed_work(work),
-						 struct bpbuf_device,
-						 held_work);
+	ktime_t deadline = ktime_add_ms(ktime_get(), BPBUF_RELEASE_GRACE_MS);
+
+	while (bpbuf_pages_referenced(buf)) {
+		if (ktime_after(ktime_get(), deadline))
+			return true;
+		usleep_range(100, 200);
+	}
+	return false;
+}
+
+/* Give back the held buffers nothing references now: how many */
+static unsigned int held_release_idle(struct bpbuf_device *bdev, bool *more)
+{
 	struct bpbuf_buffer *buf, *next;
-	LIST_HEAD(released);
-	bool more;
+	unsigned int released = 0;
+	LIST_HEAD(idle);
 
 	mutex_lock(&bdev->held_lock);
 	list_for_each_entry_safe(buf, next, &bdev->held, node) {
 		if (bpbuf_pages_referenced(buf))
 			continue;
-		list_move_tail(&buf->node, &released);
-		bdev->nr_held--;
+		list_move_tail(&buf->node, &idle);
+		WRITE_ONCE(bdev->nr_held, bdev->nr_held - 1);
 		bdev->held_bytes -= buf->size;
 	}
-	more = !list_empty(&bdev->held);
+	*more = !list_empty(&bdev->held);
 	mutex_unlock(&bdev->held_lock);
 
-	list_for_each_entry_safe(buf, next, &released, node) {
+	list_for_each_entry_safe(buf, next, &idle, node) {
 		bpbuf_buffer_destroy(buf);
-		/* bpbuf_held_exit() waits for this function to return */
+		/* bpbuf_held_exit() waits for the worker to return */
 		module_put(THIS_MODULE);
+		released++;
 	}
+	return released;
+}
+
+static void held_recheck(struct work_struct *work)
+{
+	struct bpbuf_device *bdev = container_of(to_delayed_work(work),
+						 struct bpbuf_device,
+						 held_work);
+	bool more;
+
+	held_release_idle(bdev, &more);
 	if (more)
 		schedule_delayed_work(&bdev->held_work, BPBUF_HELD_RECHECK);
+}
+
+/**
+ * bpbuf_held_reclaim - give back the held buffers whose pages were released
+ * since the worker last looked, for an allocation that found no room
+ * @bdev: the device, which an open file keeps loaded
+ *
+ * Return: whether any went back to the heap (worth another try).
+ */
+bool bpbuf_held_reclaim(struct bpbuf_device *bdev)
+{
+	bool more;
+
+	if (!READ_ONCE(bdev->nr_held))
+		return false;
+	/* the worker stays scheduled for what is still held */
+	return held_release_idle(bdev, &more) > 0;
 }
 
 /**
@@ -83,7 +139,7 @@ void bpbuf_hold(struct bpbuf_buffer *buf)
 			    buf->size >> 10, buf->comm, buf->pid);
 	mutex_lock(&bdev->held_lock);
 	list_add_tail(&buf->node, &bdev->held);
-	bdev->nr_held++;
+	WRITE_ONCE(bdev->nr_held, bdev->nr_held + 1);
 	bdev->held_bytes += buf->size;
 	mutex_unlock(&bdev->held_lock);
 	schedule_delayed_work(&bdev->held_work, BPBUF_HELD_RECHECK);

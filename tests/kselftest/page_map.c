@@ -18,6 +18,7 @@
 #include <linux/errqueue.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
 
 #include "bpbuf_test.h"
@@ -561,6 +562,17 @@ TEST_F(pm, freed_while_pipe_holds_pages)
 	free(in);
 	close(pipefd[0]);
 	close(pipefd[1]);
+	/*
+	 * The pipe let go of the pages: an allocation that needs them gets
+	 * them at once, without waiting for the held buffers' worker
+	 */
+	dev2 = bp_open();
+	ASSERT_LE(0, dev2);
+	ASSERT_EQ(0, pm_alloc(dev2, (size_t)bp_param("heap_size"), &other))
+		TH_LOG("the whole heap once the pipe is drained: %s", strerror(errno));
+	EXPECT_EQ(0, heap_figure("held_buffers"));
+	pm_free(&other);
+	close(dev2);
 	EXPECT_EQ(0, wait_unheld(refcnt))
 		TH_LOG("still held %lld, module refcount %lld (want %lld)",
 		       heap_figure("held_buffers"), module_refcnt(), refcnt);
@@ -605,6 +617,92 @@ TEST_F(pm, freed_while_odirect_in_flight)
 	ASSERT_EQ(0, pm_alloc_dma_target(self->dev, size, &b));
 	ASSERT_EQ(0, zc_rw_all(0, fd, b.p, size, 0));
 	EXPECT_EQ(size, zc_check(b.p, size, 0xf1e)) TH_LOG("the disk got other bytes");
+	pm_free(&b);
+	close(fd);
+}
+
+/* Run on @cpu alone: 0, or -errno */
+static int pm_on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/*
+ * The block layer posts an O_DIRECT transfer's completion (wakes the
+ * caller, or queues the AIO event) before it unpins the pages (bpbuf(4),
+ * PAGE_MAP): a buffer freed the moment its transfer completed is not held,
+ * and the whole heap is free at once.
+ *
+ * Synchronous writes and reads of 16 MiB (the block layer's multi-bio
+ * path, on 4 KiB and 16 KiB pages alike), then the race made as tight as
+ * it gets: an AIO write submitted on CPU 0, whose NVMe queue completes it
+ * there, while the test waits on CPU 1 with its page map already unmapped,
+ * polls for the event and closes the buffer's last fd the moment it shows.
+ */
+TEST_F(pm, freed_as_odirect_returns_not_held)
+{
+	size_t size = 16 << 20, small = 1 << 20;
+	long long heap_size = bp_param("heap_size");
+	int fd, round, held_sync = 0, held_aio = 0, two_cpus;
+	struct pm_buf b;
+
+	PM_TEST_START();
+	OPEN_DISK("raw-nvme", fd);
+	for (round = 0; round < 8; round++) {
+		int rd = round & 1;
+
+		ASSERT_EQ(0, rd ? pm_alloc_dma_target(self->dev, size, &b) :
+				  pm_alloc(self->dev, size, &b));
+		if (!rd)
+			zc_fill(b.p, size, 0xfa57);
+		ASSERT_EQ(0, zc_rw_all(!rd, fd, b.p, size, 0))
+			TH_LOG("round %d: O_DIRECT %s: %s", round, rd ? "read" : "write",
+			       strerror(errno));
+		if (rd)
+			EXPECT_EQ(size, zc_check(b.p, size, 0xfa57));
+		pm_free(&b);
+		if (heap_figure("held_buffers") != 0 && !held_sync)
+			held_sync = round + 1;
+	}
+	EXPECT_EQ(0, held_sync) TH_LOG("synchronous round %d's buffer was held after its I/O returned",
+				       held_sync - 1);
+
+	two_cpus = sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+	for (round = 0; round < 32; round++) {
+		struct zc_aio aio;
+		double t0;
+
+		ASSERT_EQ(0, pm_alloc(self->dev, small, &b));
+		zc_fill(b.p, small, round);
+		if (two_cpus)
+			ASSERT_EQ(0, pm_on_cpu(0));
+		ASSERT_EQ(0, zc_aio_submit(&aio, 1, fd, b.p, small, (off_t)round * small))
+			TH_LOG("io_submit: %s", strerror(errno));
+		/* the transfer pinned the pages: only the buffer's fd is left */
+		munmap(b.p, small);
+		b.p = MAP_FAILED;
+		close(b.map_fd);
+		b.map_fd = -1;
+		if (two_cpus)
+			ASSERT_EQ(0, pm_on_cpu(1));
+		t0 = zc_now_ms();
+		while (!zc_aio_poll(&aio) && zc_now_ms() - t0 < 10000)
+			;
+		pm_free(&b);
+		if (heap_figure("held_buffers") != 0 && !held_aio)
+			held_aio = round + 1;
+		ASSERT_EQ((long long)small, zc_aio_wait(&aio));
+	}
+	EXPECT_EQ(0, held_aio) TH_LOG("AIO round %d's buffer was held after its completion (%s)",
+				      held_aio - 1, two_cpus ? "2 CPUs" : "1 CPU");
+	ASSERT_LT(0, heap_size);
+	ASSERT_EQ(0, wait_unheld(-1));
+	ASSERT_EQ(0, pm_alloc(self->dev, heap_size, &b)) TH_LOG("the whole heap: %s",
+								 strerror(errno));
 	pm_free(&b);
 	close(fd);
 }
