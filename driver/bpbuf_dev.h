@@ -48,7 +48,7 @@ struct bpbuf_heapnode;
  * @held_lock: protects @held, @nr_held and @held_bytes. Taken under no
  *	other bpbuf lock, and no other is taken under it.
  * @held: buffers freed while their pages were still referenced (held.c)
- * @nr_held: entries in @held; bpbuf_held_reclaim() reads it unlocked, as a hint
+ * @nr_held: entries in @held; held.c reads it unlocked, as a hint
  * @held_bytes: bytes in @held
  * @held_work: looks at @held again, while it is not empty
  */

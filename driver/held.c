@@ -39,13 +39,12 @@
  */
 #define BPBUF_RELEASE_GRACE_MS	20
 
-/**
- * bpbuf_pages_referenced - whether anything but the carve holds @buf's pages
- * @buf: a buffer no mapping or fd reaches any more
- *
- * Its pages passed bpbuf_heap_pages_idle() at load, or page maps are off.
+/*
+ * Whether anything but the carve holds the pages of @buf, which no mapping
+ * or fd reaches any more. They passed bpbuf_heap_pages_idle() at load, or
+ * page maps are off.
  */
-bool bpbuf_pages_referenced(const struct bpbuf_buffer *buf)
+static bool pages_referenced(const struct bpbuf_buffer *buf)
 {
 	return !bpbuf_heap_pages_idle(&buf->bdev->heap, buf->range.start,
 				      buf->range.npages);
@@ -60,7 +59,7 @@ bool bpbuf_pages_outlast_release(const struct bpbuf_buffer *buf)
 {
 	ktime_t deadline = ktime_add_ms(ktime_get(), BPBUF_RELEASE_GRACE_MS);
 
-	while (bpbuf_pages_referenced(buf)) {
+	while (pages_referenced(buf)) {
 		if (ktime_after(ktime_get(), deadline))
 			return true;
 		usleep_range(100, 200);
@@ -69,7 +68,7 @@ bool bpbuf_pages_outlast_release(const struct bpbuf_buffer *buf)
 }
 
 /* Give back the held buffers nothing references now: how many */
-static unsigned int held_release_idle(struct bpbuf_device *bdev, bool *more)
+static unsigned int held_release_idle(struct bpbuf_device *bdev)
 {
 	struct bpbuf_buffer *buf, *next;
 	unsigned int released = 0;
@@ -77,13 +76,12 @@ static unsigned int held_release_idle(struct bpbuf_device *bdev, bool *more)
 
 	mutex_lock(&bdev->held_lock);
 	list_for_each_entry_safe(buf, next, &bdev->held, node) {
-		if (bpbuf_pages_referenced(buf))
+		if (pages_referenced(buf))
 			continue;
 		list_move_tail(&buf->node, &idle);
 		WRITE_ONCE(bdev->nr_held, bdev->nr_held - 1);
 		bdev->held_bytes -= buf->size;
 	}
-	*more = !list_empty(&bdev->held);
 	mutex_unlock(&bdev->held_lock);
 
 	list_for_each_entry_safe(buf, next, &idle, node) {
@@ -100,10 +98,9 @@ static void held_recheck(struct work_struct *work)
 	struct bpbuf_device *bdev = container_of(to_delayed_work(work),
 						 struct bpbuf_device,
 						 held_work);
-	bool more;
-
-	held_release_idle(bdev, &more);
-	if (more)
+	held_release_idle(bdev);
+	/* a buffer held meanwhile has scheduled this work itself */
+	if (READ_ONCE(bdev->nr_held))
 		schedule_delayed_work(&bdev->held_work, BPBUF_HELD_RECHECK);
 }
 
@@ -116,17 +113,15 @@ static void held_recheck(struct work_struct *work)
  */
 bool bpbuf_held_reclaim(struct bpbuf_device *bdev)
 {
-	bool more;
-
 	if (!READ_ONCE(bdev->nr_held))
 		return false;
 	/* the worker stays scheduled for what is still held */
-	return held_release_idle(bdev, &more) > 0;
+	return held_release_idle(bdev) > 0;
 }
 
 /**
  * bpbuf_hold - keep a released buffer out of the heap while its pages are
- * referenced (bpbuf_pages_referenced() was true)
+ * referenced (bpbuf_pages_outlast_release() was true)
  * @buf: the buffer, off bdev->buffers, its lock destroyed
  */
 void bpbuf_hold(struct bpbuf_buffer *buf)

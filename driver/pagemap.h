@@ -13,7 +13,6 @@ struct bpbuf_new_fd;
 int bpbuf_page_map_open(struct bpbuf_buffer *buf, unsigned int fd_flags,
 			struct bpbuf_new_fd *nfd);
 
-bool bpbuf_pages_referenced(const struct bpbuf_buffer *buf);
 bool bpbuf_pages_outlast_release(const struct bpbuf_buffer *buf);
 void bpbuf_hold(struct bpbuf_buffer *buf);
 bool bpbuf_held_reclaim(struct bpbuf_device *bdev);
