@@ -9,6 +9,7 @@
 #ifndef BPBUF_ZC_IO_H
 #define BPBUF_ZC_IO_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/aio_abi.h>
@@ -59,8 +60,45 @@ static inline int zc_kernel_has(const char *name)
 }
 
 /*
+ * The kernel names NVMe namespaces in the order its scan finds them, which
+ * is asynchronous on newer kernels: nvme0n1 can be namespace 2. Put in
+ * @name the disk of controller @ctrl whose nsid is @nsid; 0 or -ENOENT.
+ */
+static inline int zc_nvme_by_nsid(unsigned int ctrl, unsigned int nsid, char *name,
+				  size_t len)
+{
+	char prefix[32], attr[320];
+	struct dirent *e;
+	int ret = -ENOENT;
+	DIR *d = opendir("/sys/block");
+
+	if (!d)
+		return -ENOENT;
+	snprintf(prefix, sizeof(prefix), "nvme%un", ctrl);
+	while (ret && (e = readdir(d))) {
+		unsigned int id = 0;
+		FILE *f;
+
+		if (strncmp(e->d_name, prefix, strlen(prefix)) || strlen(e->d_name) >= len)
+			continue;
+		snprintf(attr, sizeof(attr), "/sys/block/%s/nsid", e->d_name);
+		f = fopen(attr, "re");
+		if (!f)
+			continue;
+		if (fscanf(f, "%u", &id) == 1 && id == nsid) {
+			memcpy(name, e->d_name, strlen(e->d_name) + 1);
+			ret = 0;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return ret;
+}
+
+/*
  * The disk that run-vm.sh --disks listed on the command line with @role
- * ("raw-nvme", "raw-virtio" or "ext4"), as /dev/NAME in @path, once the
+ * ("raw-nvme", "raw-virtio" or "ext4"; NVMe ones by namespace id), as
+ * /dev/NAME in @path, once the
  * kernel has it (the drivers probe in the background). 0; -ENOENT when
  * the VM has no disks; -ETIMEDOUT when the disk never appeared.
  */
@@ -95,8 +133,19 @@ static inline int zc_disk(const char *role, char *path, size_t len)
 	}
 	if (!*want)
 		return -ENOENT;
-	snprintf(path, len, "/dev/%s", want);
 	for (i = 0; i < 200; i++) {
+		unsigned int ctrl, nsid;
+		char name[32];
+
+		snprintf(path, len, "/dev/%s", want);
+		/* run-vm.sh's nvmeCnN means controller C's namespace N */
+		if (sscanf(want, "nvme%un%u", &ctrl, &nsid) == 2) {
+			if (zc_nvme_by_nsid(ctrl, nsid, name, sizeof(name))) {
+				usleep(100000);
+				continue;
+			}
+			snprintf(path, len, "/dev/%s", name);
+		}
 		if (!access(path, R_OK | W_OK))
 			return 0;
 		usleep(100000);
