@@ -10,7 +10,6 @@
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
-#include <linux/workqueue.h>
 
 #include "heap.h"
 #include "mmap.h"
@@ -45,12 +44,6 @@ struct bpbuf_heapnode;
  * @heapnode: the /dev/dma_heap node (heapnode.c), or NULL
  * @mapped: page-table entries user space mappings have inserted, by size
  *	(enum bpbuf_map_entry), for debugfs and the tests; no lock
- * @held_lock: protects @held, @nr_held and @held_bytes. Taken under no
- *	other bpbuf lock, and no other is taken under it.
- * @held: buffers freed while their pages were still referenced (held.c)
- * @nr_held: entries in @held; held.c reads it unlocked, as a hint
- * @held_bytes: bytes in @held
- * @held_work: looks at @held again, while it is not empty
  */
 struct bpbuf_device {
 	struct miscdevice misc;
@@ -65,11 +58,6 @@ struct bpbuf_device {
 	struct dentry *debugfs;
 	struct bpbuf_heapnode *heapnode;
 	atomic64_t mapped[BPBUF_MAP_NR];
-	struct mutex held_lock;	/* @held, @nr_held, @held_bytes */
-	struct list_head held;
-	unsigned int nr_held;
-	u64 held_bytes;
-	struct delayed_work held_work;
 };
 
 static inline struct bpbuf_device *bpbuf_device_of(struct file *file)

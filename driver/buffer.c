@@ -45,7 +45,7 @@
 void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 		       bool for_cpu, enum dma_data_direction dir)
 {
-	u64 carve_offset = ((u64)buf->range.start << PAGE_SHIFT) + offset;
+	u64 carve_offset = ((u64)buf->range->start << PAGE_SHIFT) + offset;
 	struct bpbuf_attachment *a;
 
 	mutex_lock(&buf->lock);
@@ -86,7 +86,7 @@ static int bpbuf_end_cpu_access(struct dma_buf *dmabuf,
 static void *bpbuf_kmap_all(struct bpbuf_buffer *buf)
 {
 	struct page *first = buf->page;
-	unsigned long i, n = buf->range.npages;
+	unsigned long i, n = buf->range->npages;
 	struct page **pages;
 	void *vaddr;
 
@@ -155,20 +155,12 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	mutex_unlock(&bdev->buffers_lock);
 	mutex_destroy(&buf->lock);
 
-	if (READ_ONCE(buf->page_mapped) && bpbuf_pages_outlast_release(buf))
-		bpbuf_hold(buf);
-	else
-		bpbuf_buffer_destroy(buf);
-}
-
-/**
- * bpbuf_buffer_destroy - give a released buffer's memory and charge back
- * @buf: the buffer, which nothing reaches any more
- */
-void bpbuf_buffer_destroy(struct bpbuf_buffer *buf)
-{
-	bpbuf_heap_free(&buf->bdev->heap, &buf->range, !READ_ONCE(buf->touched));
-	bpbuf_account_uncharge(buf->charge);
+	/* the memory and its charge go back together, now or once unheld */
+	if (!READ_ONCE(buf->page_mapped))
+		bpbuf_heap_free(&bdev->heap, buf->range, !READ_ONCE(buf->touched));
+	else if (bpbuf_heap_free_referenced(&bdev->heap, buf->range))
+		pr_info_ratelimited("a %zu KiB buffer of %s[%d] was freed while I/O or a socket still holds its pages: held out of the heap until they are released\n",
+				    buf->size >> 10, buf->comm, buf->pid);
 	kfree(buf);
 }
 
@@ -221,18 +213,20 @@ static struct dma_buf *buffer_create(struct bpbuf_device *bdev,
 		}
 	}
 
-	ret = bpbuf_heap_alloc(&bdev->heap, npages, align_pages, edge_only,
-			       &buf->range);
-	if (ret)
+	buf->range = bpbuf_heap_alloc(&bdev->heap, npages, align_pages,
+				      edge_only);
+	if (IS_ERR(buf->range)) {
+		ret = PTR_ERR(buf->range);
 		goto free_name;
-	ret = bpbuf_heap_zero(&bdev->heap, &buf->range);
+	}
+	ret = bpbuf_heap_zero(&bdev->heap, buf->range);
 	if (ret)
 		goto free_dirty_range;
 
 	buf->bdev = bdev;
-	buf->page = bpbuf_heap_page(&bdev->heap, buf->range.start);
+	buf->page = bpbuf_heap_page(&bdev->heap, buf->range->start);
 	buf->size = (size_t)npages << PAGE_SHIFT;
-	buf->dma_addr = bpbuf_heap_dma(&bdev->heap, buf->range.start);
+	buf->dma_addr = bpbuf_heap_dma(&bdev->heap, buf->range->start);
 	buf->pid = task_tgid_nr(current);
 	get_task_comm(buf->comm, current);
 	mutex_init(&buf->lock);
@@ -257,11 +251,11 @@ static struct dma_buf *buffer_create(struct bpbuf_device *bdev,
 
 destroy_lock:
 	mutex_destroy(&buf->lock);
-	bpbuf_heap_free(&bdev->heap, &buf->range, true);
+	bpbuf_heap_free(&bdev->heap, buf->range, true);
 	goto free_name;
 free_dirty_range:
 	/* interrupted: partly zeroed */
-	bpbuf_heap_free(&bdev->heap, &buf->range, false);
+	bpbuf_heap_free(&bdev->heap, buf->range, false);
 free_name:
 	kfree(dname);
 free_buf:
@@ -371,7 +365,8 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
 	}
 
 	buf = dmabuf->priv;
-	buf->charge = charge;
+	/* the charge stays with the memory (bpbuf_heap_free()) */
+	buf->range->charge = charge;
 	mutex_lock(&bdev->buffers_lock);
 	list_add_tail(&buf->node, &bdev->buffers);
 	bdev->nr_buffers++;
@@ -420,9 +415,9 @@ int bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size, u64 align,
 	if (fd < 0)
 		return fd;
 	dmabuf = alloc_shaped(bdev, &shape, file_flags, name);
-	/* held memory (pagemap.h) whose I/O has finished counts as free */
+	/* held memory (held.c) whose I/O has finished counts as free */
 	if ((dmabuf == ERR_PTR(-ENOMEM) || dmabuf == ERR_PTR(-EDQUOT)) &&
-	    bpbuf_held_reclaim(bdev))
+	    bpbuf_heap_reclaim_held(&bdev->heap))
 		dmabuf = alloc_shaped(bdev, &shape, file_flags, name);
 	if (IS_ERR(dmabuf)) {
 		put_unused_fd(fd);

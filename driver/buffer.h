@@ -49,11 +49,11 @@ struct bpbuf_attachment {
  * struct bpbuf_buffer - a buffer and what it is mapped into
  * @bdev: the device whose heap it came from
  * @dmabuf: its dma-buf
- * @range: its pages in the heap
+ * @range: its pages in the heap, and its uid's quota charge (account.c),
+ *	which go back together when it is released (held.c: or later)
  * @page: the first of them
  * @size: size in bytes
  * @dma_addr: bus address for the heap's device
- * @charge: its uid's quota charge (account.c), given back at release
  * @pid: thread group that allocated it
  * @comm: name of the allocating task
  * @node: entry in bdev->buffers, under bdev->buffers_lock
@@ -79,11 +79,10 @@ struct bpbuf_attachment {
 struct bpbuf_buffer {
 	struct bpbuf_device *bdev;
 	struct dma_buf *dmabuf;
-	struct bpbuf_range range;
+	struct bpbuf_range *range;
 	struct page *page;
 	size_t size;
 	dma_addr_t dma_addr;
-	struct bpbuf_charge *charge;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
@@ -122,7 +121,6 @@ void bpbuf_new_fd_discard(struct bpbuf_new_fd *nfd);
 
 struct bpbuf_buffer *bpbuf_buffer_get(int fd);
 void bpbuf_buffer_put(struct bpbuf_buffer *buf);
-void bpbuf_buffer_destroy(struct bpbuf_buffer *buf);
 dma_addr_t bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf);
 void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 		       bool for_cpu, enum dma_data_direction dir);

@@ -22,6 +22,25 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 #define nth_page(page, n) ((page) + (n))
 #endif
 
+#ifdef HAVE_ALLOC_CONTIG_RANGE
+#include <linux/gfp.h>
+
+/*
+ * Take the page frames [start, end) from the page allocator, migrating
+ * what is in them; 6.16 replaced the range's migratetype argument with
+ * flags (ACR_FLAGS_NONE for ordinary memory).
+ */
+static inline int bpbuf_alloc_contig_range(unsigned long start,
+					   unsigned long end, gfp_t gfp)
+{
+#ifdef HAVE_ALLOC_CONTIG_RANGE_FLAGS
+	return alloc_contig_range(start, end, ACR_FLAGS_NONE, gfp);
+#else
+	return alloc_contig_range(start, end, MIGRATE_MOVABLE, gfp);
+#endif
+}
+#endif
+
 #ifdef HAVE_MODULE_IMPORT_NS_STRING
 #define BPBUF_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS("DMA_BUF")
 #else

@@ -18,19 +18,15 @@ static int heap_show(struct seq_file *m, void *unused)
 {
 	struct bpbuf_device *bdev = m->private;
 	struct bpbuf_heap_stats st;
-	unsigned int nr_buffers, nr_held;
-	u64 held_bytes;
+	unsigned int nr_buffers;
 
 	bpbuf_heap_stats(&bdev->heap, &st);
 	mutex_lock(&bdev->buffers_lock);
 	nr_buffers = bdev->nr_buffers;
 	mutex_unlock(&bdev->buffers_lock);
-	mutex_lock(&bdev->held_lock);
-	nr_held = bdev->nr_held;
-	held_bytes = bdev->held_bytes;
-	mutex_unlock(&bdev->held_lock);
 
 	seq_printf(m, "size:\t\t%llu\n", st.size);
+	seq_printf(m, "source:\t\t%s\n", bpbuf_source_name(st.source));
 	seq_printf(m, "free:\t\t%llu\n", st.free);
 	seq_printf(m, "clean:\t\t%llu\n", st.clean);
 	seq_printf(m, "largest_free:\t%llu\n", st.largest_free);
@@ -52,9 +48,9 @@ static int heap_show(struct seq_file *m, void *unused)
 		   atomic64_read(&bdev->mapped[BPBUF_MAP_PMD]));
 	seq_printf(m, "mapped_pud:\t%lld\n",
 		   atomic64_read(&bdev->mapped[BPBUF_MAP_PUD]));
-	seq_printf(m, "pages_mappable:\t%d\n", bdev->heap.pages_mappable);
-	seq_printf(m, "held_buffers:\t%u\n", nr_held);
-	seq_printf(m, "held_bytes:\t%llu\n", held_bytes);
+	seq_printf(m, "pages_mappable:\t%d\n", st.pages_mappable);
+	seq_printf(m, "held_buffers:\t%u\n", st.nr_held);
+	seq_printf(m, "held_bytes:\t%llu\n", st.held_bytes);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(heap);

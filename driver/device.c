@@ -34,8 +34,6 @@ static struct bpbuf_device bpbuf_dev = {
 	.dma_bits = 64,
 	.buffers_lock = __MUTEX_INITIALIZER(bpbuf_dev.buffers_lock),
 	.buffers = LIST_HEAD_INIT(bpbuf_dev.buffers),
-	.held_lock = __MUTEX_INITIALIZER(bpbuf_dev.held_lock),
-	.held = LIST_HEAD_INIT(bpbuf_dev.held),
 };
 
 static u64 heap_size = BPBUF_DEFAULT_HEAP_SIZE;
@@ -81,7 +79,29 @@ static const struct kernel_param_ops heap_size_ops = {
 
 module_param_cb(heap_size, &heap_size_ops, &heap_size, 0444);
 MODULE_PARM_DESC(heap_size,
-		 "Bytes carved from CMA at load, e.g. 64M or 1G (default 64M); boot with cma= at least this large");
+		 "Bytes carved at load, e.g. 64M or 1G (default 64M); from CMA, boot with cma= at least this large");
+
+static enum bpbuf_source heap_source = BPBUF_SOURCE_AUTO;
+
+static int heap_source_set(const char *val, const struct kernel_param *kp)
+{
+	return bpbuf_source_parse(val, kp->arg);
+}
+
+static int heap_source_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  bpbuf_source_name(*(enum bpbuf_source *)kp->arg));
+}
+
+static const struct kernel_param_ops heap_source_ops = {
+	.set = heap_source_set,
+	.get = heap_source_get,
+};
+
+module_param_cb(heap_source, &heap_source_ops, &heap_source, 0444);
+MODULE_PARM_DESC(heap_source,
+		 "Where the heap's memory comes from: cma (the default CMA area), movable (ordinary memory emptied at load, for kernels without CMA) or auto (default: CMA if the kernel has it and it has room, else movable)");
 
 module_param_named(dma_bits, bpbuf_dev.dma_bits, uint, 0444);
 MODULE_PARM_DESC(dma_bits,
@@ -127,7 +147,6 @@ static int __init bpbuf_init(void)
 		return -EINVAL;
 	}
 
-	bpbuf_held_init(bdev);
 	ret = misc_register(&bdev->misc);
 	if (ret) {
 		pr_err("cannot register /dev/bpbuf: %d\n", ret);
@@ -142,7 +161,7 @@ static int __init bpbuf_init(void)
 		goto deregister;
 	}
 
-	ret = bpbuf_heap_init(&bdev->heap, dev, heap_size);
+	ret = bpbuf_heap_init(&bdev->heap, dev, heap_size, heap_source);
 	if (ret)
 		goto deregister;
 
@@ -158,8 +177,10 @@ static int __init bpbuf_init(void)
 	/* pairs with bpbuf_device_ready(): the heap is complete first */
 	smp_store_release(&bdev->ready, true);
 	/* the bus address only goes to root, through debugfs */
-	pr_info("version %s loaded: %llu MiB heap, %u-bit DMA\n",
-		PACKAGE_VERSION, heap_size >> 20, bdev->dma_bits);
+	pr_info("version %s loaded: %llu MiB heap (source %s), %u-bit DMA\n",
+		PACKAGE_VERSION, heap_size >> 20,
+		bpbuf_source_name(bpbuf_heap_source(&bdev->heap)),
+		bdev->dma_bits);
 	return 0;
 
 exit_devmap:
@@ -179,9 +200,8 @@ static void __exit bpbuf_exit(void)
 	/*
 	 * No file is open and no buffer lives or is held: each holds a module
 	 * reference. The held worker may still be returning from its last
-	 * module_put().
+	 * module_put(): bpbuf_heap_destroy() waits for it.
 	 */
-	bpbuf_held_exit(bdev);
 	bpbuf_heapnode_unregister(bdev);
 	bpbuf_devmap_exit();
 	bpbuf_debugfs_exit(bdev);

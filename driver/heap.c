@@ -2,11 +2,11 @@
 /*
  * bpbuf heap: the carve, and buffers cut from it under one lock.
  *
- * The carve is taken once, at load, with dma_alloc_pages() on the misc
- * device: for anything larger than the page allocator's largest block that
- * can only come from CMA. Buffers are then cut from it by the extent
- * allocator (extent.c), so allocating never waits for CMA to isolate or
- * migrate pages. Memory is never handed out unzeroed (zero.c).
+ * The carve is taken once, at load, from a memory source (source.h): CMA
+ * through the DMA API, or movable memory where the kernel has no CMA.
+ * Buffers are then cut from it by the extent allocator (extent.c), so
+ * allocating never waits for pages to be isolated or migrated. Memory is
+ * never handed out unzeroed (zero.c).
  *
  * Free memory is free whatever its state: HEAP_INFO's free bytes, largest
  * free extent and number of free extents are about runs of free memory,
@@ -20,34 +20,37 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
+#include "account.h"
 #include "heap.h"
 
-/*
- * What the load error adds to the heap size for the cma= it suggests: the
- * CMA area also serves every other device's contiguous allocations, and it
- * places the carve at a multiple of 2^CONFIG_CMA_ALIGNMENT pages (1 MiB
- * with 4 KiB pages and the default 8, 16 MiB with 64 KiB pages).
+/**
+ * bpbuf_heap_alloc - cut a range from the heap
+ * @heap: the heap
+ * @npages: its size in pages
+ * @align_pages: the alignment of its first page frame, in pages
+ * @edge_only: only where placing it cuts no run of free memory in two
+ *
+ * Return: the range, which bpbuf_heap_zero() must clear before anyone sees
+ * it, and bpbuf_heap_free() (or bpbuf_heap_free_referenced()) gives back;
+ * ERR_PTR(-ENOMEM) when there is no room, ERR_PTR(-EINTR) when a fatal
+ * signal stopped the wait for the zeroer.
  */
-#define BPBUF_CMA_HEADROOM_MIB	16
-
-int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
-		     unsigned long align_pages, bool edge_only,
-		     struct bpbuf_range *range)
+struct bpbuf_range *bpbuf_heap_alloc(struct bpbuf_heap *heap,
+				     unsigned long npages,
+				     unsigned long align_pages, bool edge_only)
 {
 	struct bpbuf_extent *tail, *spare;
+	struct bpbuf_range *range;
 	unsigned long start, seq;
 	bool found, waited = false;
-	int ret;
+	int ret = -ENOMEM;
 
-	/* both nodes up front: nothing can fail once the lock is held */
+	/* every node up front: nothing can fail once the lock is held */
+	range = kzalloc(sizeof(*range), GFP_KERNEL);
 	tail = kmalloc(sizeof(*tail), GFP_KERNEL);
-	if (!tail)
-		return -ENOMEM;
 	spare = kmalloc(sizeof(*spare), GFP_KERNEL);
-	if (!spare) {
-		ret = -ENOMEM;
-		goto free_tail;
-	}
+	if (!range || !tail || !spare)
+		goto free;
 
 	bpbuf_heap_lock(heap);
 	for (;;) {
@@ -90,22 +93,25 @@ int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
 
 	kfree(tail);
 	range->spare = spare;
-	return 0;
+	INIT_LIST_HEAD(&range->held_node);
+	return range;
 
 unlock:
 	if (waited)
 		bpbuf_zeroer_kick(heap);
 	mutex_unlock(&heap->lock);
+free:
 	kfree(spare);
-free_tail:
 	kfree(tail);
-	return ret;
+	kfree(range);
+	return ERR_PTR(ret);
 }
 
 /*
- * Give a range back. It is dirty unless untouched: nothing but the zeroing
- * at allocation ever wrote it (no CPU mapping, importer or bus address ever
- * reached it), and then it is still clean and needs no zeroing again.
+ * Give a range back, and its charge. It is dirty unless untouched: nothing
+ * but the zeroing at allocation ever wrote it (no CPU mapping, importer or
+ * bus address ever reached it), and then it is still clean and needs no
+ * zeroing again. The range is freed.
  */
 void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range,
 		     bool untouched)
@@ -123,7 +129,9 @@ void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range,
 			bpbuf_zeroer_kick(heap);
 	}
 	mutex_unlock(&heap->lock);
-	range->spare = NULL;
+	if (range->charge)
+		bpbuf_account_uncharge(range->charge);
+	kfree(range);
 }
 
 /**
@@ -142,10 +150,10 @@ void bpbuf_heap_sync(struct bpbuf_heap *heap, u64 offset, u64 length,
 	if (!heap->need_sync)
 		return;
 	if (for_cpu)
-		dma_sync_single_range_for_cpu(heap->dev, heap->base_dma, offset,
+		dma_sync_single_range_for_cpu(heap->dev, heap->carve.dma, offset,
 					      length, dir);
 	else
-		dma_sync_single_range_for_device(heap->dev, heap->base_dma,
+		dma_sync_single_range_for_device(heap->dev, heap->carve.dma,
 						 offset, length, dir);
 }
 
@@ -164,28 +172,15 @@ void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st)
 	mutex_unlock(&heap->lock);
 	st->size = bpbuf_heap_size(heap);
 	st->zeroed_alloc = (u64)atomic64_read(&heap->zeroed_alloc) << PAGE_SHIFT;
-	st->bus_addr = heap->base_dma;
+	st->bus_addr = heap->carve.dma;
+	st->source = heap->carve.source;
+	st->pages_mappable = heap->pages_mappable;
 	st->pfn = ex->base_pfn;
 	st->lock_taken = atomic64_read(&heap->lock_taken);
 	st->lock_contended = atomic64_read(&heap->lock_contended);
 	st->carve_ns = heap->carve_ns;
 	st->clear_ns = heap->clear_ns;
-}
-
-static void carve_failed(u64 size)
-{
-	u64 mib = size >> 20, cma_mib = mib + BPBUF_CMA_HEADROOM_MIB;
-
-	/*
-	 * Without CMA (Debian's amd64 kernel) no boot option helps: bpbuf
-	 * refuses to load rather than serve a heap of a few MiB.
-	 */
-	if (!IS_ENABLED(CONFIG_DMA_CMA))
-		pr_err("cannot carve a %llu MiB heap: this kernel was built without CMA; use a kernel with CONFIG_CMA and CONFIG_DMA_CMA, booted with cma=%lluM or more\n",
-		       mib, cma_mib);
-	else
-		pr_err("cannot carve a %llu MiB heap from CMA: boot with cma=%lluM or more on the kernel command line (and keep it free), or load with a smaller heap_size=\n",
-		       mib, cma_mib);
+	bpbuf_held_stats(heap, st);
 }
 
 /**
@@ -194,8 +189,8 @@ static void carve_failed(u64 size)
  * @start: first page, counted from the start of the carve
  * @n: pages
  *
- * Each page of a CMA carve has one reference of its own and is no part of
- * a compound page; a page table entry, a GUP pin or an skb fragment adds
+ * Each page of a CMA or movable carve has one reference of its own and is
+ * no part of a compound page; a page table entry, a GUP pin or an skb fragment adds
  * to that. A carve the page allocator gave fails at once: its tail pages
  * have no reference (and 6.1's vm_insert_page() would map them anyway).
  */
@@ -205,7 +200,7 @@ bool bpbuf_heap_pages_idle(const struct bpbuf_heap *heap, unsigned long start,
 	unsigned long i;
 
 	for (i = 0; i < n; i++) {
-		struct page *page = nth_page(heap->base, start + i);
+		struct page *page = bpbuf_heap_page(heap, start + i);
 
 		if (page_ref_count(page) != 1 || PageCompound(page))
 			return false;
@@ -213,7 +208,8 @@ bool bpbuf_heap_pages_idle(const struct bpbuf_heap *heap, unsigned long start,
 	return true;
 }
 
-int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
+int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size,
+		    enum bpbuf_source source)
 {
 	struct bpbuf_extent *all;
 	u64 t0;
@@ -235,62 +231,44 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size)
 	heap->freed_clean = 0;
 	heap->stopping = false;
 	heap->waiters = 0;
-	heap->npages = size >> PAGE_SHIFT;
-	/*
-	 * No warning from CMA: carve_failed() says what to do. Small carves
-	 * may come from the page allocator when CMA is short; they are just
-	 * as contiguous, and just as much ours.
-	 */
 	atomic64_set(&heap->lock_taken, 0);
 	atomic64_set(&heap->lock_contended, 0);
 	t0 = ktime_get_ns();
-	heap->base = dma_alloc_pages(dev, size, &heap->base_dma,
-				     DMA_BIDIRECTIONAL,
-				     GFP_KERNEL | __GFP_NOWARN);
+	ret = bpbuf_carve_take(dev, size, source, &heap->carve);
 	heap->carve_ns = ktime_get_ns() - t0;
-	if (!heap->base) {
-		carve_failed(size);
-		ret = -ENOMEM;
-		goto free_extent;
-	}
-	/*
-	 * NULL is how dma_alloc_pages() fails, but 6.1 records the carve in
-	 * DMA-API debug as a mapping whose error nobody checked, and
-	 * complains when it is freed.
-	 */
-	ret = dma_mapping_error(dev, heap->base_dma);
 	if (ret)
-		goto free_carve;
-	heap->need_sync = dma_need_sync(dev, heap->base_dma);
-	heap->pages_mappable = bpbuf_heap_pages_idle(heap, 0, heap->npages);
+		goto free_extent;
+	heap->need_sync = dma_need_sync(dev, heap->carve.dma);
+	heap->pages_mappable = bpbuf_heap_pages_idle(heap, 0,
+						     heap->carve.npages);
 	if (!heap->pages_mappable)
-		pr_info("the heap's pages cannot be mapped one by one (not from CMA?): no page maps, O_DIRECT from buffers needs a copy\n");
+		pr_info("the heap's pages cannot be mapped one by one (a high-order page, not CMA or movable memory): no page maps, O_DIRECT from buffers needs a copy\n");
 
 	/*
-	 * dma_alloc_pages() does not promise zeros: clear the carve once, here,
-	 * so that every extent starts clean and the first allocations are as
-	 * fast as the later ones.
+	 * No source promises zeros: clear the carve once, here, so that every
+	 * extent starts clean and the first allocations are as fast as the
+	 * later ones.
 	 */
 	t0 = ktime_get_ns();
-	ret = bpbuf_zero_pages(heap, 0, heap->npages, true);
+	ret = bpbuf_zero_pages(heap, 0, heap->carve.npages, true);
 	if (ret)
-		goto free_carve;
+		goto give_carve;
 	heap->clear_ns = ktime_get_ns() - t0;
 
 	/* the free extents before the zeroer, which works on them */
-	bpbuf_extents_init(&heap->extents, page_to_pfn(heap->base),
-			   heap->npages, all);
+	bpbuf_extents_init(&heap->extents, page_to_pfn(heap->carve.base),
+			   heap->carve.npages, all);
 	all = NULL;
 	ret = bpbuf_zeroer_start(heap);
 	if (ret)
 		goto destroy_extents;
+	bpbuf_held_init(heap);
 	return 0;
 
 destroy_extents:
 	bpbuf_extents_destroy(&heap->extents);
-free_carve:
-	dma_free_pages(dev, size, heap->base, heap->base_dma,
-		       DMA_BIDIRECTIONAL);
+give_carve:
+	bpbuf_carve_give(dev, &heap->carve);
 free_extent:
 	kfree(all);
 	mutex_destroy(&heap->lock);
@@ -299,12 +277,13 @@ free_extent:
 
 void bpbuf_heap_destroy(struct bpbuf_heap *heap)
 {
+	bpbuf_held_exit(heap);
 	bpbuf_zeroer_stop(heap);
 
 	/* every buffer holds a module reference, so all are back by now */
-	WARN_ON(heap->extents.free_pages != heap->npages || heap->zeroing);
+	WARN_ON(heap->extents.free_pages != heap->carve.npages ||
+		heap->zeroing);
 	bpbuf_extents_destroy(&heap->extents);
-	dma_free_pages(heap->dev, bpbuf_heap_size(heap), heap->base,
-		       heap->base_dma, DMA_BIDIRECTIONAL);
+	bpbuf_carve_give(heap->dev, &heap->carve);
 	mutex_destroy(&heap->lock);
 }

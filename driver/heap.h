@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * bpbuf heap: one physically contiguous carve from CMA, split into buffers
+ * bpbuf heap: one physically contiguous carve from a memory source (CMA,
+ * or movable memory where the kernel has no CMA: source.h), split into buffers
  * by the extent allocator (extent.h), whose cost grows with the number of
  * free extents, never with the size of the heap. Freed memory is zeroed in
  * the background (zero.c), or not at all if nothing could have written it,
@@ -16,18 +17,19 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "extent.h"
+#include "source.h"
 
+struct bpbuf_charge;
 struct device;
 
 /**
  * struct bpbuf_heap - the carve, its free extents and the zeroer
  * @dev: device the carve is mapped for (the misc device)
- * @base: first page of the carve
- * @base_dma: bus address of @base for @dev
- * @npages: pages in the carve
+ * @carve: the memory, from the source chosen at load (source.h)
  * @need_sync: the carve's mapping for @dev needs cache maintenance
  * @pages_mappable: every page of the carve is an order-0 page with a
  *	reference of its own, as CMA gives them, so page maps (pagemap.c)
@@ -47,16 +49,21 @@ struct device;
  * @zero_worker: the background zeroer's thread, at the lowest priority
  * @zero_work: the background zeroer
  * @zero_wait: allocations waiting for @zeroing to be done
+ * @held_lock: protects @held and @held_pages (@nr_held is written under
+ *	it, read without it as a hint). Taken under no other bpbuf lock, and
+ *	none is taken under it.
+ * @held: ranges freed while their pages were still referenced (held.c)
+ * @nr_held: entries in @held
+ * @held_pages: pages in @held
+ * @held_work: looks at @held again, while it is not empty
  * @lock_taken: times @lock was taken (bpbuf_heap_lock()), since load
  * @lock_contended: of those, times it was held by someone else first
- * @carve_ns: how long load took to carve the heap from CMA
+ * @carve_ns: how long load took to take the carve from its source
  * @clear_ns: how long load took to zero the carve
  */
 struct bpbuf_heap {
 	struct device *dev;
-	struct page *base;
-	dma_addr_t base_dma;
-	unsigned long npages;
+	struct bpbuf_carve carve;
 	bool need_sync;
 	bool pages_mappable;
 	struct mutex lock;	/* @extents, the zeroer's state, the counters */
@@ -71,6 +78,11 @@ struct bpbuf_heap {
 	struct kthread_worker *zero_worker;
 	struct kthread_work zero_work;
 	wait_queue_head_t zero_wait;
+	struct mutex held_lock;	/* @held, @held_pages */
+	struct list_head held;
+	unsigned int nr_held;
+	unsigned long held_pages;
+	struct delayed_work held_work;
 	atomic64_t lock_taken;
 	atomic64_t lock_contended;
 	u64 carve_ns;
@@ -94,6 +106,11 @@ static inline void bpbuf_heap_lock(struct bpbuf_heap *heap)
  * @zero_start: first page bpbuf_heap_zero() must clear
  * @zero_npages: pages it must clear from there; 0 when all were clean
  * @spare: node kept for bpbuf_heap_free(), so that freeing never allocates
+ * @charge: the owner's quota charge (account.c), or NULL: it stays with
+ *	the memory, and is given back with it, held or not
+ * @held_node: entry in the heap's @held while held (held.c)
+ *
+ * The heap allocates it and frees it when the pages are back.
  */
 struct bpbuf_range {
 	unsigned long start;
@@ -101,6 +118,8 @@ struct bpbuf_range {
 	unsigned long zero_start;
 	unsigned long zero_npages;
 	struct bpbuf_extent *spare;
+	struct bpbuf_charge *charge;
+	struct list_head held_node;
 };
 
 /**
@@ -116,6 +135,10 @@ struct bpbuf_range {
  * @freed_clean: bytes freed untouched since load, so never zeroed again
  * @bus_addr: bus address of the carve for the heap's device
  * @pfn: page frame number of its first page
+ * @source: where the carve came from
+ * @nr_held: ranges held out of the heap while their pages are referenced
+ * @held_bytes: bytes in them
+ * @pages_mappable: see struct bpbuf_heap
  * @lock_taken: see struct bpbuf_heap
  * @lock_contended: see struct bpbuf_heap
  * @carve_ns: see struct bpbuf_heap
@@ -132,17 +155,22 @@ struct bpbuf_heap_stats {
 	u64 freed_clean;
 	dma_addr_t bus_addr;
 	unsigned long pfn;
+	enum bpbuf_source source;
+	unsigned int nr_held;
+	u64 held_bytes;
+	bool pages_mappable;
 	u64 lock_taken;
 	u64 lock_contended;
 	u64 carve_ns;
 	u64 clear_ns;
 };
 
-int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size);
+int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size,
+		    enum bpbuf_source source);
 void bpbuf_heap_destroy(struct bpbuf_heap *heap);
-int bpbuf_heap_alloc(struct bpbuf_heap *heap, unsigned long npages,
-		     unsigned long align_pages, bool edge_only,
-		     struct bpbuf_range *range);
+struct bpbuf_range *bpbuf_heap_alloc(struct bpbuf_heap *heap,
+				     unsigned long npages,
+				     unsigned long align_pages, bool edge_only);
 void bpbuf_heap_free(struct bpbuf_heap *heap, struct bpbuf_range *range,
 		     bool untouched);
 void bpbuf_heap_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st);
@@ -150,6 +178,14 @@ void bpbuf_heap_sync(struct bpbuf_heap *heap, u64 offset, u64 length,
 		     bool for_cpu, enum dma_data_direction dir);
 bool bpbuf_heap_pages_idle(const struct bpbuf_heap *heap, unsigned long start,
 			   unsigned long n);
+
+/* held.c: ranges freed while the kernel still holds their pages */
+bool bpbuf_heap_free_referenced(struct bpbuf_heap *heap,
+				struct bpbuf_range *range);
+bool bpbuf_heap_reclaim_held(struct bpbuf_heap *heap);
+void bpbuf_held_init(struct bpbuf_heap *heap);
+void bpbuf_held_exit(struct bpbuf_heap *heap);
+void bpbuf_held_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st);
 
 /* zero.c: the zeroing, at allocation and in the background */
 int bpbuf_heap_zero(struct bpbuf_heap *heap, const struct bpbuf_range *range);
@@ -162,19 +198,30 @@ int bpbuf_zero_pages(struct bpbuf_heap *heap, unsigned long start,
 /* Bytes in the carve */
 static inline u64 bpbuf_heap_size(const struct bpbuf_heap *heap)
 {
-	return (u64)heap->npages << PAGE_SHIFT;
+	return (u64)heap->carve.npages << PAGE_SHIFT;
+}
+
+/* Whether page maps may insert the heap's pages (set at load) */
+static inline bool bpbuf_heap_pages_mappable(const struct bpbuf_heap *heap)
+{
+	return heap->pages_mappable;
+}
+
+static inline enum bpbuf_source bpbuf_heap_source(const struct bpbuf_heap *heap)
+{
+	return heap->carve.source;
 }
 
 static inline struct page *bpbuf_heap_page(const struct bpbuf_heap *heap,
 					   unsigned long start)
 {
-	return nth_page(heap->base, start);
+	return nth_page(heap->carve.base, start);
 }
 
 static inline dma_addr_t bpbuf_heap_dma(const struct bpbuf_heap *heap,
 					unsigned long start)
 {
-	return heap->base_dma + ((dma_addr_t)start << PAGE_SHIFT);
+	return heap->carve.dma + ((dma_addr_t)start << PAGE_SHIFT);
 }
 
 #endif /* BPBUF_HEAP_H */

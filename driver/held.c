@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bpbuf held buffers: a buffer freed while something outside bpbuf still
- * holds references on its pages stays out of the heap until they are gone.
+ * bpbuf held ranges: the heap's quarantine. A range freed while something
+ * outside bpbuf still holds references on its pages stays out of the free
+ * extents until they are gone.
  *
  * Only a page map (pagemap.c) lets the kernel take such references: an
  * O_DIRECT or AIO transfer still in flight, a pipe that vmsplice() filled,
  * an skb that MSG_ZEROCOPY sent and the peer has not read. Reusing the
  * pages then would hand one program's I/O another's memory, and unloading
- * would give them back to CMA under the I/O. So the buffer is held, the
- * module with it (rmmod says it is in use), and a worker looks again
- * every BPBUF_HELD_RECHECK until every page is down to the carve's own
- * reference.
+ * would give them back to their source under the I/O. So the range is
+ * held, the module with it (rmmod says it is in use), and a worker looks
+ * again every BPBUF_HELD_RECHECK until every page is down to the carve's
+ * own reference. The range keeps its owner's charge until then.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,12 +21,10 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/workqueue.h>
 
-#include "bpbuf_dev.h"
-#include "buffer.h"
-#include "compat.h"
-#include "pagemap.h"
+#include "heap.h"
 
 #define BPBUF_HELD_RECHECK	(HZ / 10)
 
@@ -35,31 +34,26 @@
  * block device's blkdev_bio_end_io() on 6.1 to 7.2, iomap's (ext4, xfs)
  * on 6.1 and 6.12. So a buffer freed as soon as its read or write returned
  * can find them referenced for a moment yet, on another CPU. Release waits
- * that moment out: only references that outlast it hold the buffer.
+ * that moment out: only references that outlast it hold the range.
  */
 #define BPBUF_RELEASE_GRACE_MS	20
 
 /*
- * Whether anything but the carve holds the pages of @buf, which no mapping
- * or fd reaches any more. They passed bpbuf_heap_pages_idle() at load, or
- * page maps are off.
+ * Whether anything but the carve holds pages of @range. They passed
+ * bpbuf_heap_pages_idle() at load, or page maps are off.
  */
-static bool pages_referenced(const struct bpbuf_buffer *buf)
+static bool range_referenced(const struct bpbuf_heap *heap,
+			     const struct bpbuf_range *range)
 {
-	return !bpbuf_heap_pages_idle(&buf->bdev->heap, buf->range.start,
-				      buf->range.npages);
+	return !bpbuf_heap_pages_idle(heap, range->start, range->npages);
 }
 
-/**
- * bpbuf_pages_outlast_release - whether @buf's pages stay referenced past
- * the grace a release gives I/O that is completing
- * @buf: a buffer no mapping or fd reaches any more
- */
-bool bpbuf_pages_outlast_release(const struct bpbuf_buffer *buf)
+static bool outlasts_grace(const struct bpbuf_heap *heap,
+			   const struct bpbuf_range *range)
 {
 	ktime_t deadline = ktime_add_ms(ktime_get(), BPBUF_RELEASE_GRACE_MS);
 
-	while (pages_referenced(buf)) {
+	while (range_referenced(heap, range)) {
 		if (ktime_after(ktime_get(), deadline))
 			return true;
 		usleep_range(100, 200);
@@ -67,25 +61,28 @@ bool bpbuf_pages_outlast_release(const struct bpbuf_buffer *buf)
 	return false;
 }
 
-/* Give back the held buffers nothing references now: how many */
-static unsigned int held_release_idle(struct bpbuf_device *bdev)
+/* Give back the held ranges nothing references now: how many */
+static unsigned int held_release_idle(struct bpbuf_heap *heap)
 {
-	struct bpbuf_buffer *buf, *next;
+	struct bpbuf_range *range, *next;
 	unsigned int released = 0;
 	LIST_HEAD(idle);
 
-	mutex_lock(&bdev->held_lock);
-	list_for_each_entry_safe(buf, next, &bdev->held, node) {
-		if (pages_referenced(buf))
+	mutex_lock(&heap->held_lock);
+	list_for_each_entry_safe(range, next, &heap->held, held_node) {
+		/* a scan of a held range reads each of its pages */
+		cond_resched();
+		if (range_referenced(heap, range))
 			continue;
-		list_move_tail(&buf->node, &idle);
-		WRITE_ONCE(bdev->nr_held, bdev->nr_held - 1);
-		bdev->held_bytes -= buf->size;
+		list_move_tail(&range->held_node, &idle);
+		WRITE_ONCE(heap->nr_held, heap->nr_held - 1);
+		heap->held_pages -= range->npages;
 	}
-	mutex_unlock(&bdev->held_lock);
+	mutex_unlock(&heap->held_lock);
 
-	list_for_each_entry_safe(buf, next, &idle, node) {
-		bpbuf_buffer_destroy(buf);
+	list_for_each_entry_safe(range, next, &idle, held_node) {
+		list_del(&range->held_node);
+		bpbuf_heap_free(heap, range, false);
 		/* bpbuf_held_exit() waits for the worker to return */
 		module_put(THIS_MODULE);
 		released++;
@@ -95,59 +92,81 @@ static unsigned int held_release_idle(struct bpbuf_device *bdev)
 
 static void held_recheck(struct work_struct *work)
 {
-	struct bpbuf_device *bdev = container_of(to_delayed_work(work),
-						 struct bpbuf_device,
-						 held_work);
-	held_release_idle(bdev);
-	/* a buffer held meanwhile has scheduled this work itself */
-	if (READ_ONCE(bdev->nr_held))
-		schedule_delayed_work(&bdev->held_work, BPBUF_HELD_RECHECK);
+	struct bpbuf_heap *heap = container_of(to_delayed_work(work),
+					       struct bpbuf_heap, held_work);
+
+	held_release_idle(heap);
+	/* a range held meanwhile has scheduled this work itself */
+	if (READ_ONCE(heap->nr_held))
+		schedule_delayed_work(&heap->held_work, BPBUF_HELD_RECHECK);
 }
 
 /**
- * bpbuf_held_reclaim - give back the held buffers whose pages were released
- * since the worker last looked, for an allocation that found no room
- * @bdev: the device, which an open file keeps loaded
+ * bpbuf_heap_reclaim_held - give back the held ranges whose pages were
+ * released since the worker last looked, for an allocation that found no
+ * room (or no quota: a held range keeps its charge)
+ * @heap: the heap
  *
  * Return: whether any went back to the heap (worth another try).
  */
-bool bpbuf_held_reclaim(struct bpbuf_device *bdev)
+bool bpbuf_heap_reclaim_held(struct bpbuf_heap *heap)
 {
-	if (!READ_ONCE(bdev->nr_held))
+	if (!READ_ONCE(heap->nr_held))
 		return false;
 	/* the worker stays scheduled for what is still held */
-	return held_release_idle(bdev) > 0;
+	return held_release_idle(heap) > 0;
 }
 
 /**
- * bpbuf_hold - keep a released buffer out of the heap while its pages are
- * referenced (bpbuf_pages_outlast_release() was true)
- * @buf: the buffer, off bdev->buffers, its lock destroyed
+ * bpbuf_heap_free_referenced - give back a range a page map reached
+ * @heap: the heap
+ * @range: the range, which no mapping or fd of bpbuf reaches any more
+ *
+ * The range goes back to the heap, dirty, unless the kernel still holds
+ * its pages past the grace a release gives I/O that is completing: then
+ * it is held until they are released.
+ *
+ * Return: true when it was held.
  */
-void bpbuf_hold(struct bpbuf_buffer *buf)
+bool bpbuf_heap_free_referenced(struct bpbuf_heap *heap,
+				struct bpbuf_range *range)
 {
-	struct bpbuf_device *bdev = buf->bdev;
-
-	/* the module stays: unloading would give the pages back to CMA */
+	if (!outlasts_grace(heap, range)) {
+		bpbuf_heap_free(heap, range, false);
+		return false;
+	}
+	/* the module stays: unloading would give the pages back under I/O */
 	__module_get(THIS_MODULE);
-	pr_info_ratelimited("a %zu KiB buffer of %s[%d] was freed while I/O or a socket still holds its pages: held out of the heap until they are released\n",
-			    buf->size >> 10, buf->comm, buf->pid);
-	mutex_lock(&bdev->held_lock);
-	list_add_tail(&buf->node, &bdev->held);
-	WRITE_ONCE(bdev->nr_held, bdev->nr_held + 1);
-	bdev->held_bytes += buf->size;
-	mutex_unlock(&bdev->held_lock);
-	schedule_delayed_work(&bdev->held_work, BPBUF_HELD_RECHECK);
+	mutex_lock(&heap->held_lock);
+	list_add_tail(&range->held_node, &heap->held);
+	WRITE_ONCE(heap->nr_held, heap->nr_held + 1);
+	heap->held_pages += range->npages;
+	mutex_unlock(&heap->held_lock);
+	schedule_delayed_work(&heap->held_work, BPBUF_HELD_RECHECK);
+	return true;
 }
 
-void bpbuf_held_init(struct bpbuf_device *bdev)
+void bpbuf_held_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st)
 {
-	INIT_DELAYED_WORK(&bdev->held_work, held_recheck);
+	mutex_lock(&heap->held_lock);
+	st->nr_held = heap->nr_held;
+	st->held_bytes = (u64)heap->held_pages << PAGE_SHIFT;
+	mutex_unlock(&heap->held_lock);
 }
 
-/* Unload: no buffer is held (each holds a module reference) */
-void bpbuf_held_exit(struct bpbuf_device *bdev)
+void bpbuf_held_init(struct bpbuf_heap *heap)
 {
-	cancel_delayed_work_sync(&bdev->held_work);
-	WARN_ON(!list_empty(&bdev->held));
+	mutex_init(&heap->held_lock);
+	INIT_LIST_HEAD(&heap->held);
+	heap->nr_held = 0;
+	heap->held_pages = 0;
+	INIT_DELAYED_WORK(&heap->held_work, held_recheck);
+}
+
+/* Unload: nothing is held (each held range holds a module reference) */
+void bpbuf_held_exit(struct bpbuf_heap *heap)
+{
+	cancel_delayed_work_sync(&heap->held_work);
+	WARN_ON(!list_empty(&heap->held));
+	mutex_destroy(&heap->held_lock);
 }

@@ -140,7 +140,7 @@ static int bpbuf_get_cap_ioctl(struct bpbuf_device *bdev, void *data,
 		cap->value = bpbuf_map_sizes(bdev);
 		break;
 	case BPBUF_CAP_PAGE_MAP:
-		cap->value = bdev->heap.pages_mappable;
+		cap->value = bpbuf_heap_pages_mappable(&bdev->heap);
 		break;
 	default:
 		return -EINVAL;

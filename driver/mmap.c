@@ -66,7 +66,7 @@ bool bpbuf_window_pfn(struct vm_area_struct *vma, unsigned long addr,
 	    pages > (vma->vm_end - addr) >> PAGE_SHIFT)
 		return false;
 	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-	if (pgoff >= buf->range.npages || pages > buf->range.npages - pgoff)
+	if (pgoff >= buf->range->npages || pages > buf->range->npages - pgoff)
 		return false;
 	*pfn = page_to_pfn(buf->page) + pgoff;
 	return true;
@@ -259,7 +259,7 @@ static void huge_part(struct vm_area_struct *vma, unsigned long *lo,
  */
 int bpbuf_mmap_check(struct bpbuf_buffer *buf, struct vm_area_struct *vma)
 {
-	unsigned long npages = buf->range.npages;
+	unsigned long npages = buf->range->npages;
 
 	/* VM_MAYSHARE, not VM_SHARED: read-only fds lose VM_SHARED */
 	if (!(vma->vm_flags & VM_MAYSHARE))

@@ -29,7 +29,7 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures tests/host/dkms.sh \
 	tests/vm/build-kernel.sh tests/vm/mkinitramfs.sh tests/vm/run-vm.sh \
 	tests/vm/run-tests.sh tests/vm/report.sh tests/vm/check-splats.sh \
 	tests/vm/guest/init tests/vm/guest/lib.sh tests/vm/rigcheck/rig_warn.c \
-	tests/vm/demo/guest-demo.sh tests/vm/stock/no-cma.sh \
+	tests/vm/demo/guest-demo.sh \
 	tests/vm/stock-kernel.sh tests/vm/build-for-kernel.sh tests/vm/debian-apt.sh \
 	tests/vm/test-lib.sh tests/vm/tsc-khz.c tests/vm/linux-line.sh \
 	tests/vm/stock-arm64.sh tests/vm/stock-amd64.sh tests/vm/tap-join.sh \

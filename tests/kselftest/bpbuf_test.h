@@ -243,6 +243,19 @@ static inline long long bp_param(const char *name)
 	return v;
 }
 
+/*
+ * Whether the heap came from movable memory rather than CMA (debugfs
+ * bpbuf/heap's source): its pages go back to MemFree, not CmaFree
+ */
+static inline int bp_heap_is_movable(void)
+{
+	char *text = read_text(BPBUF_DEBUGFS "/heap");
+	int movable = text && strstr(text, "source:\t\tmovable\n");
+
+	free(text);
+	return movable;
+}
+
 /* Wait until the heap has no live buffer (released fds drain at exit) */
 static inline int bp_wait_idle(int dev, struct bpbuf_heap_info *info)
 {

@@ -423,6 +423,135 @@ static int open_cma_heap(void)
 	return -1;
 }
 
+/* The module file: where the VM rig puts it, or $BPBUF_KO */
+static const char *module_file(void)
+{
+	return getenv("BPBUF_KO") ? getenv("BPBUF_KO") : "/lib/modules/bpbuf.ko";
+}
+
+/* The loaded module's parameters, as finit_module() takes them */
+static void load_args(char *args, size_t len)
+{
+	char *source = read_text(BPBUF_PARAMS "/heap_source");
+
+	snprintf(args, len,
+		 "heap_size=%lld heap_source=%.*s dma_bits=%lld bus_addr_unprivileged=%lld",
+		 bp_param("heap_size"), source ? (int)strcspn(source, "\n") : 4,
+		 source ? source : "auto", bp_param("dma_bits"),
+		 bp_param("bus_addr_unprivileged"));
+	free(source);
+}
+
+/*
+ * A heap larger than the machine's memory: the load fails with ENOMEM and
+ * the kernel log says what to do (bpbuf(4), DIAGNOSTICS), whatever the
+ * source; nothing of the module is left; it then loads as it was.
+ */
+TEST_F(life, load_larger_than_memory_says_what_to_do)
+{
+	long long too_big = (meminfo("MemTotal:") + 1024 * MIB) / MIB * MIB;
+	char args[200], reload[200], record[1024], said[4096] = "";
+	int ko_fd, kmsg, ret;
+	ssize_t n;
+
+	if (geteuid())
+		SKIP(return, "delete_module and finit_module need CAP_SYS_MODULE");
+	ko_fd = open(module_file(), O_RDONLY | O_CLOEXEC);
+	if (ko_fd < 0)
+		SKIP(return, "no module file at %s (set BPBUF_KO)", module_file());
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, kmsg);
+	load_args(reload, sizeof(reload));
+	close(self->dev);
+	self->dev = -1;
+	ASSERT_EQ(0, bp_unload(200));
+
+	/* only what the kernel logs from here on */
+	lseek(kmsg, 0, SEEK_END);
+	snprintf(args, sizeof(args), "heap_size=%lld", too_big);
+	ret = syscall(SYS_finit_module, ko_fd, args, 0) ? errno : 0;
+	while ((n = read(kmsg, record, sizeof(record) - 1)) > 0) {
+		record[n] = '\0';
+		if (strstr(record, "bpbuf: "))
+			snprintf(said + strlen(said), sizeof(said) - strlen(said),
+				 "%s", strchr(record, ';') ? strchr(record, ';') + 1 : record);
+	}
+	close(kmsg);
+	EXPECT_EQ(ENOMEM, ret) TH_LOG("finit_module %s: %s", args, strerror(ret));
+	TH_LOG("the kernel said: %s", said);
+	EXPECT_NE(NULL, strstr(said, "cannot ")) TH_LOG("no load error in the log");
+	EXPECT_NE(NULL, strstr(said, "smaller heap_size=")) TH_LOG("the log does not say what to do");
+	EXPECT_EQ(-1, access(BPBUF_NODE, F_OK));
+	EXPECT_EQ(-1, access(BPBUF_PARAMS, F_OK));
+
+	if (!ret)
+		bp_unload(200);
+	ASSERT_EQ(0, syscall(SYS_finit_module, ko_fd, reload, 0))
+		TH_LOG("finit_module %s %s: %s", module_file(), reload, strerror(errno));
+	close(ko_fd);
+	self->dev = bp_open();
+	ASSERT_LE(0, self->dev);
+}
+
+/*
+ * heap_source=movable on any kernel with alloc_contig_range(): the debug
+ * kernels (CMA, KASAN, lockdep, kmemleak) load a heap of movable memory
+ * too, whose pages can be mapped one by one, hand out all of it, and give
+ * it back at unload; then the module loads as it was.
+ */
+TEST_F(life, movable_source_serves_the_whole_heap)
+{
+	char args[200];
+	struct bpbuf_heap_info info;
+	unsigned char *p;
+	int ko_fd, ret, fd;
+
+	if (geteuid())
+		SKIP(return, "delete_module and finit_module need CAP_SYS_MODULE");
+	ko_fd = open(module_file(), O_RDONLY | O_CLOEXEC);
+	if (ko_fd < 0)
+		SKIP(return, "no module file at %s (set BPBUF_KO)", module_file());
+	load_args(args, sizeof(args));
+	close(self->dev);
+	self->dev = -1;
+	ASSERT_EQ(0, bp_unload(200));
+
+	ret = syscall(SYS_finit_module, ko_fd, "heap_size=32M heap_source=movable", 0) ?
+	      errno : 0;
+	if (ret == EOPNOTSUPP) {
+		ASSERT_EQ(0, syscall(SYS_finit_module, ko_fd, args, 0));
+		close(ko_fd);
+		SKIP(return, "this kernel gives modules no alloc_contig_range()");
+	}
+	ASSERT_EQ(0, ret) TH_LOG("finit_module heap_source=movable: %s", strerror(ret));
+	EXPECT_TRUE(bp_heap_is_movable());
+	EXPECT_EQ(1, bp_file_value(BPBUF_DEBUGFS "/heap", "pages_mappable"));
+	self->dev = bp_open();
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, bp_heap_info(self->dev, &info));
+	EXPECT_EQ(32 * MIB, info.heap_size);
+	ASSERT_EQ(0, bp_alloc(self->dev, info.heap_size, 0, BPBUF_ALLOC_CLOEXEC, &fd));
+	p = mmap(NULL, info.heap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(all_bytes_are(p, info.heap_size, 0));
+	memset(p, 0x5a, info.heap_size);
+	EXPECT_TRUE(all_bytes_are(p, info.heap_size, 0x5a));
+	munmap(p, info.heap_size);
+	close(fd);
+	ASSERT_EQ(0, bp_wait_idle(self->dev, &info));
+	EXPECT_EQ(info.heap_size, info.free_bytes);
+	close(self->dev);
+	self->dev = -1;
+
+	/* unload gives it back (free_contig_range() warns of pages in use) */
+	ASSERT_EQ(0, bp_unload(200));
+	ASSERT_EQ(0, syscall(SYS_finit_module, ko_fd, args, 0))
+		TH_LOG("finit_module %s %s: %s", module_file(), args, strerror(errno));
+	close(ko_fd);
+	self->dev = bp_open();
+	ASSERT_LE(0, self->dev);
+}
+
 /*
  * Unloading gives the carve back to CMA, and the module loads again with the
  * same parameters. Proof the carve is back: the CMA dma-heap then hands out
@@ -432,25 +561,21 @@ static int open_cma_heap(void)
  */
 TEST_F(life, rmmod_returns_the_carve_and_reload_works)
 {
-	const char *ko = getenv("BPBUF_KO") ? getenv("BPBUF_KO") :
-			 "/lib/modules/bpbuf.ko";
+	const char *ko = module_file();
 	long long heap = self->idle.heap_size, cma = meminfo("CmaTotal:");
 	struct dma_heap_allocation_data big = {
 		.len = cma - heap + 4 * MIB, .fd_flags = O_RDWR | O_CLOEXEC,
 	};
 	struct bpbuf_heap_info info;
 	int ko_fd, cma_heap;
-	char args[160];
+	char args[200];
 
 	if (geteuid())
 		SKIP(return, "delete_module and finit_module need CAP_SYS_MODULE");
 	ko_fd = open(ko, O_RDONLY | O_CLOEXEC);
 	if (ko_fd < 0)
 		SKIP(return, "no module file at %s (set BPBUF_KO)", ko);
-	snprintf(args, sizeof(args),
-		 "heap_size=%lld dma_bits=%lld bus_addr_unprivileged=%lld",
-		 bp_param("heap_size"), bp_param("dma_bits"),
-		 bp_param("bus_addr_unprivileged"));
+	load_args(args, sizeof(args));
 	close(self->dev);
 	self->dev = -1;
 

@@ -6,7 +6,7 @@
 #                [--busybox PATH] [--sysroot DIR] [--append "ARGS"]
 #                [--insmod-args "ARGS"] [--no-load] [--timeout S]
 #                [--idle-timeout S] [--cma SIZE]
-#                [--mem MiB] [--dma KINDS]
+#                [--mem MiB] [--dma KINDS] [--expect-source cma|movable]
 #                [--plan-extra FILE] [--file SRC:DEST]... [--libdir DIR]...
 #                [--test-module KO]... [--kunit KO]...
 #                [--ship PROGRAM]... [PROGRAM...]
@@ -24,6 +24,9 @@
 # --modroot is the kernel's modules_install tree (made from DIR by default);
 # --busybox and --sysroot serve other architectures (see mkinitramfs.sh).
 # --no-load ships bpbuf.ko without loading or unloading it: the programs do.
+# --expect-source names where the loaded heap must come from (debugfs
+# bpbuf/heap's source): by default cma where the kernel has CMA (the VM
+# boots with cma=), else movable.
 # --dma KINDS gives the VM run-vm.sh's edu DMA devices and ships the drivers
 # the DMA tests bind them to (uio_pci_generic, vfio-pci).
 # A kernel with NVMe, virtio-blk and ext4 gets run-vm.sh's --disks, and the
@@ -65,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--no-load) load=0; shift ;;
 	--mem) mem=$2; shift 2 ;;
 	--dma) dma=$2; shift 2 ;;
+	--expect-source) expect_source=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run-tests.sh: unknown argument: $1" >&2; exit 2 ;;
 	*) break ;;
@@ -96,10 +100,17 @@ disks=1
 for sym in BLK_DEV_NVME VIRTIO_BLK EXT4_FS; do
 	grep -Eqx "CONFIG_$sym=[ym]" "$linux_obj/.config" || disks=0
 done
+if [ -z "${expect_source:-}" ]; then
+	expect_source=movable
+	grep -qx 'CONFIG_DMA_CMA=y' "$linux_obj/.config" && expect_source=cma
+fi
 modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"${kunit_modules[@]}"})
 {
 	echo "# made by run-tests.sh"
-	[ "$load" = 1 ] && echo "rig_step insmod-bpbuf insmod /lib/modules/$(basename "$module") $insmod_args"
+	if [ "$load" = 1 ]; then
+		echo "rig_step insmod-bpbuf insmod /lib/modules/$(basename "$module") $insmod_args"
+		echo "rig_step heap-source-$expect_source grep -Eq '^source:[[:space:]]+$expect_source\$' /sys/kernel/debug/bpbuf/heap"
+	fi
 	for m in ${test_modules[@]+"${test_modules[@]}"}; do
 		echo "rig_step insmod-$(basename "$m" .ko) insmod /lib/modules/$(basename "$m")"
 	done

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bpbuf memory sources: where a heap's carve comes from. A source hands the
+ * heap one physically contiguous run of order-0 pages, mapped for the
+ * heap's device, and takes it back at unload; it knows nothing of buffers.
+ *
+ *   cma      the default CMA area, through dma_alloc_pages() (source_cma.c)
+ *   movable  ordinary movable memory emptied at load with
+ *            alloc_contig_range(), for kernels without CMA
+ *            (source_movable.c)
+ */
+#ifndef BPBUF_SOURCE_H
+#define BPBUF_SOURCE_H
+
+#include <linux/types.h>
+
+struct device;
+struct page;
+
+enum bpbuf_source {
+	BPBUF_SOURCE_AUTO,	/* CMA where it has room, else movable memory */
+	BPBUF_SOURCE_CMA,
+	BPBUF_SOURCE_MOVABLE,
+};
+
+/**
+ * struct bpbuf_carve - a contiguous run of pages a source gave
+ * @base: first page
+ * @npages: number of pages
+ * @dma: bus address of @base for the device the carve was taken for
+ * @source: where it came from (never BPBUF_SOURCE_AUTO once taken)
+ */
+struct bpbuf_carve {
+	struct page *base;
+	unsigned long npages;
+	dma_addr_t dma;
+	enum bpbuf_source source;
+};
+
+int bpbuf_source_parse(const char *name, enum bpbuf_source *source);
+const char *bpbuf_source_name(enum bpbuf_source source);
+int bpbuf_carve_take(struct device *dev, u64 size, enum bpbuf_source source,
+		     struct bpbuf_carve *carve);
+void bpbuf_carve_give(struct device *dev, struct bpbuf_carve *carve);
+
+/* source_cma.c */
+int bpbuf_cma_take(struct device *dev, u64 size, struct bpbuf_carve *carve);
+void bpbuf_cma_give(struct device *dev, struct bpbuf_carve *carve);
+void bpbuf_cma_explain(u64 size);
+
+/* source_movable.c */
+bool bpbuf_movable_supported(void);
+int bpbuf_movable_take(struct device *dev, u64 size, struct bpbuf_carve *carve);
+void bpbuf_movable_give(struct device *dev, struct bpbuf_carve *carve);
+void bpbuf_movable_explain(struct device *dev, u64 size, int err);
+
+#endif /* BPBUF_SOURCE_H */

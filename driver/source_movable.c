@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The movable source: where the kernel has no CMA (Debian's amd64 and
+ * riscv64 kernels), the carve is a range of ordinary memory emptied at load
+ * the way gigantic huge pages are taken at run time: alloc_contig_range()
+ * migrates the movable pages out of it and gives every page to the caller
+ * with a reference of its own, as CMA does, so page maps work on it.
+ *
+ * The kernel finds no such range for a module (alloc_contig_pages() is not
+ * exported before 7.x), so it is searched for here: from the top of each
+ * zone down, at PMD-aligned starts (so buffers can be mapped with PMD
+ * entries), inside the device's DMA mask, over pages that are online, in
+ * that one zone and not reserved. A range with a page that cannot move
+ * (slab, page tables, pinned pages) fails and the search goes on below it.
+ * Early in boot almost all memory can move; the longer the machine runs,
+ * the more unmovable pages are scattered through it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+
+#include "compat.h"
+#include "source.h"
+
+#ifdef HAVE_ALLOC_CONTIG_RANGE
+
+bool bpbuf_movable_supported(void)
+{
+	return true;
+}
+
+/* Candidate ranges start at multiples of this many pages */
+static unsigned long movable_align(void)
+{
+	return max_t(unsigned long, pageblock_nr_pages, PMD_SIZE >> PAGE_SHIFT);
+}
+
+/* One past the last page frame @dev's DMA mask reaches */
+static unsigned long mask_end_pfn(struct device *dev)
+{
+	u64 end = (dma_get_mask(dev) >> PAGE_SHIFT) + 1;
+
+	return end > ULONG_MAX ? ULONG_MAX : end;
+}
+
+/*
+ * Whether every page in [@start, @end) may be part of a carve from @zone;
+ * if not, *@bad is the highest that may not. Scanned from the top, so the
+ * search continues right below it.
+ */
+static bool pages_usable(struct zone *zone, unsigned long start,
+			 unsigned long end, unsigned long *bad)
+{
+	unsigned long pfn = end;
+
+	while (pfn-- > start) {
+		struct page *page = pfn_to_online_page(pfn);
+
+		if (!page || page_zone(page) != zone || PageReserved(page)) {
+			*bad = pfn;
+			return false;
+		}
+		if (!(pfn % 4096))
+			cond_resched();
+	}
+	return true;
+}
+
+/*
+ * The highest range of @n pages in @zone below @end_pfn that
+ * alloc_contig_range() gives: its first page frame in *@pfn.
+ */
+static int take_in_zone(struct zone *zone, unsigned long n,
+			unsigned long end_pfn, unsigned long *pfn)
+{
+	unsigned long align = movable_align(), lo = zone->zone_start_pfn;
+	unsigned long hi = min(zone_end_pfn(zone), end_pfn);
+	unsigned long start, checked, bad;
+	int ret;
+
+	if (hi <= lo || hi - lo < n)
+		return -ENOMEM;
+	start = ALIGN_DOWN(hi - n, align);
+	/* pages from @checked to the window's end are known usable */
+	checked = start + n;
+	while (start >= lo) {
+		if (!pages_usable(zone, start, min(checked, start + n), &bad)) {
+			if (bad < lo + n)
+				break;
+			start = ALIGN_DOWN(bad - n, align);
+			checked = start + n;
+			continue;
+		}
+		checked = start;
+		ret = bpbuf_alloc_contig_range(start, start + n,
+					       GFP_KERNEL | __GFP_NOWARN);
+		if (!ret) {
+			*pfn = start;
+			return 0;
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		/* a page in it could not be moved: try lower */
+		if (start - lo < align)
+			break;
+		start -= align;
+		cond_resched();
+	}
+	return -ENOMEM;
+}
+
+/* Highest zone first: low memory is what devices with short reach need */
+static int find_and_take(unsigned long n, unsigned long end_pfn,
+			 unsigned long *pfn)
+{
+	int nid, z, ret;
+
+	for_each_online_node(nid) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+
+		for (z = MAX_NR_ZONES - 1; z >= 0; z--) {
+			struct zone *zone = &pgdat->node_zones[z];
+
+			if (!populated_zone(zone))
+				continue;
+			ret = take_in_zone(zone, n, end_pfn, pfn);
+			if (ret != -ENOMEM)
+				return ret;
+		}
+	}
+	return -ENOMEM;
+}
+
+int bpbuf_movable_take(struct device *dev, u64 size, struct bpbuf_carve *carve)
+{
+	unsigned long n = size >> PAGE_SHIFT, pfn;
+	struct page *base;
+	dma_addr_t dma;
+	int ret;
+
+	ret = find_and_take(n, mask_end_pfn(dev), &pfn);
+	if (ret)
+		return ret;
+	base = pfn_to_page(pfn);
+	/* inside the mask, so the DMA API maps it in place, never bounced */
+	dma = dma_map_page(dev, base, 0, size, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, dma)) {
+		free_contig_range(pfn, n);
+		return -ENOMEM;
+	}
+	carve->base = base;
+	carve->npages = n;
+	carve->dma = dma;
+	carve->source = BPBUF_SOURCE_MOVABLE;
+	return 0;
+}
+
+void bpbuf_movable_give(struct device *dev, struct bpbuf_carve *carve)
+{
+	dma_unmap_page(dev, carve->dma, (size_t)carve->npages << PAGE_SHIFT,
+		       DMA_BIDIRECTIONAL);
+	free_contig_range(page_to_pfn(carve->base), carve->npages);
+}
+
+void bpbuf_movable_explain(struct device *dev, u64 size, int err)
+{
+	u64 mib = size >> 20;
+
+	if (err == -EINTR)
+		pr_err("interrupted while taking a %llu MiB heap from movable memory\n",
+		       mib);
+	else
+		pr_err("cannot take a %llu MiB heap from movable memory: no range that large is free or movable within the %u-bit DMA mask; load bpbuf earlier in boot (modules-load.d), boot with movablecore=%lluM or more to keep that much memory movable, or load with a smaller heap_size=\n",
+		       mib, fls64(dma_get_mask(dev)), mib + 16);
+}
+
+#else /* !HAVE_ALLOC_CONTIG_RANGE */
+
+bool bpbuf_movable_supported(void)
+{
+	return false;
+}
+
+int bpbuf_movable_take(struct device *dev, u64 size, struct bpbuf_carve *carve)
+{
+	return -EOPNOTSUPP;
+}
+
+void bpbuf_movable_give(struct device *dev, struct bpbuf_carve *carve)
+{
+}
+
+void bpbuf_movable_explain(struct device *dev, u64 size, int err)
+{
+	pr_err("cannot take a heap from movable memory: this kernel does not give modules alloc_contig_range() (CONFIG_CONTIG_ALLOC)\n");
+}
+
+#endif /* HAVE_ALLOC_CONTIG_RANGE */
