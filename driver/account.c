@@ -35,7 +35,7 @@
 #include <linux/uidgid.h>
 
 #include "account.h"
-#include "bpbuf_dev.h"
+#include "param.h"
 
 /**
  * struct bpbuf_usage - what one uid, or one allocating process, holds
@@ -107,6 +107,7 @@ static struct bpbuf_usage *get_usage(struct list_head *list, kuid_t uid,
 {
 	struct bpbuf_usage *u;
 
+	lockdep_assert_held(&bpbuf_account_lock);
 	list_for_each_entry(u, list, node)
 		if (pid ? u->pid == pid : uid_eq(u->uid, uid))
 			return u;
@@ -123,6 +124,7 @@ static struct bpbuf_usage *get_usage(struct list_head *list, kuid_t uid,
 
 static void put_usage(struct bpbuf_usage *u, u64 bytes)
 {
+	lockdep_assert_held(&bpbuf_account_lock);
 	u->bytes -= bytes;
 	if (!--u->nr_buffers) {
 		list_del(&u->node);

@@ -244,12 +244,15 @@ static void sync_segment(struct bpbuf_attachment *a, struct scatterlist *sg,
  * mapping kept the segments as they were (dma-direct always does; an IOMMU
  * may merge them). Nothing when it is not mapped or needs no sync.
  */
-void bpbuf_attachment_sync(struct bpbuf_attachment *a, u64 offset,
-			   u64 length, bool for_cpu)
+void bpbuf_attachment_sync(struct bpbuf_buffer *buf,
+			   struct bpbuf_attachment *a, u64 offset, u64 length,
+			   bool for_cpu)
 {
 	u64 pos = 0, end = offset + length;
 	struct scatterlist *sg;
 	unsigned int i;
+
+	lockdep_assert_held(&buf->lock);
 
 	if (!a->mapped || !a->need_sync)
 		return;

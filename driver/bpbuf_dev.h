@@ -76,7 +76,6 @@ static inline bool bpbuf_device_ready(struct bpbuf_device *bdev)
 }
 
 long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-int bpbuf_param_bytes(const char *val, u64 *bytes);
 
 void bpbuf_debugfs_init(struct bpbuf_device *bdev);
 void bpbuf_debugfs_exit(struct bpbuf_device *bdev);

@@ -51,7 +51,7 @@ void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 	mutex_lock(&buf->lock);
 	bpbuf_heap_sync(&buf->bdev->heap, carve_offset, length, for_cpu, dir);
 	list_for_each_entry(a, &buf->attachments, node)
-		bpbuf_attachment_sync(a, offset, length, for_cpu);
+		bpbuf_attachment_sync(buf, a, offset, length, for_cpu);
 
 	if (buf->vaddr && is_vmalloc_addr(buf->vaddr)) {
 		if (for_cpu)
@@ -483,8 +483,19 @@ dma_addr_t bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf)
 	return buf->dma_addr;
 }
 
+/* Live buffers (released ones, held or not, are no longer counted) */
+unsigned int bpbuf_buffers_count(struct bpbuf_device *bdev)
+{
+	unsigned int n;
+
+	mutex_lock(&bdev->buffers_lock);
+	n = bdev->nr_buffers;
+	mutex_unlock(&bdev->buffers_lock);
+	return n;
+}
+
 /**
- * bpbuf_buffer_show - one line of <debugfs>/bpbuf/buffers for @buf
+ * buffer_show - one line of <debugfs>/bpbuf/buffers for @buf
  * @m: the seq_file
  * @buf: a live buffer: the caller holds bdev->buffers_lock, which keeps it
  *	from being freed
@@ -493,12 +504,13 @@ dma_addr_t bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf)
  * mapped attachments, user mappings, vmaps and name; one more line per
  * attachment names its device and whether it is mapped.
  */
-void bpbuf_buffer_show(struct seq_file *m, struct bpbuf_buffer *buf)
+static void buffer_show(struct seq_file *m, struct bpbuf_buffer *buf)
 {
 	struct bpbuf_attachment *a;
 	char name[BPBUF_NAME_LEN];
 	dma_addr_t bus_addr;
 
+	lockdep_assert_held(&buf->bdev->buffers_lock);
 	spin_lock(&buf->dmabuf->name_lock);
 	strscpy(name, buf->dmabuf->name ? buf->dmabuf->name : "", sizeof(name));
 	spin_unlock(&buf->dmabuf->name_lock);
@@ -514,4 +526,22 @@ void bpbuf_buffer_show(struct seq_file *m, struct bpbuf_buffer *buf)
 		seq_printf(m, "\tattachment\t%s\t%s\n", dev_name(a->dev),
 			   a->mapped ? "mapped" : "unmapped");
 	mutex_unlock(&buf->lock);
+}
+
+/**
+ * bpbuf_buffers_show - <debugfs>/bpbuf/buffers: a header, then every live
+ * buffer (buffer_show())
+ * @m: the seq_file
+ * @bdev: the device
+ */
+void bpbuf_buffers_show(struct seq_file *m, struct bpbuf_device *bdev)
+{
+	struct bpbuf_buffer *buf;
+
+	seq_puts(m, "size\tbus_addr\tpid\tcomm\tattachments\tmapped\tmmaps\tvmaps\tname\n");
+	/* release takes this lock before freeing, so buf and dmabuf stay */
+	mutex_lock(&bdev->buffers_lock);
+	list_for_each_entry(buf, &bdev->buffers, node)
+		buffer_show(m, buf);
+	mutex_unlock(&bdev->buffers_lock);
 }

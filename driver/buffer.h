@@ -124,7 +124,8 @@ void bpbuf_buffer_put(struct bpbuf_buffer *buf);
 dma_addr_t bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf);
 void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 		       bool for_cpu, enum dma_data_direction dir);
-void bpbuf_buffer_show(struct seq_file *m, struct bpbuf_buffer *buf);
+void bpbuf_buffers_show(struct seq_file *m, struct bpbuf_device *bdev);
+unsigned int bpbuf_buffers_count(struct bpbuf_device *bdev);
 
 /* Before anything can reach the memory: it must be zeroed again once freed */
 static inline void bpbuf_buffer_touch(struct bpbuf_buffer *buf)
@@ -147,8 +148,9 @@ struct sg_table *bpbuf_map_dma_buf(struct dma_buf_attachment *attach,
 				   enum dma_data_direction dir);
 void bpbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 			 struct sg_table *sgt, enum dma_data_direction dir);
-void bpbuf_attachment_sync(struct bpbuf_attachment *a, u64 offset,
-			   u64 length, bool for_cpu);
+void bpbuf_attachment_sync(struct bpbuf_buffer *buf,
+			   struct bpbuf_attachment *a, u64 offset, u64 length,
+			   bool for_cpu);
 
 /* reach.c: a device reaches the buffer in place, or bpbuf refuses to map */
 bool bpbuf_dma_translates(struct device *dev);

@@ -18,12 +18,8 @@ static int heap_show(struct seq_file *m, void *unused)
 {
 	struct bpbuf_device *bdev = m->private;
 	struct bpbuf_heap_stats st;
-	unsigned int nr_buffers;
 
 	bpbuf_heap_stats(&bdev->heap, &st);
-	mutex_lock(&bdev->buffers_lock);
-	nr_buffers = bdev->nr_buffers;
-	mutex_unlock(&bdev->buffers_lock);
 
 	seq_printf(m, "size:\t\t%llu\n", st.size);
 	seq_printf(m, "source:\t\t%s\n", bpbuf_source_name(st.source));
@@ -34,7 +30,7 @@ static int heap_show(struct seq_file *m, void *unused)
 	seq_printf(m, "zeroed_background:\t%llu\n", st.zeroed_bg);
 	seq_printf(m, "zeroed_on_alloc:\t%llu\n", st.zeroed_alloc);
 	seq_printf(m, "freed_clean:\t%llu\n", st.freed_clean);
-	seq_printf(m, "buffers:\t%u\n", nr_buffers);
+	seq_printf(m, "buffers:\t%u\n", bpbuf_buffers_count(bdev));
 	seq_printf(m, "dma_bits:\t%u\n", bdev->dma_bits);
 	seq_printf(m, "bus_addr:\t%pad\n", &st.bus_addr);
 	seq_printf(m, "pfn:\t\t0x%lx\n", st.pfn);
@@ -43,11 +39,11 @@ static int heap_show(struct seq_file *m, void *unused)
 	seq_printf(m, "load_carve_us:\t%llu\n", div_u64(st.carve_ns, 1000));
 	seq_printf(m, "load_zero_us:\t%llu\n", div_u64(st.clear_ns, 1000));
 	seq_printf(m, "mapped_pte:\t%lld\n",
-		   atomic64_read(&bdev->mapped[BPBUF_MAP_PTE]));
+		   bpbuf_mapped_entries(bdev, BPBUF_MAP_PTE));
 	seq_printf(m, "mapped_pmd:\t%lld\n",
-		   atomic64_read(&bdev->mapped[BPBUF_MAP_PMD]));
+		   bpbuf_mapped_entries(bdev, BPBUF_MAP_PMD));
 	seq_printf(m, "mapped_pud:\t%lld\n",
-		   atomic64_read(&bdev->mapped[BPBUF_MAP_PUD]));
+		   bpbuf_mapped_entries(bdev, BPBUF_MAP_PUD));
 	seq_printf(m, "pages_mappable:\t%d\n", st.pages_mappable);
 	seq_printf(m, "held_buffers:\t%u\n", st.nr_held);
 	seq_printf(m, "held_bytes:\t%llu\n", st.held_bytes);
@@ -57,15 +53,7 @@ DEFINE_SHOW_ATTRIBUTE(heap);
 
 static int buffers_show(struct seq_file *m, void *unused)
 {
-	struct bpbuf_device *bdev = m->private;
-	struct bpbuf_buffer *buf;
-
-	seq_puts(m, "size\tbus_addr\tpid\tcomm\tattachments\tmapped\tmmaps\tvmaps\tname\n");
-	/* release takes this lock before freeing, so buf and dmabuf stay */
-	mutex_lock(&bdev->buffers_lock);
-	list_for_each_entry(buf, &bdev->buffers, node)
-		bpbuf_buffer_show(m, buf);
-	mutex_unlock(&bdev->buffers_lock);
+	bpbuf_buffers_show(m, m->private);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(buffers);

@@ -19,6 +19,7 @@
 #include "devmap.h"
 #include "heapnode.h"
 #include "pagemap.h"
+#include "param.h"
 
 #define BPBUF_DEFAULT_HEAP_SIZE	SZ_64M
 
@@ -37,23 +38,6 @@ static struct bpbuf_device bpbuf_dev = {
 };
 
 static u64 heap_size = BPBUF_DEFAULT_HEAP_SIZE;
-
-/**
- * bpbuf_param_bytes - a size parameter as memparse() reads it
- * @val: what was written: 4096, 64K, 16M, 1G, with or without a newline
- * @bytes: out: the size
- *
- * Return: 0, or -EINVAL when anything else is there.
- */
-int bpbuf_param_bytes(const char *val, u64 *bytes)
-{
-	char *end;
-
-	*bytes = memparse(val, &end);
-	if (*end == '\n')
-		end++;
-	return end == val || *end ? -EINVAL : 0;
-}
 
 /* heap_size: more than nothing, and no more than a size_t holds in pages */
 static int heap_size_set(const char *val, const struct kernel_param *kp)

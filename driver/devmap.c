@@ -190,6 +190,7 @@ static struct bpbuf_devmap *find_devmap(struct device *dev,
 {
 	struct bpbuf_devmap *map;
 
+	lockdep_assert_held(&devmaps_lock);
 	list_for_each_entry(map, &devmaps, node)
 		if (map->dev == dev && map->buf == buf)
 			return map;
@@ -238,6 +239,7 @@ free_map:
 /* Under devmaps_lock, off the list already */
 static void devmap_destroy(struct bpbuf_devmap *map)
 {
+	lockdep_assert_held(&devmaps_lock);
 	bpbuf_attachment_unmap(map->buf, map->a, true);
 	bpbuf_attachment_destroy(map->buf, map->a);
 	put_device(map->dev);

@@ -89,13 +89,16 @@ struct bpbuf_heap {
 	u64 clear_ns;
 };
 
-/* @heap's lock, counted: how contended it is shows in debugfs */
+/*
+ * @heap's lock, counted: how contended it is shows in debugfs. Found held
+ * is a hint, not a trylock: lockdep must see every acquisition as one that
+ * waits, or the lock's place in the order is never checked.
+ */
 static inline void bpbuf_heap_lock(struct bpbuf_heap *heap)
 {
 	atomic64_inc(&heap->lock_taken);
-	if (mutex_trylock(&heap->lock))
-		return;
-	atomic64_inc(&heap->lock_contended);
+	if (mutex_is_locked(&heap->lock))
+		atomic64_inc(&heap->lock_contended);
 	mutex_lock(&heap->lock);
 }
 

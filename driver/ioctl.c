@@ -165,9 +165,7 @@ static int bpbuf_heap_info_ioctl(struct bpbuf_device *bdev, void *data,
 	info->free_extents = st.nr_extents;
 	info->dma_bits = bdev->dma_bits;
 	info->page_size = PAGE_SIZE;
-	mutex_lock(&bdev->buffers_lock);
-	info->live_buffers = bdev->nr_buffers;
-	mutex_unlock(&bdev->buffers_lock);
+	info->live_buffers = bpbuf_buffers_count(bdev);
 	return 0;
 }
 

@@ -36,6 +36,19 @@
 #include "compat.h"
 #include "mmap.h"
 
+/* Page-table entries set for @buf's mappings, by size, for debugfs */
+static void count_entries(struct bpbuf_buffer *buf, enum bpbuf_map_entry kind,
+			  unsigned long n)
+{
+	atomic64_add(n, &buf->bdev->mapped[kind]);
+}
+
+s64 bpbuf_mapped_entries(const struct bpbuf_device *bdev,
+			 enum bpbuf_map_entry kind)
+{
+	return atomic64_read(&bdev->mapped[kind]);
+}
+
 void bpbuf_vm_open(struct vm_area_struct *vma)
 {
 	struct bpbuf_buffer *buf = vma->vm_private_data;
@@ -100,7 +113,7 @@ static vm_fault_t bpbuf_vm_fault(struct vm_fault *vmf)
 			break;
 		n++;
 	}
-	atomic64_add(n, &buf->bdev->mapped[BPBUF_MAP_PTE]);
+	count_entries(buf, BPBUF_MAP_PTE, n);
 	return VM_FAULT_NOPAGE;
 }
 
@@ -168,8 +181,8 @@ static vm_fault_t bpbuf_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
 		return VM_FAULT_FALLBACK;
 	ret = insert_huge(buf->bdev, vmf, pfn, order);
 	if (ret == VM_FAULT_NOPAGE)
-		atomic64_inc(&buf->bdev->mapped[order == PMD_ORDER ?
-						BPBUF_MAP_PMD : BPBUF_MAP_PUD]);
+		count_entries(buf, order == PMD_ORDER ? BPBUF_MAP_PMD :
+			      BPBUF_MAP_PUD, 1);
 	return ret;
 }
 #endif /* HAVE_HUGE_PFNMAP */
@@ -217,8 +230,7 @@ static int map_pages_now(struct vm_area_struct *vma, unsigned long addr,
 	      ((addr - vma->vm_start) >> PAGE_SHIFT);
 	ret = remap_pfn_range(vma, addr, pfn, end - addr, vma->vm_page_prot);
 	if (!ret)
-		atomic64_add((end - addr) >> PAGE_SHIFT,
-			     &buf->bdev->mapped[BPBUF_MAP_PTE]);
+		count_entries(buf, BPBUF_MAP_PTE, (end - addr) >> PAGE_SHIFT);
 	return ret;
 }
 

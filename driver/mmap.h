@@ -34,5 +34,7 @@ bool bpbuf_window_pfn(struct vm_area_struct *vma, unsigned long addr,
 void bpbuf_vm_open(struct vm_area_struct *vma);
 void bpbuf_vm_close(struct vm_area_struct *vma);
 u64 bpbuf_map_sizes(const struct bpbuf_device *bdev);
+s64 bpbuf_mapped_entries(const struct bpbuf_device *bdev,
+			 enum bpbuf_map_entry kind);
 
 #endif /* BPBUF_MMAP_H */

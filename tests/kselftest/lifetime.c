@@ -443,8 +443,48 @@ static void load_args(char *args, size_t len)
 }
 
 /*
+ * For a test that loads the module itself: the module file open, its
+ * parameters as they are in @args, the test's fd of the device closed and
+ * the module unloaded. Return: the module file's fd; -1 when the test
+ * cannot do that here (SKIP: *@why says why); -2 when unloading failed.
+ */
+static int unload_for_reload(int *dev, char *args, size_t len, const char **why)
+{
+	int ko_fd;
+
+	*why = "delete_module and finit_module need CAP_SYS_MODULE";
+	if (geteuid())
+		return -1;
+	*why = "no module file (set BPBUF_KO)";
+	ko_fd = open(module_file(), O_RDONLY | O_CLOEXEC);
+	if (ko_fd < 0)
+		return -1;
+	load_args(args, len);
+	close(*dev);
+	*dev = -1;
+	*why = "the module would not unload";
+	if (bp_unload(200)) {
+		close(ko_fd);
+		return -2;
+	}
+	return ko_fd;
+}
+
+/* Load the module from @ko_fd (closed) with @args: the device, or -errno */
+static int reload_and_open(int ko_fd, const char *args)
+{
+	int ret = syscall(SYS_finit_module, ko_fd, args, 0) ? -errno : 0;
+
+	close(ko_fd);
+	if (ret)
+		return ret;
+	ret = bp_open();
+	return ret < 0 ? -errno : ret;
+}
+
+/*
  * A heap larger than the machine's memory: the load fails with ENOMEM and
- * the kernel log says what to do (bpbuf(4), DIAGNOSTICS), whatever the
+ * the kernel log says what to do (bpbuf(4), "Load errors"), whatever the
  * source; nothing of the module is left; it then loads as it was.
  */
 TEST_F(life, load_larger_than_memory_says_what_to_do)
@@ -452,19 +492,15 @@ TEST_F(life, load_larger_than_memory_says_what_to_do)
 	long long too_big = (meminfo("MemTotal:") + 1024 * MIB) / MIB * MIB;
 	char args[200], reload[200], record[1024], said[4096] = "";
 	int ko_fd, kmsg, ret;
+	const char *why;
 	ssize_t n;
 
-	if (geteuid())
-		SKIP(return, "delete_module and finit_module need CAP_SYS_MODULE");
-	ko_fd = open(module_file(), O_RDONLY | O_CLOEXEC);
-	if (ko_fd < 0)
-		SKIP(return, "no module file at %s (set BPBUF_KO)", module_file());
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, kmsg);
-	load_args(reload, sizeof(reload));
-	close(self->dev);
-	self->dev = -1;
-	ASSERT_EQ(0, bp_unload(200));
+	ko_fd = unload_for_reload(&self->dev, reload, sizeof(reload), &why);
+	if (ko_fd == -1)
+		SKIP(return, "%s", why);
+	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
 
 	/* only what the kernel logs from here on */
 	lseek(kmsg, 0, SEEK_END);
@@ -479,18 +515,16 @@ TEST_F(life, load_larger_than_memory_says_what_to_do)
 	close(kmsg);
 	EXPECT_EQ(ENOMEM, ret) TH_LOG("finit_module %s: %s", args, strerror(ret));
 	TH_LOG("the kernel said: %s", said);
-	EXPECT_NE(NULL, strstr(said, "cannot ")) TH_LOG("no load error in the log");
-	EXPECT_NE(NULL, strstr(said, "smaller heap_size=")) TH_LOG("the log does not say what to do");
+	EXPECT_TRUE(strstr(said, "cannot ") != NULL) TH_LOG("no load error in the log");
+	EXPECT_TRUE(strstr(said, "smaller heap_size=") != NULL)
+		TH_LOG("the log does not say what to do");
 	EXPECT_EQ(-1, access(BPBUF_NODE, F_OK));
 	EXPECT_EQ(-1, access(BPBUF_PARAMS, F_OK));
 
 	if (!ret)
 		bp_unload(200);
-	ASSERT_EQ(0, syscall(SYS_finit_module, ko_fd, reload, 0))
-		TH_LOG("finit_module %s %s: %s", module_file(), reload, strerror(errno));
-	close(ko_fd);
-	self->dev = bp_open();
-	ASSERT_LE(0, self->dev);
+	self->dev = reload_and_open(ko_fd, reload);
+	ASSERT_LE(0, self->dev) TH_LOG("load %s: %s", reload, strerror(-self->dev));
 }
 
 /*
@@ -505,22 +539,18 @@ TEST_F(life, movable_source_serves_the_whole_heap)
 	struct bpbuf_heap_info info;
 	unsigned char *p;
 	int ko_fd, ret, fd;
+	const char *why;
 
-	if (geteuid())
-		SKIP(return, "delete_module and finit_module need CAP_SYS_MODULE");
-	ko_fd = open(module_file(), O_RDONLY | O_CLOEXEC);
-	if (ko_fd < 0)
-		SKIP(return, "no module file at %s (set BPBUF_KO)", module_file());
-	load_args(args, sizeof(args));
-	close(self->dev);
-	self->dev = -1;
-	ASSERT_EQ(0, bp_unload(200));
+	ko_fd = unload_for_reload(&self->dev, args, sizeof(args), &why);
+	if (ko_fd == -1)
+		SKIP(return, "%s", why);
+	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
 
 	ret = syscall(SYS_finit_module, ko_fd, "heap_size=32M heap_source=movable", 0) ?
 	      errno : 0;
 	if (ret == EOPNOTSUPP) {
-		ASSERT_EQ(0, syscall(SYS_finit_module, ko_fd, args, 0));
-		close(ko_fd);
+		self->dev = reload_and_open(ko_fd, args);
+		ASSERT_LE(0, self->dev);
 		SKIP(return, "this kernel gives modules no alloc_contig_range()");
 	}
 	ASSERT_EQ(0, ret) TH_LOG("finit_module heap_source=movable: %s", strerror(ret));
@@ -532,7 +562,7 @@ TEST_F(life, movable_source_serves_the_whole_heap)
 	EXPECT_EQ(32 * MIB, info.heap_size);
 	ASSERT_EQ(0, bp_alloc(self->dev, info.heap_size, 0, BPBUF_ALLOC_CLOEXEC, &fd));
 	p = mmap(NULL, info.heap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(p != MAP_FAILED);
 	EXPECT_TRUE(all_bytes_are(p, info.heap_size, 0));
 	memset(p, 0x5a, info.heap_size);
 	EXPECT_TRUE(all_bytes_are(p, info.heap_size, 0x5a));
@@ -545,11 +575,8 @@ TEST_F(life, movable_source_serves_the_whole_heap)
 
 	/* unload gives it back (free_contig_range() warns of pages in use) */
 	ASSERT_EQ(0, bp_unload(200));
-	ASSERT_EQ(0, syscall(SYS_finit_module, ko_fd, args, 0))
-		TH_LOG("finit_module %s %s: %s", module_file(), args, strerror(errno));
-	close(ko_fd);
-	self->dev = bp_open();
-	ASSERT_LE(0, self->dev);
+	self->dev = reload_and_open(ko_fd, args);
+	ASSERT_LE(0, self->dev) TH_LOG("load %s: %s", args, strerror(-self->dev));
 }
 
 /*
