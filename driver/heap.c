@@ -41,7 +41,7 @@ struct bpbuf_range *bpbuf_heap_alloc(struct bpbuf_heap *heap,
 {
 	struct bpbuf_extent *tail, *spare;
 	struct bpbuf_range *range;
-	unsigned long start, seq;
+	unsigned long start;
 	bool found, waited = false;
 	int ret = -ENOMEM;
 
@@ -61,23 +61,11 @@ struct bpbuf_range *bpbuf_heap_alloc(struct bpbuf_heap *heap,
 					   &start);
 		if (found || !heap->zeroing)
 			break;
-		/*
-		 * The zeroer holds a piece that may be what is missing: wait
-		 * for it, and keep the zeroer from taking the next one
-		 * meanwhile, which could be missing just as much.
-		 */
-		seq = heap->zero_seq;
-		heap->waiters++;
+		/* the zeroer holds a piece that may be what is missing */
 		waited = true;
-		mutex_unlock(&heap->lock);
-		ret = wait_event_killable(heap->zero_wait,
-					  READ_ONCE(heap->zero_seq) != seq);
-		bpbuf_heap_lock(heap);
-		heap->waiters--;
-		if (ret) {
-			ret = -EINTR;
+		ret = bpbuf_zeroer_wait(heap);
+		if (ret)
 			goto unlock;
-		}
 	}
 	ret = -ENOMEM;
 	if (!found)

@@ -195,6 +195,7 @@ int bpbuf_heap_zero(struct bpbuf_heap *heap, const struct bpbuf_range *range);
 int bpbuf_zeroer_start(struct bpbuf_heap *heap);
 void bpbuf_zeroer_stop(struct bpbuf_heap *heap);
 void bpbuf_zeroer_kick(struct bpbuf_heap *heap);
+int bpbuf_zeroer_wait(struct bpbuf_heap *heap);
 int bpbuf_zero_pages(struct bpbuf_heap *heap, unsigned long start,
 		     unsigned long n, bool killable);
 

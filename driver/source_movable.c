@@ -11,7 +11,8 @@
  * zone down, at PMD-aligned starts (so buffers can be mapped with PMD
  * entries), inside the device's DMA mask, over pages that are online, in
  * that one zone and not reserved. A range with a page that cannot move
- * (slab, page tables, pinned pages) fails and the search goes on below it.
+ * (slab, page tables, pinned pages) fails and the search goes on below it:
+ * at most one try per heap-sized window of memory.
  * Early in boot almost all memory can move; the longer the machine runs,
  * the more unmovable pages are scattered through it.
  */
@@ -107,10 +108,16 @@ static int take_in_zone(struct zone *zone, unsigned long n,
 		}
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		/* a page in it could not be moved: try lower */
-		if (start - lo < align)
+		/*
+		 * A page in it could not be moved, and which one is not
+		 * said: the next try is the window below, all of it new
+		 * memory, rather than one that still holds that page and
+		 * would migrate the same pages again.
+		 */
+		if (start - lo < ALIGN(n, align))
 			break;
-		start -= align;
+		start -= ALIGN(n, align);
+		checked = start + n;
 		cond_resched();
 	}
 	return -ENOMEM;

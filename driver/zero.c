@@ -93,6 +93,33 @@ void bpbuf_zeroer_kick(struct bpbuf_heap *heap)
 		kthread_queue_work(heap->zero_worker, &heap->zero_work);
 }
 
+/**
+ * bpbuf_zeroer_wait - wait for the piece the zeroer is clearing
+ * @heap: the heap, locked, with a piece being zeroed (@heap->zeroing); the
+ *	lock is dropped while waiting and held again on return
+ *
+ * For an allocation that found no room: the piece may be what is missing.
+ * The zeroer takes no next piece until the waiters are gone (it could be
+ * missing just as much); the caller kicks it (bpbuf_zeroer_kick()) when it
+ * is done with the heap.
+ *
+ * Return: 0 once the piece is clean, -EINTR on a fatal signal.
+ */
+int bpbuf_zeroer_wait(struct bpbuf_heap *heap)
+{
+	unsigned long seq = heap->zero_seq;
+	int ret;
+
+	lockdep_assert_held(&heap->lock);
+	heap->waiters++;
+	mutex_unlock(&heap->lock);
+	ret = wait_event_killable(heap->zero_wait,
+				  READ_ONCE(heap->zero_seq) != seq);
+	bpbuf_heap_lock(heap);
+	heap->waiters--;
+	return ret ? -EINTR : 0;
+}
+
 /*
  * The zeroer: takes the oldest dirty extent a piece at a time, clears the
  * piece outside the lock (allocations meanwhile take other extents, or wait
