@@ -158,7 +158,8 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	/* the memory and its charge go back together, now or once unheld */
 	if (!READ_ONCE(buf->page_mapped))
 		bpbuf_heap_free(&bdev->heap, buf->range, !READ_ONCE(buf->touched));
-	else if (bpbuf_heap_free_referenced(&bdev->heap, buf->range))
+	else if (bpbuf_heap_free_referenced(&bdev->heap, buf->range,
+					    !READ_ONCE(buf->touched)))
 		pr_info_ratelimited("a %zu KiB buffer of %s[%d] was freed while I/O or a socket still holds its pages: held out of the heap until they are released\n",
 				    buf->size >> 10, buf->comm, buf->pid);
 	kfree(buf);

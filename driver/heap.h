@@ -49,9 +49,9 @@ struct device;
  * @zero_worker: the background zeroer's thread, at the lowest priority
  * @zero_work: the background zeroer
  * @zero_wait: allocations waiting for @zeroing to be done
- * @held_lock: protects @held and @held_pages (@nr_held is written under
- *	it, read without it as a hint). Taken under no other bpbuf lock, and
- *	none is taken under it.
+ * @held_lock: protects @held; @nr_held and @held_pages are written under
+ *	it and read without it (figures, hints). Taken under no other bpbuf
+ *	lock, and none is taken under it.
  * @held: ranges freed while their pages were still referenced (held.c)
  * @nr_held: entries in @held
  * @held_pages: pages in @held
@@ -184,7 +184,7 @@ bool bpbuf_heap_pages_idle(const struct bpbuf_heap *heap, unsigned long start,
 
 /* held.c: ranges freed while the kernel still holds their pages */
 bool bpbuf_heap_free_referenced(struct bpbuf_heap *heap,
-				struct bpbuf_range *range);
+				struct bpbuf_range *range, bool untouched);
 bool bpbuf_heap_reclaim_held(struct bpbuf_heap *heap);
 void bpbuf_held_init(struct bpbuf_heap *heap);
 void bpbuf_held_exit(struct bpbuf_heap *heap);

@@ -76,7 +76,7 @@ static unsigned int held_release_idle(struct bpbuf_heap *heap)
 			continue;
 		list_move_tail(&range->held_node, &idle);
 		WRITE_ONCE(heap->nr_held, heap->nr_held - 1);
-		heap->held_pages -= range->npages;
+		WRITE_ONCE(heap->held_pages, heap->held_pages - range->npages);
 	}
 	mutex_unlock(&heap->held_lock);
 
@@ -121,18 +121,19 @@ bool bpbuf_heap_reclaim_held(struct bpbuf_heap *heap)
  * bpbuf_heap_free_referenced - give back a range a page map reached
  * @heap: the heap
  * @range: the range, which no mapping or fd of bpbuf reaches any more
+ * @untouched: nothing but its zeroing wrote it (bpbuf_heap_free())
  *
- * The range goes back to the heap, dirty, unless the kernel still holds
- * its pages past the grace a release gives I/O that is completing: then
- * it is held until they are released.
+ * The range goes back to the heap unless the kernel still holds its pages
+ * past the grace a release gives I/O that is completing: then it is held
+ * until they are released, and goes back dirty.
  *
  * Return: true when it was held.
  */
 bool bpbuf_heap_free_referenced(struct bpbuf_heap *heap,
-				struct bpbuf_range *range)
+				struct bpbuf_range *range, bool untouched)
 {
 	if (!outlasts_grace(heap, range)) {
-		bpbuf_heap_free(heap, range, false);
+		bpbuf_heap_free(heap, range, untouched);
 		return false;
 	}
 	/* the module stays: unloading would give the pages back under I/O */
@@ -140,18 +141,17 @@ bool bpbuf_heap_free_referenced(struct bpbuf_heap *heap,
 	mutex_lock(&heap->held_lock);
 	list_add_tail(&range->held_node, &heap->held);
 	WRITE_ONCE(heap->nr_held, heap->nr_held + 1);
-	heap->held_pages += range->npages;
+	WRITE_ONCE(heap->held_pages, heap->held_pages + range->npages);
 	mutex_unlock(&heap->held_lock);
 	schedule_delayed_work(&heap->held_work, BPBUF_HELD_RECHECK);
 	return true;
 }
 
+/* Without the lock, which the worker holds while it scans held pages */
 void bpbuf_held_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st)
 {
-	mutex_lock(&heap->held_lock);
-	st->nr_held = heap->nr_held;
-	st->held_bytes = (u64)heap->held_pages << PAGE_SHIFT;
-	mutex_unlock(&heap->held_lock);
+	st->nr_held = READ_ONCE(heap->nr_held);
+	st->held_bytes = (u64)READ_ONCE(heap->held_pages) << PAGE_SHIFT;
 }
 
 void bpbuf_held_init(struct bpbuf_heap *heap)

@@ -2,7 +2,9 @@
 /*
  * bpbuf module parameter helpers.
  */
+#include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/string.h>
 
 #include "param.h"
 

@@ -83,23 +83,19 @@ static int take_in_zone(struct zone *zone, unsigned long n,
 {
 	unsigned long align = movable_align(), lo = zone->zone_start_pfn;
 	unsigned long hi = min(zone_end_pfn(zone), end_pfn);
-	unsigned long start, checked, bad;
+	unsigned long start, bad;
 	int ret;
 
 	if (hi <= lo || hi - lo < n)
 		return -ENOMEM;
 	start = ALIGN_DOWN(hi - n, align);
-	/* pages from @checked to the window's end are known usable */
-	checked = start + n;
 	while (start >= lo) {
-		if (!pages_usable(zone, start, min(checked, start + n), &bad)) {
+		if (!pages_usable(zone, start, start + n, &bad)) {
 			if (bad < lo + n)
 				break;
 			start = ALIGN_DOWN(bad - n, align);
-			checked = start + n;
 			continue;
 		}
-		checked = start;
 		ret = bpbuf_alloc_contig_range(start, start + n,
 					       GFP_KERNEL | __GFP_NOWARN);
 		if (!ret) {
@@ -117,29 +113,36 @@ static int take_in_zone(struct zone *zone, unsigned long n,
 		if (start - lo < ALIGN(n, align))
 			break;
 		start -= ALIGN(n, align);
-		checked = start + n;
 		cond_resched();
 	}
 	return -ENOMEM;
 }
 
-/* Highest zone first: low memory is what devices with short reach need */
+/*
+ * Highest zone first: low memory is what devices with short reach need.
+ * ZONE_MOVABLE (movablecore=, kernelcore=) only when no other zone has
+ * room: the carve never moves, so while it is there the memory block it
+ * sits in cannot be offlined or hot-removed.
+ */
 static int find_and_take(unsigned long n, unsigned long end_pfn,
 			 unsigned long *pfn)
 {
-	int nid, z, ret;
+	int nid, z, ret, pass;
 
-	for_each_online_node(nid) {
-		pg_data_t *pgdat = NODE_DATA(nid);
+	for (pass = 0; pass < 2; pass++) {
+		for_each_online_node(nid) {
+			pg_data_t *pgdat = NODE_DATA(nid);
 
-		for (z = MAX_NR_ZONES - 1; z >= 0; z--) {
-			struct zone *zone = &pgdat->node_zones[z];
+			for (z = MAX_NR_ZONES - 1; z >= 0; z--) {
+				struct zone *zone = &pgdat->node_zones[z];
 
-			if (!populated_zone(zone))
-				continue;
-			ret = take_in_zone(zone, n, end_pfn, pfn);
-			if (ret != -ENOMEM)
-				return ret;
+				if ((z == ZONE_MOVABLE) != (pass == 1) ||
+				    !populated_zone(zone))
+					continue;
+				ret = take_in_zone(zone, n, end_pfn, pfn);
+				if (ret != -ENOMEM)
+					return ret;
+			}
 		}
 	}
 	return -ENOMEM;
