@@ -29,7 +29,6 @@
 #include "compat.h"
 #include "devmap.h"
 #include "mmap.h"
-#include "pagemap.h"
 
 /**
  * bpbuf_buffer_sync - make a byte range coherent for the CPU or the devices

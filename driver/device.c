@@ -18,7 +18,6 @@
 #include "compat.h"
 #include "devmap.h"
 #include "heapnode.h"
-#include "pagemap.h"
 #include "param.h"
 
 #define BPBUF_DEFAULT_HEAP_SIZE	SZ_64M
