@@ -404,6 +404,7 @@ int bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size, u64 align,
 		       unsigned int file_flags, unsigned int fd_flags,
 		       const char *name, struct bpbuf_new_fd *nfd)
 {
+	unsigned long held_released;
 	struct alloc_shape shape;
 	struct dma_buf *dmabuf;
 	int fd, ret;
@@ -414,10 +415,11 @@ int bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size, u64 align,
 	fd = get_unused_fd_flags(fd_flags);
 	if (fd < 0)
 		return fd;
+	held_released = bpbuf_heap_held_released(&bdev->heap);
 	dmabuf = alloc_shaped(bdev, &shape, file_flags, name);
 	/* held memory (held.c) whose I/O has finished counts as free */
 	if ((dmabuf == ERR_PTR(-ENOMEM) || dmabuf == ERR_PTR(-EDQUOT)) &&
-	    bpbuf_heap_reclaim_held(&bdev->heap))
+	    bpbuf_heap_reclaim_held(&bdev->heap, held_released))
 		dmabuf = alloc_shaped(bdev, &shape, file_flags, name);
 	if (IS_ERR(dmabuf)) {
 		put_unused_fd(fd);

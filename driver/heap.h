@@ -51,10 +51,12 @@ struct device;
  * @zero_wait: allocations waiting for @zeroing to be done
  * @held_lock: protects @held; @nr_held and @held_pages are written under
  *	it and read without it (figures, hints). Taken under no other bpbuf
- *	lock, and none is taken under it.
+ *	lock; @lock is taken under it to give a range back.
  * @held: ranges freed while their pages were still referenced (held.c)
  * @nr_held: entries in @held
  * @held_pages: pages in @held
+ * @held_released: ranges given back from @held since load (written under
+ *	@held_lock)
  * @held_work: looks at @held again, while it is not empty
  * @lock_taken: times @lock was taken (bpbuf_heap_lock()), since load
  * @lock_contended: of those, times it was held by someone else first
@@ -82,6 +84,7 @@ struct bpbuf_heap {
 	struct list_head held;
 	unsigned int nr_held;
 	unsigned long held_pages;
+	unsigned long held_released;
 	struct delayed_work held_work;
 	atomic64_t lock_taken;
 	atomic64_t lock_contended;
@@ -185,7 +188,8 @@ bool bpbuf_heap_pages_idle(const struct bpbuf_heap *heap, unsigned long start,
 /* held.c: ranges freed while the kernel still holds their pages */
 bool bpbuf_heap_free_referenced(struct bpbuf_heap *heap,
 				struct bpbuf_range *range, bool untouched);
-bool bpbuf_heap_reclaim_held(struct bpbuf_heap *heap);
+unsigned long bpbuf_heap_held_released(struct bpbuf_heap *heap);
+bool bpbuf_heap_reclaim_held(struct bpbuf_heap *heap, unsigned long since);
 void bpbuf_held_init(struct bpbuf_heap *heap);
 void bpbuf_held_exit(struct bpbuf_heap *heap);
 void bpbuf_held_stats(struct bpbuf_heap *heap, struct bpbuf_heap_stats *st);

@@ -61,12 +61,14 @@ static bool outlasts_grace(const struct bpbuf_heap *heap,
 	return false;
 }
 
-/* Give back the held ranges nothing references now: how many */
-static unsigned int held_release_idle(struct bpbuf_heap *heap)
+/*
+ * Give back the held ranges nothing references now, under the lock, and
+ * count them in @held_released once they are back in the heap.
+ */
+static void held_release_idle(struct bpbuf_heap *heap)
 {
 	struct bpbuf_range *range, *next;
-	unsigned int released = 0;
-	LIST_HEAD(idle);
+	unsigned long npages;
 
 	mutex_lock(&heap->held_lock);
 	list_for_each_entry_safe(range, next, &heap->held, held_node) {
@@ -74,20 +76,16 @@ static unsigned int held_release_idle(struct bpbuf_heap *heap)
 		cond_resched();
 		if (range_referenced(heap, range))
 			continue;
-		list_move_tail(&range->held_node, &idle);
-		WRITE_ONCE(heap->nr_held, heap->nr_held - 1);
-		WRITE_ONCE(heap->held_pages, heap->held_pages - range->npages);
-	}
-	mutex_unlock(&heap->held_lock);
-
-	list_for_each_entry_safe(range, next, &idle, held_node) {
 		list_del(&range->held_node);
+		npages = range->npages;
 		bpbuf_heap_free(heap, range, false);
+		WRITE_ONCE(heap->nr_held, heap->nr_held - 1);
+		WRITE_ONCE(heap->held_pages, heap->held_pages - npages);
+		WRITE_ONCE(heap->held_released, heap->held_released + 1);
 		/* bpbuf_held_exit() waits for the worker to return */
 		module_put(THIS_MODULE);
-		released++;
 	}
-	return released;
+	mutex_unlock(&heap->held_lock);
 }
 
 static void held_recheck(struct work_struct *work)
@@ -101,20 +99,30 @@ static void held_recheck(struct work_struct *work)
 		schedule_delayed_work(&heap->held_work, BPBUF_HELD_RECHECK);
 }
 
+/* For bpbuf_heap_reclaim_held(): read before the allocation that fails */
+unsigned long bpbuf_heap_held_released(struct bpbuf_heap *heap)
+{
+	return READ_ONCE(heap->held_released);
+}
+
 /**
  * bpbuf_heap_reclaim_held - give back the held ranges whose pages were
  * released since the worker last looked, for an allocation that found no
  * room (or no quota: a held range keeps its charge)
  * @heap: the heap
+ * @since: bpbuf_heap_held_released() before that allocation
  *
- * Return: whether any went back to the heap (worth another try).
+ * The worker may have given ranges back meanwhile, or be doing it now: the
+ * lock waits for it, and what it gave back counts as much. It stays
+ * scheduled for what is still held.
+ *
+ * Return: whether any range went back to the heap since @since (worth
+ * another try).
  */
-bool bpbuf_heap_reclaim_held(struct bpbuf_heap *heap)
+bool bpbuf_heap_reclaim_held(struct bpbuf_heap *heap, unsigned long since)
 {
-	if (!READ_ONCE(heap->nr_held))
-		return false;
-	/* the worker stays scheduled for what is still held */
-	return held_release_idle(heap) > 0;
+	held_release_idle(heap);
+	return READ_ONCE(heap->held_released) != since;
 }
 
 /**
@@ -160,6 +168,7 @@ void bpbuf_held_init(struct bpbuf_heap *heap)
 	INIT_LIST_HEAD(&heap->held);
 	heap->nr_held = 0;
 	heap->held_pages = 0;
+	heap->held_released = 0;
 	INIT_DELAYED_WORK(&heap->held_work, held_recheck);
 }
 

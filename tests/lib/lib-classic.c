@@ -266,7 +266,16 @@ static void *worker_run(void *arg)
 	return NULL;
 }
 
-TEST(threads)
+/*
+ * A fixture only for its timeout: 8 threads of 150 rounds took over the
+ * harness's default 30 s on a debug kernel (KASAN, lockdep) under TCG with
+ * another VM beside it; the bound is there to catch a hang, not to time.
+ */
+FIXTURE(mt) {};
+FIXTURE_SETUP(mt) {}
+FIXTURE_TEARDOWN(mt) {}
+
+TEST_F_TIMEOUT(mt, threads, 600)
 {
 	struct worker workers[NTHREADS];
 	uint64_t before = heap_free();
