@@ -12,12 +12,13 @@
 #include <linux/mutex.h>
 
 #include "heap.h"
+#include "heaps.h"
 #include "mmap.h"
 
 #define BPBUF_DRIVER_NAME	"bpbuf"
-#define BPBUF_DRIVER_DESC	"Physically contiguous CMA buffers as dma-buf file descriptors"
+#define BPBUF_DRIVER_DESC	"Physically contiguous buffers as dma-buf file descriptors"
 #define BPBUF_VERSION_MAJOR	0
-#define BPBUF_VERSION_MINOR	4
+#define BPBUF_VERSION_MINOR	5
 #define BPBUF_VERSION_PATCHLEVEL	0
 
 /* Largest alignment BPBUF_IOCTL_ALLOC accepts: one PUD on x86-64 */
@@ -28,35 +29,37 @@ struct bpbuf_heapnode;
 
 /**
  * struct bpbuf_device - the module's state
- * @misc: /dev/bpbuf; its this_device carries the DMA mask and owns the carve
- * @heap: the carve and its allocator
- * @dma_bits: width of the DMA mask
+ * @misc: /dev/bpbuf; its this_device is the default heap's device
+ * @heaps: the heaps (heaps.c), fixed from load to unload
  * @bus_addr_unprivileged: BPBUF_IOCTL_BUS_ADDR without CAP_SYS_RAWIO
  * @pud_mappings: mmap() may use PUD entries (mmap.c), set at load only
- * @ready: set once @heap is usable; opens fail before that
+ * @ready: set once @heaps are usable; opens fail before that
  *	(bpbuf_device_ready())
- * @buffers_lock: protects @buffers and @nr_buffers. Lock order: this, then
+ * @buffers_lock: protects @buffers, @nr_buffers and @heap_buffers. Lock
+ *	order: this, then
  *	a buffer's lock (debugfs shows each buffer under it); the heap's lock
  *	and the accounting lock are taken under neither.
  * @buffers: live buffers, for debugfs
  * @nr_buffers: number of live buffers
+ * @heap_buffers: of those, how many each heap has, by heap id
  * @debugfs: the bpbuf debugfs directory
- * @heapnode: the /dev/dma_heap node (heapnode.c), or NULL
+ * @heapnodes: each heap's /dev/dma_heap node (heapnode.c), by heap id, or
+ *	NULL
  * @mapped: page-table entries user space mappings have inserted, by size
  *	(enum bpbuf_map_entry), for debugfs and the tests; no lock
  */
 struct bpbuf_device {
 	struct miscdevice misc;
-	struct bpbuf_heap heap;
-	unsigned int dma_bits;
+	struct bpbuf_heaps heaps;
 	bool bus_addr_unprivileged;
 	bool pud_mappings;
 	bool ready;
-	struct mutex buffers_lock;	/* @buffers, @nr_buffers */
+	struct mutex buffers_lock;	/* @buffers, the counts */
 	struct list_head buffers;
 	unsigned int nr_buffers;
+	unsigned int heap_buffers[BPBUF_MAX_HEAPS];
 	struct dentry *debugfs;
-	struct bpbuf_heapnode *heapnode;
+	struct bpbuf_heapnode *heapnodes[BPBUF_MAX_HEAPS];
 	atomic64_t mapped[BPBUF_MAP_NR];
 };
 
@@ -66,12 +69,12 @@ static inline struct bpbuf_device *bpbuf_device_of(struct file *file)
 }
 
 /*
- * The nodes appear before the heap is carved (the carve needs the misc
- * device): their opens fail until this is true.
+ * The node appears before the heaps are carved (the default one needs the
+ * misc device): its opens fail until this is true.
  */
 static inline bool bpbuf_device_ready(struct bpbuf_device *bdev)
 {
-	/* pairs with bpbuf_init()'s release: the heap is complete if true */
+	/* pairs with bpbuf_init()'s release: the heaps are complete if true */
 	return smp_load_acquire(&bdev->ready);
 }
 

@@ -48,7 +48,7 @@ void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 	struct bpbuf_attachment *a;
 
 	mutex_lock(&buf->lock);
-	bpbuf_heap_sync(&buf->bdev->heap, carve_offset, length, for_cpu, dir);
+	bpbuf_heap_sync(buf->heap, carve_offset, length, for_cpu, dir);
 	list_for_each_entry(a, &buf->attachments, node)
 		bpbuf_attachment_sync(buf, a, offset, length, for_cpu);
 
@@ -151,13 +151,14 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	mutex_lock(&bdev->buffers_lock);
 	list_del(&buf->node);
 	bdev->nr_buffers--;
+	bdev->heap_buffers[buf->heap->id]--;
 	mutex_unlock(&bdev->buffers_lock);
 	mutex_destroy(&buf->lock);
 
 	/* the memory and its charge go back together, now or once unheld */
 	if (!READ_ONCE(buf->page_mapped))
-		bpbuf_heap_free(&bdev->heap, buf->range, !READ_ONCE(buf->touched));
-	else if (bpbuf_heap_free_referenced(&bdev->heap, buf->range,
+		bpbuf_heap_free(buf->heap, buf->range, !READ_ONCE(buf->touched));
+	else if (bpbuf_heap_free_referenced(buf->heap, buf->range,
 					    !READ_ONCE(buf->touched)))
 		pr_info_ratelimited("a %zu KiB buffer of %s[%d] was freed while I/O or a socket still holds its pages: held out of the heap until they are released\n",
 				    buf->size >> 10, buf->comm, buf->pid);
@@ -188,10 +189,11 @@ static void set_name(struct dma_buf *dmabuf, char *name)
 }
 
 /*
- * Allocate, zero and export npages at align_pages (where placing it there
- * cuts no run of free memory in two, if edge_only); no charge yet
+ * Allocate, zero and export npages of heap at align_pages (where placing it
+ * there cuts no run of free memory in two, if edge_only); no charge yet
  */
 static struct dma_buf *buffer_create(struct bpbuf_device *bdev,
+				     struct bpbuf_heap *heap,
 				     unsigned long npages,
 				     unsigned long align_pages, bool edge_only,
 				     unsigned int file_flags, const char *name)
@@ -213,20 +215,20 @@ static struct dma_buf *buffer_create(struct bpbuf_device *bdev,
 		}
 	}
 
-	buf->range = bpbuf_heap_alloc(&bdev->heap, npages, align_pages,
-				      edge_only);
+	buf->range = bpbuf_heap_alloc(heap, npages, align_pages, edge_only);
 	if (IS_ERR(buf->range)) {
 		ret = PTR_ERR(buf->range);
 		goto free_name;
 	}
-	ret = bpbuf_heap_zero(&bdev->heap, buf->range);
+	ret = bpbuf_heap_zero(heap, buf->range);
 	if (ret)
 		goto free_dirty_range;
 
 	buf->bdev = bdev;
-	buf->page = bpbuf_heap_page(&bdev->heap, buf->range->start);
+	buf->heap = heap;
+	buf->page = bpbuf_heap_page(heap, buf->range->start);
 	buf->size = (size_t)npages << PAGE_SHIFT;
-	buf->dma_addr = bpbuf_heap_dma(&bdev->heap, buf->range->start);
+	buf->dma_addr = bpbuf_heap_dma(heap, buf->range->start);
 	buf->pid = task_tgid_nr(current);
 	get_task_comm(buf->comm, current);
 	mutex_init(&buf->lock);
@@ -251,11 +253,11 @@ static struct dma_buf *buffer_create(struct bpbuf_device *bdev,
 
 destroy_lock:
 	mutex_destroy(&buf->lock);
-	bpbuf_heap_free(&bdev->heap, buf->range, true);
+	bpbuf_heap_free(heap, buf->range, true);
 	goto free_name;
 free_dirty_range:
 	/* interrupted: partly zeroed */
-	bpbuf_heap_free(&bdev->heap, buf->range, false);
+	bpbuf_heap_free(heap, buf->range, false);
 free_name:
 	kfree(dname);
 free_buf:
@@ -265,6 +267,7 @@ free_buf:
 
 /**
  * struct alloc_shape - a request, checked: what buffer_create() is asked
+ * @heap: the heap
  * @npages: the size in pages
  * @align_pages: the alignment in pages
  * @fallback: with no room at @align_pages, try the next smaller default
@@ -272,6 +275,7 @@ free_buf:
  *	is not)
  */
 struct alloc_shape {
+	struct bpbuf_heap *heap;
 	unsigned long npages;
 	unsigned long align_pages;
 	bool fallback;
@@ -298,8 +302,8 @@ static u64 default_align(const struct bpbuf_device *bdev, u64 bytes, u64 below)
 	return PAGE_SIZE;
 }
 
-static int alloc_shape(struct bpbuf_device *bdev, u64 size, u64 align,
-		       struct alloc_shape *shape)
+static int alloc_shape(struct bpbuf_device *bdev, struct bpbuf_heap *heap,
+		       u64 size, u64 align, struct alloc_shape *shape)
 {
 	if (!size || size > U64_MAX - PAGE_SIZE + 1)
 		return -EINVAL;
@@ -307,8 +311,9 @@ static int alloc_shape(struct bpbuf_device *bdev, u64 size, u64 align,
 		      align > BPBUF_MAX_ALIGN))
 		return -EINVAL;
 	/* larger than the heap can never fit; also keeps npages in range */
-	if (size > bpbuf_heap_size(&bdev->heap))
+	if (size > bpbuf_heap_size(heap))
 		return -ENOMEM;
+	shape->heap = heap;
 	shape->npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
 	shape->fallback = false;
 	if (align) {
@@ -349,13 +354,14 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
 	 * costs more than the large entries gain.
 	 */
 	align_pages = shape->align_pages;
-	dmabuf = buffer_create(bdev, shape->npages, align_pages,
+	dmabuf = buffer_create(bdev, shape->heap, shape->npages, align_pages,
 			       wish_edge_only(shape, align_pages), file_flags, name);
 	while (dmabuf == ERR_PTR(-ENOMEM) && shape->fallback && align_pages > 1) {
 		align_pages = default_align(bdev, (u64)shape->npages << PAGE_SHIFT,
 					    (u64)align_pages << PAGE_SHIFT) >>
 			      PAGE_SHIFT;
-		dmabuf = buffer_create(bdev, shape->npages, align_pages,
+		dmabuf = buffer_create(bdev, shape->heap, shape->npages,
+				       align_pages,
 				       wish_edge_only(shape, align_pages),
 				       file_flags, name);
 	}
@@ -370,6 +376,7 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
 	mutex_lock(&bdev->buffers_lock);
 	list_add_tail(&buf->node, &bdev->buffers);
 	bdev->nr_buffers++;
+	bdev->heap_buffers[buf->heap->id]++;
 	mutex_unlock(&bdev->buffers_lock);
 	return dmabuf;
 }
@@ -377,6 +384,7 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
 /**
  * bpbuf_buffer_alloc - a new buffer for the caller, and an fd for it
  * @bdev: the device
+ * @heap: the heap to cut it from
  * @size: bytes, rounded up to whole pages
  * @align: alignment of its physical address in bytes: a power of two from
  *	PAGE_SIZE to BPBUF_MAX_ALIGN, or 0 for the default (default_align()):
@@ -400,26 +408,27 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
  * (always for a @size larger than the heap); -EMFILE; -EDQUOT past the
  * uid's quota; -EINTR when a fatal signal interrupted the zeroing.
  */
-int bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size, u64 align,
-		       unsigned int file_flags, unsigned int fd_flags,
-		       const char *name, struct bpbuf_new_fd *nfd)
+int bpbuf_buffer_alloc(struct bpbuf_device *bdev, struct bpbuf_heap *heap,
+		       u64 size, u64 align, unsigned int file_flags,
+		       unsigned int fd_flags, const char *name,
+		       struct bpbuf_new_fd *nfd)
 {
 	unsigned long held_released;
 	struct alloc_shape shape;
 	struct dma_buf *dmabuf;
 	int fd, ret;
 
-	ret = alloc_shape(bdev, size, align, &shape);
+	ret = alloc_shape(bdev, heap, size, align, &shape);
 	if (ret)
 		return ret;
 	fd = get_unused_fd_flags(fd_flags);
 	if (fd < 0)
 		return fd;
-	held_released = bpbuf_heap_held_released(&bdev->heap);
+	held_released = bpbuf_heap_held_released(heap);
 	dmabuf = alloc_shaped(bdev, &shape, file_flags, name);
 	/* held memory (held.c) whose I/O has finished counts as free */
 	if ((dmabuf == ERR_PTR(-ENOMEM) || dmabuf == ERR_PTR(-EDQUOT)) &&
-	    bpbuf_heap_reclaim_held(&bdev->heap, held_released))
+	    bpbuf_heap_reclaim_held(heap, held_released))
 		dmabuf = alloc_shaped(bdev, &shape, file_flags, name);
 	if (IS_ERR(dmabuf)) {
 		put_unused_fd(fd);
@@ -485,13 +494,17 @@ dma_addr_t bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf)
 	return buf->dma_addr;
 }
 
-/* Live buffers (released ones, held or not, are no longer counted) */
-unsigned int bpbuf_buffers_count(struct bpbuf_device *bdev)
+/*
+ * Live buffers, of @heap or of every heap if NULL (released ones, held or
+ * not, are no longer counted)
+ */
+unsigned int bpbuf_buffers_count(struct bpbuf_device *bdev,
+				 const struct bpbuf_heap *heap)
 {
 	unsigned int n;
 
 	mutex_lock(&bdev->buffers_lock);
-	n = bdev->nr_buffers;
+	n = heap ? bdev->heap_buffers[heap->id] : bdev->nr_buffers;
 	mutex_unlock(&bdev->buffers_lock);
 	return n;
 }
@@ -503,7 +516,7 @@ unsigned int bpbuf_buffers_count(struct bpbuf_device *bdev)
  *	from being freed
  *
  * The line has size, bus address, allocator's pid and comm, attachments,
- * mapped attachments, user mappings, vmaps and name; one more line per
+ * mapped attachments, user mappings, vmaps, heap and name; one more line per
  * attachment names its device and whether it is mapped.
  */
 static void buffer_show(struct seq_file *m, struct bpbuf_buffer *buf)
@@ -520,10 +533,11 @@ static void buffer_show(struct seq_file *m, struct bpbuf_buffer *buf)
 	/* root may hand the bus address printed here to a device */
 	bus_addr = bpbuf_buffer_bus_addr(buf);
 	mutex_lock(&buf->lock);
-	seq_printf(m, "%zu\t%pad\t%d\t%s\t%u\t%u\t%d\t%u\t%s\n",
+	seq_printf(m, "%zu\t%pad\t%d\t%s\t%u\t%u\t%d\t%u\t%s\t%s\n",
 		   buf->size, &bus_addr, buf->pid, buf->comm,
 		   buf->nr_attachments, buf->nr_mapped,
-		   atomic_read(&buf->mmap_count), buf->vmap_count, name);
+		   atomic_read(&buf->mmap_count), buf->vmap_count,
+		   buf->heap->name, name);
 	list_for_each_entry(a, &buf->attachments, node)
 		seq_printf(m, "\tattachment\t%s\t%s\n", dev_name(a->dev),
 			   a->mapped ? "mapped" : "unmapped");
@@ -540,7 +554,7 @@ void bpbuf_buffers_show(struct seq_file *m, struct bpbuf_device *bdev)
 {
 	struct bpbuf_buffer *buf;
 
-	seq_puts(m, "size\tbus_addr\tpid\tcomm\tattachments\tmapped\tmmaps\tvmaps\tname\n");
+	seq_puts(m, "size\tbus_addr\tpid\tcomm\tattachments\tmapped\tmmaps\tvmaps\theap\tname\n");
 	/* release takes this lock before freeing, so buf and dmabuf stay */
 	mutex_lock(&bdev->buffers_lock);
 	list_for_each_entry(buf, &bdev->buffers, node)

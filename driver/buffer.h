@@ -47,7 +47,8 @@ struct bpbuf_attachment {
 
 /**
  * struct bpbuf_buffer - a buffer and what it is mapped into
- * @bdev: the device whose heap it came from
+ * @bdev: the device
+ * @heap: the heap it came from
  * @dmabuf: its dma-buf
  * @range: its pages in the heap, and its uid's quota charge (account.c),
  *	which go back together when it is released (held.c: or later)
@@ -78,6 +79,7 @@ struct bpbuf_attachment {
  */
 struct bpbuf_buffer {
 	struct bpbuf_device *bdev;
+	struct bpbuf_heap *heap;
 	struct dma_buf *dmabuf;
 	struct bpbuf_range *range;
 	struct page *page;
@@ -113,9 +115,10 @@ struct bpbuf_new_fd {
 	struct file *file;
 };
 
-int bpbuf_buffer_alloc(struct bpbuf_device *bdev, u64 size, u64 align,
-		       unsigned int file_flags, unsigned int fd_flags,
-		       const char *name, struct bpbuf_new_fd *nfd);
+int bpbuf_buffer_alloc(struct bpbuf_device *bdev, struct bpbuf_heap *heap,
+		       u64 size, u64 align, unsigned int file_flags,
+		       unsigned int fd_flags, const char *name,
+		       struct bpbuf_new_fd *nfd);
 void bpbuf_new_fd_install(struct bpbuf_new_fd *nfd);
 void bpbuf_new_fd_discard(struct bpbuf_new_fd *nfd);
 
@@ -125,7 +128,8 @@ dma_addr_t bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf);
 void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 		       bool for_cpu, enum dma_data_direction dir);
 void bpbuf_buffers_show(struct seq_file *m, struct bpbuf_device *bdev);
-unsigned int bpbuf_buffers_count(struct bpbuf_device *bdev);
+unsigned int bpbuf_buffers_count(struct bpbuf_device *bdev,
+				 const struct bpbuf_heap *heap);
 
 /* Before anything can reach the memory: it must be zeroed again once freed */
 static inline void bpbuf_buffer_touch(struct bpbuf_buffer *buf)

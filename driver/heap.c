@@ -18,6 +18,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
 
 #include "account.h"
@@ -196,8 +197,20 @@ bool bpbuf_heap_pages_idle(const struct bpbuf_heap *heap, unsigned long start,
 	return true;
 }
 
-int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size,
-		    enum bpbuf_source source)
+/**
+ * bpbuf_heap_init - carve a heap and start its zeroer
+ * @heap: the heap, zeroed
+ * @id: its id
+ * @name: its name
+ * @dev: the device to map the carve for; its DMA mask bounds the carve
+ * @size: bytes, page aligned
+ * @source: where from
+ *
+ * Return: 0, -EINVAL for a bad @size, or the source's failure
+ * (bpbuf_carve_take(), which explains it in the kernel log).
+ */
+int bpbuf_heap_init(struct bpbuf_heap *heap, u32 id, const char *name,
+		    struct device *dev, u64 size, enum bpbuf_source source)
 {
 	struct bpbuf_extent *all;
 	u64 t0;
@@ -211,6 +224,8 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size,
 		return -ENOMEM;
 
 	mutex_init(&heap->lock);
+	heap->id = id;
+	strscpy(heap->name, name, sizeof(heap->name));
 	heap->dev = dev;
 	heap->zeroing = NULL;
 	heap->zero_seq = 0;

@@ -12,12 +12,15 @@
 
 #include <linux/atomic.h>
 #include <linux/dma-direction.h>
+#include <linux/dma-mapping.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+
+#include <bpbuf.h>
 
 #include "compat.h"
 #include "extent.h"
@@ -28,7 +31,11 @@ struct device;
 
 /**
  * struct bpbuf_heap - the carve, its free extents and the zeroer
- * @dev: device the carve is mapped for (the misc device)
+ * @id: its id in BPBUF_IOCTL_ALLOC and HEAP_INFO (0: the default heap)
+ * @name: its name ("default" for id 0)
+ * @dev: device the carve is mapped for (the misc device for the default
+ *	heap, a device of its own for the others: heaps.c); its DMA mask
+ *	bounds the carve
  * @carve: the memory, from the source chosen at load (source.h)
  * @need_sync: the carve's mapping for @dev needs cache maintenance
  * @pages_mappable: every page of the carve is an order-0 page with a
@@ -64,6 +71,8 @@ struct device;
  * @clear_ns: how long load took to zero the carve
  */
 struct bpbuf_heap {
+	u32 id;
+	char name[BPBUF_HEAP_NAME_LEN];
 	struct device *dev;
 	struct bpbuf_carve carve;
 	bool need_sync;
@@ -171,8 +180,8 @@ struct bpbuf_heap_stats {
 	u64 clear_ns;
 };
 
-int bpbuf_heap_init(struct bpbuf_heap *heap, struct device *dev, u64 size,
-		    enum bpbuf_source source);
+int bpbuf_heap_init(struct bpbuf_heap *heap, u32 id, const char *name,
+		    struct device *dev, u64 size, enum bpbuf_source source);
 void bpbuf_heap_destroy(struct bpbuf_heap *heap);
 struct bpbuf_range *bpbuf_heap_alloc(struct bpbuf_heap *heap,
 				     unsigned long npages,
@@ -213,6 +222,18 @@ static inline u64 bpbuf_heap_size(const struct bpbuf_heap *heap)
 static inline bool bpbuf_heap_pages_mappable(const struct bpbuf_heap *heap)
 {
 	return heap->pages_mappable;
+}
+
+/* The device the carve is mapped for, whose bus addresses buffers report */
+static inline struct device *bpbuf_heap_device(const struct bpbuf_heap *heap)
+{
+	return heap->dev;
+}
+
+/* Width of its device's DMA mask: the carve lies below 2^this */
+static inline unsigned int bpbuf_heap_dma_bits(const struct bpbuf_heap *heap)
+{
+	return fls64(dma_get_mask(heap->dev));
 }
 
 static inline enum bpbuf_source bpbuf_heap_source(const struct bpbuf_heap *heap)

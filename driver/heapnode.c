@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bpbuf as a dma-heap: /dev/dma_heap/NAME (NAME from the dma_heap_name
- * parameter, "bpbuf" by default), speaking the kernel's dma-heap ABI so that
- * existing dma-heap clients allocate from bpbuf's heap unchanged.
+ * bpbuf as dma-heaps: /dev/dma_heap/NAME for the default heap (NAME from the
+ * dma_heap_name parameter, "bpbuf" by default) and /dev/dma_heap/NAME-HEAP
+ * for each named heap, speaking the kernel's dma-heap ABI so that existing
+ * dma-heap clients allocate from bpbuf's heaps unchanged.
  *
  * It is a misc device of ours whose node is dma_heap/NAME, not a heap added
  * with dma_heap_add(): that needs CONFIG_DMABUF_HEAPS, which kernels such as
@@ -42,15 +43,17 @@
 #define BPBUF_HEAPNODE_DIR	"dma_heap/"
 
 /**
- * struct bpbuf_heapnode - the dma-heap node
+ * struct bpbuf_heapnode - a heap's dma-heap node
  * @misc: the misc device, named and noded dma_heap/NAME
- * @bdev: the device whose heap it allocates from
+ * @bdev: the device
+ * @heap: the heap it allocates from
  * @path: "dma_heap/NAME"
  */
 struct bpbuf_heapnode {
 	struct miscdevice misc;
 	struct bpbuf_device *bdev;
-	char path[sizeof(BPBUF_HEAPNODE_DIR) + BPBUF_HEAPNODE_NAME_LEN];
+	struct bpbuf_heap *heap;
+	char path[sizeof(BPBUF_HEAPNODE_DIR) + 2 * BPBUF_HEAP_NAME_LEN];
 };
 
 static struct bpbuf_heapnode *heapnode_of(struct file *file)
@@ -82,8 +85,8 @@ static int heapnode_alloc(struct bpbuf_heapnode *hn,
 		return -EINVAL;
 
 	/* the file gets fd_flags' access mode, the fd its O_CLOEXEC */
-	ret = bpbuf_buffer_alloc(hn->bdev, data->len, 0, data->fd_flags,
-				 data->fd_flags, NULL, nfd);
+	ret = bpbuf_buffer_alloc(hn->bdev, hn->heap, data->len, 0,
+				 data->fd_flags, data->fd_flags, NULL, nfd);
 	if (ret)
 		return ret;
 	data->fd = nfd->fd;
@@ -163,34 +166,29 @@ static bool heapnode_name_valid(const char *name)
 	return true;
 }
 
-/**
- * bpbuf_heapnode_register - create /dev/dma_heap/@name
- * @bdev: the device, its heap ready
- * @name: the heap's name; "" for no node
- *
- * Return: 0, or -EINVAL for a name with other characters than letters,
- * digits and "_-.,", -ENOMEM, or what misc_register() returns (-EBUSY when
- * a misc device of that name exists).
+/*
+ * Create /dev/dma_heap/@base for the default heap, @base-NAME for heap NAME.
+ * Return: 0, -EINVAL for a @base with other characters than letters, digits
+ * and "_-.,", -ENOMEM, or what misc_register() returns (-EBUSY when a misc
+ * device of that name exists).
  */
-int bpbuf_heapnode_register(struct bpbuf_device *bdev, const char *name)
+static int heapnode_register(struct bpbuf_device *bdev,
+			     struct bpbuf_heap *heap, const char *base)
 {
 	struct bpbuf_heapnode *hn;
 	int ret;
 
-	if (!*name)
-		return 0;
-	if (!heapnode_name_valid(name) ||
-	    strlen(name) >= BPBUF_HEAPNODE_NAME_LEN) {
-		pr_err("dma_heap_name=%s: letters, digits and _-., only, at most %d\n",
-		       name, BPBUF_HEAPNODE_NAME_LEN - 1);
-		return -EINVAL;
-	}
-
 	hn = kzalloc(sizeof(*hn), GFP_KERNEL);
 	if (!hn)
 		return -ENOMEM;
-	snprintf(hn->path, sizeof(hn->path), BPBUF_HEAPNODE_DIR "%s", name);
+	if (heap->id)
+		snprintf(hn->path, sizeof(hn->path), BPBUF_HEAPNODE_DIR "%s-%s",
+			 base, heap->name);
+	else
+		snprintf(hn->path, sizeof(hn->path), BPBUF_HEAPNODE_DIR "%s",
+			 base);
 	hn->bdev = bdev;
+	hn->heap = heap;
 	hn->misc.minor = MISC_DYNAMIC_MINOR;
 	/* sysfs shows dma_heap!NAME; udev and devtmpfs make dma_heap/NAME */
 	hn->misc.name = hn->path;
@@ -204,17 +202,52 @@ int bpbuf_heapnode_register(struct bpbuf_device *bdev, const char *name)
 		kfree(hn);
 		return ret;
 	}
-	bdev->heapnode = hn;
+	bdev->heapnodes[heap->id] = hn;
 	return 0;
 }
 
-void bpbuf_heapnode_unregister(struct bpbuf_device *bdev)
+/**
+ * bpbuf_heapnodes_register - a dma-heap node for every heap
+ * @bdev: the device, its heaps ready
+ * @base: the default heap's node name (the others' start with it); "" for
+ *	no nodes
+ *
+ * Return: 0, or -EINVAL for a @base with other characters than letters,
+ * digits and "_-.,", -ENOMEM, or what misc_register() returns (-EBUSY when
+ * a misc device of one of the names exists); no node is left then.
+ */
+int bpbuf_heapnodes_register(struct bpbuf_device *bdev, const char *base)
 {
-	struct bpbuf_heapnode *hn = bdev->heapnode;
+	unsigned int id;
+	int ret;
 
-	if (!hn)
-		return;
-	misc_deregister(&hn->misc);
-	kfree(hn);
-	bdev->heapnode = NULL;
+	if (!*base)
+		return 0;
+	if (!heapnode_name_valid(base)) {
+		pr_err("dma_heap_name=%s: letters, digits and _-., only\n", base);
+		return -EINVAL;
+	}
+	for (id = 0; id < bdev->heaps.nr; id++) {
+		ret = heapnode_register(bdev, bdev->heaps.heap[id], base);
+		if (ret) {
+			bpbuf_heapnodes_unregister(bdev);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void bpbuf_heapnodes_unregister(struct bpbuf_device *bdev)
+{
+	unsigned int id;
+
+	for (id = 0; id < BPBUF_MAX_HEAPS; id++) {
+		struct bpbuf_heapnode *hn = bdev->heapnodes[id];
+
+		if (!hn)
+			continue;
+		misc_deregister(&hn->misc);
+		kfree(hn);
+		bdev->heapnodes[id] = NULL;
+	}
 }

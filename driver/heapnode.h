@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * bpbuf's dma-heap node: /dev/dma_heap/NAME, speaking the kernel's dma-heap
- * ABI (<linux/dma-heap.h>) from bpbuf's heap.
+ * bpbuf's dma-heap nodes: /dev/dma_heap/NAME for the default heap and
+ * /dev/dma_heap/NAME-HEAP for each named one, speaking the kernel's dma-heap
+ * ABI (<linux/dma-heap.h>).
  */
 #ifndef BPBUF_HEAPNODE_H
 #define BPBUF_HEAPNODE_H
 
 struct bpbuf_device;
 
-/* Longest name the dma_heap_name parameter takes, with its NUL */
-#define BPBUF_HEAPNODE_NAME_LEN	32
-
-int bpbuf_heapnode_register(struct bpbuf_device *bdev, const char *name);
-void bpbuf_heapnode_unregister(struct bpbuf_device *bdev);
+int bpbuf_heapnodes_register(struct bpbuf_device *bdev, const char *base);
+void bpbuf_heapnodes_unregister(struct bpbuf_device *bdev);
 
 #endif /* BPBUF_HEAPNODE_H */

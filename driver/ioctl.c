@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -22,11 +23,17 @@
 #include "devmap.h"
 #include "pagemap.h"
 
-/* The layouts 32- and 64-bit callers share; compat_ptr_ioctl relies on it */
+/*
+ * The layouts 32- and 64-bit callers share (compat_ptr_ioctl relies on it),
+ * each struct's latest size, and where each grew
+ */
 static_assert(sizeof(struct bpbuf_version) == BPBUF_VERSION_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_get_cap) == BPBUF_GET_CAP_SIZE_VER0);
-static_assert(sizeof(struct bpbuf_heap_info) == BPBUF_HEAP_INFO_SIZE_VER0);
-static_assert(sizeof(struct bpbuf_alloc) == BPBUF_ALLOC_SIZE_VER0);
+static_assert(sizeof(struct bpbuf_heap_info) == BPBUF_HEAP_INFO_SIZE_VER1);
+static_assert(offsetof(struct bpbuf_heap_info, heap_id) ==
+	      BPBUF_HEAP_INFO_SIZE_VER0);
+static_assert(sizeof(struct bpbuf_alloc) == BPBUF_ALLOC_SIZE_VER1);
+static_assert(offsetof(struct bpbuf_alloc, heap_id) == BPBUF_ALLOC_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_bus_addr) == BPBUF_BUS_ADDR_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_sync) == BPBUF_SYNC_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_dev_map) == BPBUF_DEV_MAP_SIZE_VER0);
@@ -107,6 +114,7 @@ static int bpbuf_version_ioctl(struct bpbuf_device *bdev, void *data,
 static int bpbuf_get_cap_ioctl(struct bpbuf_device *bdev, void *data,
 			       struct bpbuf_ioctl_ctx *ctx)
 {
+	struct bpbuf_heap *heap = bpbuf_heaps_default(&bdev->heaps);
 	struct bpbuf_get_cap *cap = data;
 
 	if (cap->value)
@@ -121,14 +129,14 @@ static int bpbuf_get_cap_ioctl(struct bpbuf_device *bdev, void *data,
 		cap->value = BPBUF_MAX_ALIGN;
 		break;
 	case BPBUF_CAP_DMA_BITS:
-		cap->value = bdev->dma_bits;
+		cap->value = bpbuf_heap_dma_bits(heap);
 		break;
 	case BPBUF_CAP_RANGE_SYNC:
 	case BPBUF_CAP_ALLOC_NAME:
 		cap->value = 1;
 		break;
 	case BPBUF_CAP_HEAP_SIZE:
-		cap->value = bpbuf_heap_size(&bdev->heap);
+		cap->value = bpbuf_heap_size(heap);
 		break;
 	case BPBUF_CAP_PAGE_SIZE:
 		cap->value = PAGE_SIZE;
@@ -140,10 +148,27 @@ static int bpbuf_get_cap_ioctl(struct bpbuf_device *bdev, void *data,
 		cap->value = bpbuf_map_sizes(bdev);
 		break;
 	case BPBUF_CAP_PAGE_MAP:
-		cap->value = bpbuf_heap_pages_mappable(&bdev->heap);
+		cap->value = bpbuf_heap_pages_mappable(heap);
+		break;
+	case BPBUF_CAP_HEAPS:
+		cap->value = bdev->heaps.nr;
 		break;
 	default:
 		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The uapi's name for a source; AUTO never names a carve */
+static u32 uapi_source(enum bpbuf_source source)
+{
+	switch (source) {
+	case BPBUF_SOURCE_CMA:
+		return BPBUF_HEAP_SOURCE_CMA;
+	case BPBUF_SOURCE_MOVABLE:
+		return BPBUF_HEAP_SOURCE_MOVABLE;
+	case BPBUF_SOURCE_AUTO:
+		break;
 	}
 	return 0;
 }
@@ -153,19 +178,30 @@ static int bpbuf_heap_info_ioctl(struct bpbuf_device *bdev, void *data,
 {
 	struct bpbuf_heap_info *info = data;
 	struct bpbuf_heap_stats st;
+	struct bpbuf_heap *heap;
+	u32 id = info->heap_id;
 
+	info->heap_id = 0;
 	if (memchr_inv(info, 0, sizeof(*info)))
 		return -EINVAL;
+	heap = bpbuf_heaps_get(&bdev->heaps, id);
+	if (!heap)
+		return -ENOENT;
 
-	bpbuf_heap_stats(&bdev->heap, &st);
+	bpbuf_heap_stats(heap, &st);
 	info->heap_size = st.size;
 	info->free_bytes = st.free;
 	info->largest_free = st.largest_free;
 	info->max_align = BPBUF_MAX_ALIGN;
 	info->free_extents = st.nr_extents;
-	info->dma_bits = bdev->dma_bits;
+	info->dma_bits = bpbuf_heap_dma_bits(heap);
 	info->page_size = PAGE_SIZE;
-	info->live_buffers = bpbuf_buffers_count(bdev);
+	info->live_buffers = bpbuf_buffers_count(bdev, heap);
+	info->heap_id = id;
+	info->nr_heaps = bdev->heaps.nr;
+	info->source = uapi_source(st.source);
+	info->flags = st.pages_mappable ? BPBUF_HEAP_PAGE_MAP : 0;
+	strscpy(info->name, heap->name, sizeof(info->name));
 	return 0;
 }
 
@@ -174,15 +210,19 @@ static int bpbuf_alloc_ioctl(struct bpbuf_device *bdev, void *data,
 {
 	struct bpbuf_alloc *args = data;
 	unsigned int file_flags;
+	struct bpbuf_heap *heap;
 	int ret;
 
-	if (args->flags & ~BPBUF_ALLOC_VALID_FLAGS || args->fd)
+	if (args->flags & ~BPBUF_ALLOC_VALID_FLAGS || args->fd || args->pad)
 		return -EINVAL;
 	if ((args->flags & BPBUF_ALLOC_RDONLY) &&
 	    (args->flags & BPBUF_ALLOC_WRONLY))
 		return -EINVAL;
 	if (!memchr(args->name, '\0', sizeof(args->name)))
 		return -EINVAL;
+	heap = bpbuf_heaps_get(&bdev->heaps, args->heap_id);
+	if (!heap)
+		return -ENOENT;
 
 	if (args->flags & BPBUF_ALLOC_RDONLY)
 		file_flags = O_RDONLY;
@@ -192,7 +232,8 @@ static int bpbuf_alloc_ioctl(struct bpbuf_device *bdev, void *data,
 		file_flags = O_RDWR;
 
 	/* size and align are checked there, as for the dma-heap node */
-	ret = bpbuf_buffer_alloc(bdev, args->size, args->align, file_flags,
+	ret = bpbuf_buffer_alloc(bdev, heap, args->size, args->align,
+				 file_flags,
 				 args->flags & BPBUF_ALLOC_CLOEXEC ? O_CLOEXEC : 0,
 				 args->name, &ctx->new);
 	if (ret)
@@ -343,38 +384,42 @@ static int bpbuf_page_map_ioctl(struct bpbuf_device *bdev, void *data,
 	return 0;
 }
 
-#define BPBUF_IOCTL_DEF(ioctl, _func, _type, _flags)			\
+#define BPBUF_IOCTL_DEF(ioctl, _func, _type, _min_size, _flags)	\
 	[_IOC_NR(ioctl) - BPBUF_IOCTL_NR_FIRST] = {			\
 		.func = _func,						\
 		.size = sizeof(_type),					\
-		.min_size = _IOC_SIZE(ioctl),				\
+		.min_size = _min_size,					\
 		.flags = _flags,					\
 	}
 
 /*
- * .min_size is the size the ioctl number was first published with; a struct
- * that grows keeps its old number in the header as the floor.
+ * .min_size is the size the struct was first published with (the header's
+ * *_SIZE_VER0): the ioctl number carries today's size, and a binary built
+ * against an older header must keep working as the struct grows.
  */
 static const struct bpbuf_ioctl_desc bpbuf_ioctls[] = {
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_VERSION, bpbuf_version_ioctl,
-			struct bpbuf_version, 0),
+			struct bpbuf_version, BPBUF_VERSION_SIZE_VER0, 0),
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_GET_CAP, bpbuf_get_cap_ioctl,
-			struct bpbuf_get_cap, 0),
+			struct bpbuf_get_cap, BPBUF_GET_CAP_SIZE_VER0, 0),
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_HEAP_INFO, bpbuf_heap_info_ioctl,
-			struct bpbuf_heap_info, 0),
+			struct bpbuf_heap_info, BPBUF_HEAP_INFO_SIZE_VER0, 0),
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_ALLOC, bpbuf_alloc_ioctl,
-			struct bpbuf_alloc, 0),
+			struct bpbuf_alloc, BPBUF_ALLOC_SIZE_VER0, 0),
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_BUS_ADDR, bpbuf_bus_addr_ioctl,
-			struct bpbuf_bus_addr, BPBUF_IOCTL_RAWIO),
+			struct bpbuf_bus_addr, BPBUF_BUS_ADDR_SIZE_VER0,
+			BPBUF_IOCTL_RAWIO),
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_SYNC, bpbuf_sync_ioctl,
-			struct bpbuf_sync, 0),
+			struct bpbuf_sync, BPBUF_SYNC_SIZE_VER0, 0),
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_DEV_MAP, bpbuf_dev_map_ioctl,
-			struct bpbuf_dev_map, BPBUF_IOCTL_RAWIO),
+			struct bpbuf_dev_map, BPBUF_DEV_MAP_SIZE_VER0,
+			BPBUF_IOCTL_RAWIO),
 	/* a mapping is the buffer's, not the caller's: as privileged as MAP */
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_DEV_UNMAP, bpbuf_dev_unmap_ioctl,
-			struct bpbuf_dev_map, BPBUF_IOCTL_RAWIO),
+			struct bpbuf_dev_map, BPBUF_DEV_MAP_SIZE_VER0,
+			BPBUF_IOCTL_RAWIO),
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_PAGE_MAP, bpbuf_page_map_ioctl,
-			struct bpbuf_page_map, 0),
+			struct bpbuf_page_map, BPBUF_PAGE_MAP_SIZE_VER0, 0),
 };
 
 long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -183,7 +183,7 @@ int bpbuf_page_map_open(struct bpbuf_buffer *buf, unsigned int fd_flags,
 	int flags, fd;
 	struct file *file;
 
-	if (!bpbuf_heap_pages_mappable(&buf->bdev->heap))
+	if (!bpbuf_heap_pages_mappable(buf->heap))
 		return -EOPNOTSUPP;
 	if ((mode & FMODE_READ) && (mode & FMODE_WRITE))
 		flags = O_RDWR;

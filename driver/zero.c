@@ -174,7 +174,7 @@ int bpbuf_zeroer_start(struct bpbuf_heap *heap)
 {
 	kthread_init_work(&heap->zero_work, bpbuf_zeroer_work);
 	init_waitqueue_head(&heap->zero_wait);
-	heap->zero_worker = kthread_create_worker(0, "bpbuf-zero");
+	heap->zero_worker = kthread_create_worker(0, "bpbuf-zero/%u", heap->id);
 	if (IS_ERR(heap->zero_worker))
 		return PTR_ERR(heap->zero_worker);
 	sched_set_normal(heap->zero_worker->task, MAX_NICE);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
- * bpbuf: physically contiguous, CMA-backed buffers as dma-buf file
- * descriptors, with their bus address.
+ * bpbuf: physically contiguous buffers, cut from heaps the module takes at
+ * load (from CMA, or movable memory), as dma-buf file descriptors, with
+ * their bus address.
  *
  * This is the kernel ABI of /dev/bpbuf, shared unmodified by the module, the
  * library and the tests. Do not fix it by hand in a copy.
@@ -86,11 +87,11 @@ struct bpbuf_version {
 #define BPBUF_CAP_BUS_ADDR		1
 /* Largest alignment BPBUF_IOCTL_ALLOC accepts, in bytes */
 #define BPBUF_CAP_MAX_ALIGN		2
-/* Width of the DMA mask the heap was carved with (32..64) */
+/* Width of the DMA mask the default heap was carved with (32..64) */
 #define BPBUF_CAP_DMA_BITS		3
 /* 1: BPBUF_IOCTL_SYNC syncs byte ranges */
 #define BPBUF_CAP_RANGE_SYNC		4
-/* Size of the heap in bytes */
+/* Size of the default heap in bytes */
 #define BPBUF_CAP_HEAP_SIZE		5
 /* Page size: the unit of sizes, offsets and the smallest alignment */
 #define BPBUF_CAP_PAGE_SIZE		6
@@ -110,11 +111,17 @@ struct bpbuf_version {
  */
 #define BPBUF_CAP_MAP_SIZES		10
 /*
- * 1 if BPBUF_IOCTL_PAGE_MAP works: the heap's memory is pages the kernel
- * can map one by one (CMA's, checked at load); 0 if not, and it then
- * fails with EOPNOTSUPP
+ * 1 if BPBUF_IOCTL_PAGE_MAP works for the default heap's buffers: its
+ * memory is pages the kernel can map one by one (CMA's, movable memory's;
+ * checked at load); 0 if not, and it then fails with EOPNOTSUPP. Other
+ * heaps: BPBUF_HEAP_PAGE_MAP in struct bpbuf_heap_info.
  */
 #define BPBUF_CAP_PAGE_MAP		11
+/*
+ * Number of heaps: their ids are 0 (BPBUF_HEAP_DEFAULT) to this minus one.
+ * A kernel without the capability (EINVAL) has the default heap alone.
+ */
+#define BPBUF_CAP_HEAPS			12
 
 /**
  * struct bpbuf_get_cap - BPBUF_IOCTL_GET_CAP
@@ -128,6 +135,22 @@ struct bpbuf_get_cap {
 	__u64 value;
 };
 
+/* The heap buffers come from unless the caller names another */
+#define BPBUF_HEAP_DEFAULT	0
+
+/* Longest heap name, with its NUL */
+#define BPBUF_HEAP_NAME_LEN	32
+
+/* Where a heap's memory comes from (struct bpbuf_heap_info's @source) */
+/* The kernel's CMA area */
+#define BPBUF_HEAP_SOURCE_CMA		1
+/* Ordinary movable memory, emptied when the module was loaded */
+#define BPBUF_HEAP_SOURCE_MOVABLE	2
+
+/* Flags in struct bpbuf_heap_info's @flags */
+/* BPBUF_IOCTL_PAGE_MAP works for this heap's buffers */
+#define BPBUF_HEAP_PAGE_MAP		(1U << 0)
+
 /**
  * struct bpbuf_heap_info - BPBUF_IOCTL_HEAP_INFO
  * @heap_size: size of the heap in bytes
@@ -138,12 +161,21 @@ struct bpbuf_get_cap {
  * @live_buffers: number of buffers not yet freed (fds or mappings alive)
  * @free_extents: number of free extents; 1 (or 0 when full) means no
  *	fragmentation
- * @dma_bits: width of the heap's DMA mask
+ * @dma_bits: width of the heap's DMA mask: its memory lies below 2^dma_bits
  * @page_size: page size in bytes
+ * @heap_id: in: which heap, from 0 (BPBUF_HEAP_DEFAULT) to @nr_heaps - 1
+ * @nr_heaps: out: how many heaps the module has (BPBUF_CAP_HEAPS)
+ * @source: out: where the heap's memory comes from, a BPBUF_HEAP_SOURCE_*
+ * @flags: out: BPBUF_HEAP_* flags
+ * @name: out: the heap's name, NUL-terminated: "default" for heap 0, the
+ *	name the heaps= module parameter gave for the others
  *
- * Every field is output only and must be zero on input.
+ * Every field but @heap_id is output only and must be zero on input. A
+ * caller built before @heap_id (a 48-byte struct) asks about the default
+ * heap.
  *
- * Errors: EINVAL (a field nonzero on input).
+ * Errors: EINVAL (a field but @heap_id nonzero on input), ENOENT (no heap
+ * has that id).
  */
 struct bpbuf_heap_info {
 	__u64 heap_size;
@@ -154,6 +186,11 @@ struct bpbuf_heap_info {
 	__u32 free_extents;
 	__u32 dma_bits;
 	__u32 page_size;
+	__u32 heap_id;
+	__u32 nr_heaps;
+	__u32 source;
+	__u32 flags;
+	char name[BPBUF_HEAP_NAME_LEN];
 };
 
 /* Flags for struct bpbuf_alloc */
@@ -185,8 +222,13 @@ struct bpbuf_heap_info {
  * @fd: out: the new dma-buf fd; must be zero on input
  * @name: in: a name for the buffer, NUL-terminated, as DMA_BUF_SET_NAME
  *	would set it; an empty string leaves it unnamed
+ * @heap_id: in: the heap to take it from: 0 (BPBUF_HEAP_DEFAULT) for the
+ *	default heap, else an id below BPBUF_CAP_HEAPS (BPBUF_IOCTL_HEAP_INFO
+ *	gives each id's name). A caller built before @heap_id (a 56-byte
+ *	struct) allocates from the default heap.
+ * @pad: must be zero
  *
- * Allocates a physically contiguous buffer from the heap and returns it as a
+ * Allocates a physically contiguous buffer from a heap and returns it as a
  * dma-buf fd, exporter name "bpbuf". The memory is zeroed. The buffer is
  * freed when its last fd is closed and its last mapping is gone.
  *
@@ -194,7 +236,8 @@ struct bpbuf_heap_info {
  *   EINVAL  @size is 0 or rounds up past 2^64; @align is not 0 and not a
  *           power of two in [page size, BPBUF_CAP_MAX_ALIGN]; unknown bit in
  *           @flags; both BPBUF_ALLOC_RDONLY and BPBUF_ALLOC_WRONLY; @fd
- *           nonzero; @name without a NUL
+ *           nonzero; @name without a NUL; @pad nonzero
+ *   ENOENT  no heap has id @heap_id
  *   ENOMEM  no free extent of @size with @align (the heap is full or too
  *           fragmented, or @size is larger than the heap), or the kernel is
  *           out of memory for its bookkeeping
@@ -207,15 +250,18 @@ struct bpbuf_alloc {
 	__u32 flags;
 	__u32 fd;
 	char name[BPBUF_NAME_LEN];
+	__u32 heap_id;
+	__u32 pad;
 };
 
 /**
  * struct bpbuf_bus_addr - BPBUF_IOCTL_BUS_ADDR
  * @fd: in: a dma-buf fd bpbuf exported
  * @flags: in: must be zero
- * @bus_addr: out: the address the heap's device (/dev/bpbuf, with its DMA
- *	mask) uses for the first byte of the buffer; must be zero on input.
- *	That device sits behind no IOMMU: this is the physical address (plus
+ * @bus_addr: out: the address the device of the buffer's heap uses for its
+ *	first byte (/dev/bpbuf for the default heap, a device of the heap's
+ *	own for the others, each with the heap's DMA mask); must be zero on
+ *	input. Those devices sit behind no IOMMU: this is the physical address (plus
  *	any bus offset), right for a device without an IOMMU or in IOMMU
  *	passthrough; a device behind a translating IOMMU needs
  *	BPBUF_IOCTL_DEV_MAP's address instead.
@@ -406,11 +452,17 @@ struct bpbuf_page_map {
 	__u32 pad;
 };
 
-/* First published sizes; a shorter struct is refused with EINVAL */
+/*
+ * First published sizes; a shorter struct is refused with EINVAL. VER1 and
+ * later are the sizes a struct grew to, with the interface version (minor)
+ * that brought them.
+ */
 #define BPBUF_VERSION_SIZE_VER0		64
 #define BPBUF_GET_CAP_SIZE_VER0		16
 #define BPBUF_HEAP_INFO_SIZE_VER0	48
+#define BPBUF_HEAP_INFO_SIZE_VER1	96	/* 0.5: @heap_id .. @name */
 #define BPBUF_ALLOC_SIZE_VER0		56
+#define BPBUF_ALLOC_SIZE_VER1		64	/* 0.5: @heap_id, @pad */
 #define BPBUF_BUS_ADDR_SIZE_VER0	24
 #define BPBUF_SYNC_SIZE_VER0		24
 #define BPBUF_DEV_MAP_SIZE_VER0		96

@@ -62,10 +62,28 @@ int bpbuf_dev_get_cap(struct bpbuf_dev *dev, uint64_t capability,
 int bpbuf_dev_heap_info(struct bpbuf_dev *dev, struct bpbuf_heap_info *info,
 			size_t size);
 
+/*
+ * Heaps: 0 (BPBUF_HEAP_DEFAULT) is the default heap, named
+ * BPBUF_HEAP_DEFAULT_NAME; the module's heaps= parameter adds named ones
+ * with ids from 1. bpbuf_dev_heap_info() asks about the default heap,
+ * bpbuf_dev_heap_info_id() about any (-ENOENT past the last; @info->nr_heaps
+ * says how many there are). bpbuf_dev_heap_find() gives the id of a name.
+ * Kernels from before heaps have the default heap alone.
+ */
+#define BPBUF_HEAP_DEFAULT_NAME	"default"
+int bpbuf_dev_heap_info_id(struct bpbuf_dev *dev, uint32_t heap_id,
+			   struct bpbuf_heap_info *info, size_t size);
+int bpbuf_dev_heap_find(struct bpbuf_dev *dev, const char *name,
+			uint32_t *heap_id);
+
 /* Buffers */
 int bpbuf_buffer_alloc(struct bpbuf_dev *dev, uint64_t size, uint64_t align,
 		       uint32_t flags, const char *name,
 		       struct bpbuf_buffer **bufp);
+/* From heap @heap_id; bpbuf_buffer_alloc() takes the default heap */
+int bpbuf_buffer_alloc_heap(struct bpbuf_dev *dev, uint32_t heap_id,
+			    uint64_t size, uint64_t align, uint32_t flags,
+			    const char *name, struct bpbuf_buffer **bufp);
 int bpbuf_buffer_import(struct bpbuf_dev *dev, int fd, uint32_t flags,
 			struct bpbuf_buffer **bufp);
 void bpbuf_buffer_free(struct bpbuf_buffer *buf);

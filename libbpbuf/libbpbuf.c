@@ -213,16 +213,39 @@ BPBUF_EXPORT int bpbuf_dev_get_cap(struct bpbuf_dev *dev, uint64_t capability,
 	return 0;
 }
 
-BPBUF_EXPORT int bpbuf_dev_heap_info(struct bpbuf_dev *dev,
-				     struct bpbuf_heap_info *info, size_t size)
+/*
+ * Ask about heap @heap_id. A kernel from before heaps (interface 0.4 and
+ * older) has the default heap alone: it refuses a nonzero @heap_id as a
+ * field it does not know (E2BIG), which is no such heap here.
+ */
+static int heap_info(struct bpbuf_dev *dev, uint32_t heap_id,
+		     struct bpbuf_heap_info *k)
+{
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	k->heap_id = heap_id;
+	ret = bpbuf_xioctl(dev->fd, BPBUF_IOCTL_HEAP_INFO, k);
+	if (ret == -E2BIG && heap_id)
+		return -ENOENT;
+	if (!ret && !k->nr_heaps) {
+		/* an old kernel: it has one heap, named as heap 0 is */
+		k->nr_heaps = 1;
+		snprintf(k->name, sizeof(k->name), "%s", BPBUF_HEAP_DEFAULT_NAME);
+	}
+	return ret;
+}
+
+BPBUF_EXPORT int bpbuf_dev_heap_info_id(struct bpbuf_dev *dev, uint32_t heap_id,
+					struct bpbuf_heap_info *info,
+					size_t size)
 {
 	struct bpbuf_heap_info k;
 	int ret;
 
 	if (!dev || !info || !size)
 		return -EINVAL;
-	memset(&k, 0, sizeof(k));
-	ret = bpbuf_xioctl(dev->fd, BPBUF_IOCTL_HEAP_INFO, &k);
+	ret = heap_info(dev, heap_id, &k);
 	if (ret)
 		return ret;
 	/* A caller built against a longer struct gets zeros past ours */
@@ -232,6 +255,33 @@ BPBUF_EXPORT int bpbuf_dev_heap_info(struct bpbuf_dev *dev,
 	}
 	memcpy(info, &k, size);
 	return 0;
+}
+
+BPBUF_EXPORT int bpbuf_dev_heap_info(struct bpbuf_dev *dev,
+				     struct bpbuf_heap_info *info, size_t size)
+{
+	return bpbuf_dev_heap_info_id(dev, BPBUF_HEAP_DEFAULT, info, size);
+}
+
+BPBUF_EXPORT int bpbuf_dev_heap_find(struct bpbuf_dev *dev, const char *name,
+				     uint32_t *heap_id)
+{
+	struct bpbuf_heap_info k;
+	uint32_t id = 0;
+	int ret;
+
+	if (!dev || !name || !heap_id)
+		return -EINVAL;
+	do {
+		ret = heap_info(dev, id, &k);
+		if (ret)
+			return ret == -ENOENT ? -ENOENT : ret;
+		if (!strcmp(k.name, name)) {
+			*heap_id = id;
+			return 0;
+		}
+	} while (++id < k.nr_heaps);
+	return -ENOENT;
 }
 
 static int buffer_new(struct bpbuf_dev *dev, int fd, uint64_t size,
@@ -261,10 +311,11 @@ static int dmabuf_size(int fd, uint64_t *size)
 	return 0;
 }
 
-BPBUF_EXPORT int bpbuf_buffer_alloc(struct bpbuf_dev *dev, uint64_t size,
-				    uint64_t align, uint32_t flags,
-				    const char *name,
-				    struct bpbuf_buffer **bufp)
+BPBUF_EXPORT int bpbuf_buffer_alloc_heap(struct bpbuf_dev *dev,
+					 uint32_t heap_id, uint64_t size,
+					 uint64_t align, uint32_t flags,
+					 const char *name,
+					 struct bpbuf_buffer **bufp)
 {
 	struct bpbuf_alloc args;
 	uint64_t real_size;
@@ -284,7 +335,11 @@ BPBUF_EXPORT int bpbuf_buffer_alloc(struct bpbuf_dev *dev, uint64_t size,
 	args.size = size;
 	args.align = align;
 	args.flags = flags;
+	args.heap_id = heap_id;
 	ret = bpbuf_xioctl(dev->fd, BPBUF_IOCTL_ALLOC, &args);
+	/* a kernel from before heaps knows no @heap_id: heap 0 alone */
+	if (ret == -E2BIG && heap_id)
+		return -ENOENT;
 	if (ret)
 		return ret;
 
@@ -298,6 +353,15 @@ BPBUF_EXPORT int bpbuf_buffer_alloc(struct bpbuf_dev *dev, uint64_t size,
 	if (ret)
 		close((int)args.fd);
 	return ret;
+}
+
+BPBUF_EXPORT int bpbuf_buffer_alloc(struct bpbuf_dev *dev, uint64_t size,
+				    uint64_t align, uint32_t flags,
+				    const char *name,
+				    struct bpbuf_buffer **bufp)
+{
+	return bpbuf_buffer_alloc_heap(dev, BPBUF_HEAP_DEFAULT, size, align,
+				       flags, name, bufp);
 }
 
 /*

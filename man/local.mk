@@ -10,6 +10,8 @@ man3_links = \
 	bpbuf_dev_open.3:bpbuf_dev_close bpbuf_dev_open.3:bpbuf_dev_fd \
 	bpbuf_dev_open.3:bpbuf_dev_version bpbuf_dev_open.3:bpbuf_dev_driver \
 	bpbuf_dev_open.3:bpbuf_dev_get_cap bpbuf_dev_open.3:bpbuf_dev_heap_info \
+	bpbuf_dev_open.3:bpbuf_dev_heap_info_id bpbuf_dev_open.3:bpbuf_dev_heap_find \
+	bpbuf_buffer_alloc.3:bpbuf_buffer_alloc_heap \
 	bpbuf_buffer_alloc.3:bpbuf_buffer_import \
 	bpbuf_buffer_alloc.3:bpbuf_buffer_free \
 	bpbuf_buffer_alloc.3:bpbuf_buffer_fd \

@@ -47,7 +47,7 @@ vm_test_files = $(tool_vm_test_files)
 
 # kselftest programs, built twice: 64-bit and, where gcc-multilib is there,
 # 32-bit (the same ABI through compat_ptr_ioctl). Add a test by its name.
-kselftest_names = device ioctl_abi alloc bus_sync mmap huge_map page_map lifetime importer dmaheap_node zeroing
+kselftest_names = device ioctl_abi alloc bus_sync mmap huge_map page_map lifetime heaps importer dmaheap_node zeroing
 kselftest_sources = $(kselftest_names:%=tests/kselftest/%.c)
 kselftest_headers = $(wildcard $(srcdir)/tests/kselftest/*.h) $(srcdir)/tests/kmod/bpbuf_test_importer.h
 EXTRA_DIST += $(kselftest_sources) $(kselftest_headers)

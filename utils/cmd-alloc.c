@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bpbuf alloc SIZE [--align A] [--name N] [--fill BYTE] [--hold]
+ * bpbuf alloc SIZE [--heap H] [--align A] [--name N] [--fill BYTE] [--hold]
  * [-- COMMAND [ARGS...]]: allocate a buffer, then print it, hold it or hand
  * its fd to a command.
  */
@@ -32,6 +32,8 @@ static const char alloc_usage[] =
 	"COMMAND's. Without COMMAND, print the buffer's fd, size and bus\n"
 	"address, and free it on exit.\n"
 	"\n"
+	"  -p, --heap H      take it from heap H, by name or id (default: the\n"
+	"                    default heap; 'bpbuf info' lists the heaps)\n"
 	"  -a, --align A     align the bus address to A bytes (a power of two)\n"
 	"  -n, --name N      name the buffer (up to 31 bytes)\n"
 	"  -f, --fill BYTE   fill the buffer with BYTE (0-255, e.g. 0xab)\n"
@@ -39,6 +41,7 @@ static const char alloc_usage[] =
 	"  -h, --help        show this help\n";
 
 struct alloc_opts {
+	const char *heap;	/* NULL: the default heap */
 	uint64_t align;
 	const char *name;
 	int fill;		/* -1: none */
@@ -52,6 +55,9 @@ static void alloc_opt(int opt, const char *arg, void *ctx)
 	uint64_t v;
 
 	switch (opt) {
+	case 'p':
+		o->heap = arg;
+		break;
 	case 'a':
 		o->align = size_arg("alignment", arg);
 		if (o->align & (o->align - 1))
@@ -73,6 +79,27 @@ static void alloc_opt(int opt, const char *arg, void *ctx)
 		o->hold = true;
 		break;
 	}
+}
+
+/* A heap by name, or by id; exits when the device has no such heap */
+static uint32_t heap_arg(struct bpbuf_dev *dev, const char *arg)
+{
+	struct bpbuf_heap_info hi;
+	const char *why;
+	uint32_t id;
+	uint64_t v;
+	int ret;
+
+	ret = bpbuf_dev_heap_find(dev, arg, &id);
+	if (ret == -ENOENT && !parse_uint(arg, UINT32_MAX, &v, &why)) {
+		id = (uint32_t)v;
+		ret = bpbuf_dev_heap_info_id(dev, id, &hi, sizeof(hi));
+	}
+	if (ret == -ENOENT)
+		die("no heap named %s ('bpbuf info' lists the heaps)", arg);
+	if (ret)
+		die_errno(ret, "cannot look heap %s up", arg);
+	return id;
 }
 
 static void print_buffer(struct bpbuf_buffer *buf, bool with_fd)
@@ -159,6 +186,7 @@ static int run_command(struct bpbuf_dev *dev, struct bpbuf_buffer *buf,
 static int cmd_alloc(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "heap", required_argument, NULL, 'p' },
 		{ "align", required_argument, NULL, 'a' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "fill", required_argument, NULL, 'f' },
@@ -171,11 +199,12 @@ static int cmd_alloc(int argc, char **argv)
 	struct parsed_args pa;
 	struct bpbuf_dev *dev;
 	char s[SIZE_STR_LEN];
+	uint32_t heap_id;
 	uint64_t size;
 	sigset_t stop;
 	int ret, sig;
 
-	parse_args(argc, argv, "+:a:n:f:Hh", opts, alloc_usage, alloc_opt, &o,
+	parse_args(argc, argv, "+:p:a:n:f:Hh", opts, alloc_usage, alloc_opt, &o,
 		   &pa);
 	if (!pa.npos)
 		die_usage("alloc needs a SIZE");
@@ -200,14 +229,15 @@ static int cmd_alloc(int argc, char **argv)
 	}
 
 	dev = open_device();
-	ret = bpbuf_buffer_alloc(dev, size, o.align,
-				 pa.nrest ? 0 : BPBUF_ALLOC_CLOEXEC, o.name,
-				 &buf);
+	heap_id = o.heap ? heap_arg(dev, o.heap) : BPBUF_HEAP_DEFAULT;
+	ret = bpbuf_buffer_alloc_heap(dev, heap_id, size, o.align,
+				      pa.nrest ? 0 : BPBUF_ALLOC_CLOEXEC,
+				      o.name, &buf);
 	if (ret == -ENOMEM) {
 		struct bpbuf_heap_info hi;
 		char lf[SIZE_STR_LEN];
 
-		if (!bpbuf_dev_heap_info(dev, &hi, sizeof(hi)))
+		if (!bpbuf_dev_heap_info_id(dev, heap_id, &hi, sizeof(hi)))
 			die("cannot allocate %s: %s (largest free extent: %s)",
 			    format_size(size, s, sizeof(s)), strerror(ENOMEM),
 			    format_size(hi.largest_free, lf, sizeof(lf)));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bpbuf info [--json]: the heap's figures from the device, and the live
- * buffers from the driver's debugfs list when it can be read.
+ * bpbuf info [--json]: the heaps' figures from the device (and their bus
+ * ranges from debugfs, for root), and the live buffers from the driver's
+ * debugfs list when it can be read.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,9 +21,10 @@
 static const char info_usage[] =
 	"Usage: bpbuf info [--json]\n"
 	"\n"
-	"Show the heap (size, free bytes, largest free extent, DMA mask width)\n"
-	"and its live buffers. The buffer list comes from debugfs and needs\n"
-	"root; without it only the heap is shown.\n"
+	"Show the default heap (size, free bytes, largest free extent, DMA mask\n"
+	"width), every heap (name, source, state, reach, bus range), and the\n"
+	"live buffers. Bus ranges and the buffer list come from debugfs and need\n"
+	"root; without it only the heaps' figures are shown.\n"
 	"\n"
 	"  -j, --json   print one JSON object\n"
 	"  -h, --help   show this help\n";
@@ -168,6 +170,124 @@ static bool is_number(const char *s)
 	return true;
 }
 
+/* One heap: its figures, and its bus range when debugfs says it */
+struct heap_entry {
+	struct bpbuf_heap_info info;
+	char bus_range[48];	/* "0x...-0x...", or "" when not readable */
+};
+
+/* Every heap, in id order; the default heap is the first */
+struct heap_list {
+	struct heap_entry *heap;
+	unsigned int n;
+};
+
+static const char *source_name(uint32_t source)
+{
+	switch (source) {
+	case BPBUF_HEAP_SOURCE_CMA:
+		return "cma";
+	case BPBUF_HEAP_SOURCE_MOVABLE:
+		return "movable";
+	}
+	return "?";
+}
+
+/* The first bus address of heap @name, from debugfs (root only) */
+static void heap_bus_range(const char *name, uint64_t size, char *out,
+			   size_t len)
+{
+	char dir[256], path[400], line[128];
+	unsigned long long addr;
+	FILE *f;
+
+	out[0] = '\0';
+	if (!debugfs_dir(dir, sizeof(dir)))
+		return;
+	snprintf(path, sizeof(path), "%s/bpbuf/heaps/%s", dir, name);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "bus_addr: %llx", &addr) == 1 && size)
+			snprintf(out, len, "0x%llx-0x%llx", addr,
+				 addr + size - 1);
+	fclose(f);
+}
+
+static void read_heaps(struct bpbuf_dev *dev, struct heap_list *hl)
+{
+	struct bpbuf_heap_info hi;
+	uint32_t id = 0;
+	int ret;
+
+	memset(hl, 0, sizeof(*hl));
+	do {
+		ret = bpbuf_dev_heap_info_id(dev, id, &hi, sizeof(hi));
+		if (ret)
+			die_errno(ret, "cannot read heap %u's figures", id);
+		hl->heap = realloc(hl->heap, (id + 1) * sizeof(*hl->heap));
+		if (!hl->heap)
+			die_errno(ENOMEM, "cannot read the heaps");
+		hl->heap[id].info = hi;
+		heap_bus_range(hi.name, hi.heap_size, hl->heap[id].bus_range,
+			       sizeof(hl->heap[id].bus_range));
+		hl->n = ++id;
+	} while (id < hi.nr_heaps);
+}
+
+static void heaps_json(const struct heap_list *hl)
+{
+	unsigned int i;
+
+	printf("\"heaps\":[");
+	for (i = 0; i < hl->n; i++) {
+		const struct bpbuf_heap_info *h = &hl->heap[i].info;
+		const char *range = hl->heap[i].bus_range;
+
+		printf("%s{\"id\":%u,\"name\":", i ? "," : "", h->heap_id);
+		json_string(h->name);
+		printf(",\"source\":\"%s\",\"size\":%" PRIu64 ",\"free\":%" PRIu64
+		       ",\"largest_free\":%" PRIu64 ",\"free_extents\":%u"
+		       ",\"live_buffers\":%u,\"dma_bits\":%u,\"page_maps\":%s"
+		       ",\"bus_range\":",
+		       source_name(h->source), (uint64_t)h->heap_size,
+		       (uint64_t)h->free_bytes, (uint64_t)h->largest_free,
+		       h->free_extents, h->live_buffers, h->dma_bits,
+		       h->flags & BPBUF_HEAP_PAGE_MAP ? "true" : "false");
+		if (*range)
+			json_string(range);
+		else
+			printf("null");
+		printf("}");
+	}
+	printf("],");
+}
+
+static void heaps_text(const struct heap_list *hl)
+{
+	char sz[SIZE_STR_LEN], fr[SIZE_STR_LEN], lf[SIZE_STR_LEN];
+	unsigned int i;
+
+	printf("heaps:\n");
+	printf("  %-3s %-16s %-8s %10s %10s %10s %7s %4s %-9s %s\n", "ID", "NAME",
+	       "SOURCE", "SIZE", "FREE", "LARGEST", "BUFFERS", "DMA", "PAGE MAPS",
+	       "BUS RANGE");
+	for (i = 0; i < hl->n; i++) {
+		const struct bpbuf_heap_info *h = &hl->heap[i].info;
+		const char *range = hl->heap[i].bus_range;
+
+		printf("  %-3u %-16s %-8s %10s %10s %10s %7u %4u %-9s %s\n",
+		       h->heap_id, h->name, source_name(h->source),
+		       format_size(h->heap_size, sz, sizeof(sz)),
+		       format_size(h->free_bytes, fr, sizeof(fr)),
+		       format_size(h->largest_free, lf, sizeof(lf)),
+		       h->live_buffers, h->dma_bits,
+		       h->flags & BPBUF_HEAP_PAGE_MAP ? "yes" : "no",
+		       *range ? range : "-");
+	}
+}
+
 /* What the driver can do for this caller (BPBUF_IOCTL_GET_CAP) */
 struct info_caps {
 	uint64_t bus_addr;
@@ -176,6 +296,7 @@ struct info_caps {
 };
 
 static void info_json(const struct bpbuf_heap_info *hi,
+		      const struct heap_list *hl,
 		      const struct info_caps *caps, const struct live_list *l)
 {
 	uint64_t map_sizes = caps->map_sizes;
@@ -193,6 +314,7 @@ static void info_json(const struct bpbuf_heap_info *hi,
 	for (uint64_t m = map_sizes; m; m &= m - 1)
 		printf("%s%" PRIu64, m == map_sizes ? "" : ",", m & -m);
 	printf("]},");
+	heaps_json(hl);
 	if (l->error[0]) {
 		printf("\"buffers\":null,\"buffers_error\":");
 		json_string(l->error);
@@ -226,6 +348,7 @@ static void info_json(const struct bpbuf_heap_info *hi,
 }
 
 static void info_text(struct bpbuf_dev *dev, const struct bpbuf_heap_info *hi,
+		      const struct heap_list *hl,
 		      const struct info_caps *caps, const struct live_list *l)
 {
 	uint64_t map_sizes = caps->map_sizes;
@@ -260,6 +383,8 @@ static void info_text(struct bpbuf_dev *dev, const struct bpbuf_heap_info *hi,
 	       "yes (O_DIRECT, io_uring, MSG_ZEROCOPY without a copy)" :
 	       "no (zero-copy I/O needs a page map: driver 0.4 and a CMA heap)");
 	putchar('\n');
+	heaps_text(hl);
+	putchar('\n');
 	if (l->error[0]) {
 		printf("buffers: not available: %s\n", l->error);
 		return;
@@ -268,8 +393,9 @@ static void info_text(struct bpbuf_dev *dev, const struct bpbuf_heap_info *hi,
 		printf("buffers: none\n");
 		return;
 	}
-	printf("%-10s %-18s %7s %-16s %5s %9s %s\n", "SIZE", "BUS ADDRESS",
-	       "PID", "COMMAND", "MMAPS", "IMPORTERS", "NAME");
+	printf("%-10s %-18s %7s %-16s %5s %9s %-12s %s\n", "SIZE",
+	       "BUS ADDRESS", "PID", "COMMAND", "MMAPS", "IMPORTERS", "HEAP",
+	       "NAME");
 	for (i = 0; i < l->nbuffers; i++) {
 		const struct live_buffer *b = &l->buffers[i];
 		const char *size = live_field(l, b, "size");
@@ -279,15 +405,17 @@ static void info_text(struct bpbuf_dev *dev, const struct bpbuf_heap_info *hi,
 		const char *mmaps = live_field(l, b, "mmaps");
 		const char *att = live_field(l, b, "attachments");
 		const char *nm = live_field(l, b, "name");
+		const char *heap = live_field(l, b, "heap");
 		char hs[SIZE_STR_LEN];
 
 		if (size && is_number(size))
 			format_size(strtoull(size, NULL, 10), hs, sizeof(hs));
 		else
 			snprintf(hs, sizeof(hs), "%s", size ? size : "-");
-		printf("%-10s %-18s %7s %-16s %5s %9s %s\n", hs,
+		printf("%-10s %-18s %7s %-16s %5s %9s %-12s %s\n", hs,
 		       bus ? bus : "-", pid ? pid : "-", comm ? comm : "-",
 		       mmaps ? mmaps : "-", att ? att : "-",
+		       heap && *heap ? heap : "default",
 		       nm && *nm ? nm : "-");
 	}
 }
@@ -306,6 +434,7 @@ static int cmd_info(int argc, char **argv)
 	};
 	struct live_list live;
 	struct bpbuf_heap_info hi;
+	struct heap_list heaps;
 	struct parsed_args pa;
 	struct bpbuf_dev *dev;
 	struct info_caps caps;
@@ -327,12 +456,14 @@ static int cmd_info(int argc, char **argv)
 		caps.map_sizes = hi.page_size;
 	if (bpbuf_dev_get_cap(dev, BPBUF_CAP_PAGE_MAP, &caps.page_map))
 		caps.page_map = 0;
+	read_heaps(dev, &heaps);
 	memset(&live, 0, sizeof(live));
 	read_live_buffers(&live);
 	if (json)
-		info_json(&hi, &caps, &live);
+		info_json(&hi, &heaps, &caps, &live);
 	else
-		info_text(dev, &hi, &caps, &live);
+		info_text(dev, &hi, &heaps, &caps, &live);
+	free(heaps.heap);
 	bpbuf_dev_close(dev);
 	return EXIT_OK;
 }
@@ -340,5 +471,5 @@ static int cmd_info(int argc, char **argv)
 const struct bpbuf_cmd bpbuf_cmd_info = {
 	.name = "info",
 	.run = cmd_info,
-	.help = "show the heap and its live buffers",
+	.help = "show the heaps and the live buffers",
 };

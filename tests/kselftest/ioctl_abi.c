@@ -16,11 +16,14 @@ _Static_assert(sizeof(struct bpbuf_version) == 64, "version size");
 _Static_assert(offsetof(struct bpbuf_version, name_len) == 16, "version");
 _Static_assert(offsetof(struct bpbuf_version, desc) == 56, "version");
 _Static_assert(sizeof(struct bpbuf_get_cap) == 16, "get_cap size");
-_Static_assert(sizeof(struct bpbuf_heap_info) == 48, "heap_info size");
+_Static_assert(sizeof(struct bpbuf_heap_info) == 96, "heap_info size");
 _Static_assert(offsetof(struct bpbuf_heap_info, live_buffers) == 32, "hi");
-_Static_assert(sizeof(struct bpbuf_alloc) == 56, "alloc size");
+_Static_assert(offsetof(struct bpbuf_heap_info, heap_id) == 48, "hi id");
+_Static_assert(offsetof(struct bpbuf_heap_info, name) == 64, "hi name");
+_Static_assert(sizeof(struct bpbuf_alloc) == 64, "alloc size");
 _Static_assert(offsetof(struct bpbuf_alloc, fd) == 20, "alloc fd");
 _Static_assert(offsetof(struct bpbuf_alloc, name) == 24, "alloc name");
+_Static_assert(offsetof(struct bpbuf_alloc, heap_id) == 56, "alloc heap");
 _Static_assert(sizeof(struct bpbuf_bus_addr) == 24, "bus_addr size");
 _Static_assert(offsetof(struct bpbuf_bus_addr, bus_addr) == 8, "bus_addr");
 _Static_assert(sizeof(struct bpbuf_sync) == 24, "sync size");
@@ -127,43 +130,51 @@ FIXTURE(length) {
 FIXTURE_VARIANT(length) {
 	unsigned long cmd;
 	size_t size;
+	/* the struct's first published size: binaries built then send it */
+	size_t first_size;
 	/* what a valid struct gets: 0, or the errno of a request judged */
 	int valid;
 };
 
 FIXTURE_VARIANT_ADD(length, version) {
 	.cmd = BPBUF_IOCTL_VERSION, .size = sizeof(struct bpbuf_version),
+	.first_size = BPBUF_VERSION_SIZE_VER0,
 };
 
 FIXTURE_VARIANT_ADD(length, get_cap) {
 	.cmd = BPBUF_IOCTL_GET_CAP, .size = sizeof(struct bpbuf_get_cap),
+	.first_size = BPBUF_GET_CAP_SIZE_VER0,
 };
 
 FIXTURE_VARIANT_ADD(length, heap_info) {
 	.cmd = BPBUF_IOCTL_HEAP_INFO, .size = sizeof(struct bpbuf_heap_info),
+	.first_size = BPBUF_HEAP_INFO_SIZE_VER0,
 };
 
 FIXTURE_VARIANT_ADD(length, alloc) {
 	.cmd = BPBUF_IOCTL_ALLOC, .size = sizeof(struct bpbuf_alloc),
+	.first_size = BPBUF_ALLOC_SIZE_VER0,
 };
 
 FIXTURE_VARIANT_ADD(length, bus_addr) {
 	.cmd = BPBUF_IOCTL_BUS_ADDR, .size = sizeof(struct bpbuf_bus_addr),
+	.first_size = BPBUF_BUS_ADDR_SIZE_VER0,
 };
 
 FIXTURE_VARIANT_ADD(length, sync) {
 	.cmd = BPBUF_IOCTL_SYNC, .size = sizeof(struct bpbuf_sync),
+	.first_size = BPBUF_SYNC_SIZE_VER0,
 };
 
 /* For the test importer's platform device, which has no driver */
 FIXTURE_VARIANT_ADD(length, dev_map) {
 	.cmd = BPBUF_IOCTL_DEV_MAP, .size = sizeof(struct bpbuf_dev_map),
-	.valid = -ENXIO,
+	.first_size = BPBUF_DEV_MAP_SIZE_VER0, .valid = -ENXIO,
 };
 
 FIXTURE_VARIANT_ADD(length, dev_unmap) {
 	.cmd = BPBUF_IOCTL_DEV_UNMAP, .size = sizeof(struct bpbuf_dev_map),
-	.valid = -ENOENT,
+	.first_size = BPBUF_DEV_MAP_SIZE_VER0, .valid = -ENOENT,
 };
 
 FIXTURE_SETUP(length)
@@ -217,11 +228,19 @@ TEST_F(length, exact_size_works)
 	EXPECT_EQ(variant->valid, bp_ioctl(self->dev, variant->cmd, self->raw));
 }
 
-TEST_F(length, shorter_by_8_einval)
+/* A binary built against the first header: its struct, its results */
+TEST_F(length, first_version_size_works)
+{
+	valid_args(self, variant->cmd);
+	EXPECT_EQ(variant->valid, bp_ioctl(self->dev,
+		BPBUF_IOC_SIZED(variant->cmd, variant->first_size), self->raw));
+}
+
+TEST_F(length, shorter_than_first_version_einval)
 {
 	valid_args(self, variant->cmd);
 	EXPECT_EQ(-EINVAL, bp_ioctl(self->dev,
-		BPBUF_IOC_SIZED(variant->cmd, variant->size - 8), self->raw));
+		BPBUF_IOC_SIZED(variant->cmd, variant->first_size - 8), self->raw));
 }
 
 TEST_F(length, size_zero_einval)
@@ -434,6 +453,15 @@ TEST_F(abi, cap_page_map)
 	EXPECT_GE(1, v);
 }
 
+TEST_F(abi, cap_heaps)
+{
+	uint64_t v;
+
+	/* at least the default heap; heaps.c tests the others */
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_HEAPS, &v));
+	EXPECT_LE(1, v);
+}
+
 TEST_F(abi, cap_zero_einval)
 {
 	uint64_t v;
@@ -445,7 +473,7 @@ TEST_F(abi, cap_next_unknown_einval)
 {
 	uint64_t v;
 
-	EXPECT_EQ(-EINVAL, bp_cap(self->dev, BPBUF_CAP_PAGE_MAP + 1, &v));
+	EXPECT_EQ(-EINVAL, bp_cap(self->dev, BPBUF_CAP_HEAPS + 1, &v));
 }
 
 TEST_F(abi, cap_high_bits_einval)

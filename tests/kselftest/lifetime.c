@@ -12,6 +12,7 @@
 
 #include "bpbuf_test.h"
 #include "kselftest_harness.h"
+#include "reload.h"
 
 FIXTURE(life) {
 	int dev;
@@ -423,65 +424,6 @@ static int open_cma_heap(void)
 	return -1;
 }
 
-/* The module file: where the VM rig puts it, or $BPBUF_KO */
-static const char *module_file(void)
-{
-	return getenv("BPBUF_KO") ? getenv("BPBUF_KO") : "/lib/modules/bpbuf.ko";
-}
-
-/* The loaded module's parameters, as finit_module() takes them */
-static void load_args(char *args, size_t len)
-{
-	char *source = read_text(BPBUF_PARAMS "/heap_source");
-
-	snprintf(args, len,
-		 "heap_size=%lld heap_source=%.*s dma_bits=%lld bus_addr_unprivileged=%lld",
-		 bp_param("heap_size"), source ? (int)strcspn(source, "\n") : 4,
-		 source ? source : "auto", bp_param("dma_bits"),
-		 bp_param("bus_addr_unprivileged"));
-	free(source);
-}
-
-/*
- * For a test that loads the module itself: the module file open, its
- * parameters as they are in @args, the test's fd of the device closed and
- * the module unloaded. Return: the module file's fd; -1 when the test
- * cannot do that here (SKIP: *@why says why); -2 when unloading failed.
- */
-static int unload_for_reload(int *dev, char *args, size_t len, const char **why)
-{
-	int ko_fd;
-
-	*why = "delete_module and finit_module need CAP_SYS_MODULE";
-	if (geteuid())
-		return -1;
-	*why = "no module file (set BPBUF_KO)";
-	ko_fd = open(module_file(), O_RDONLY | O_CLOEXEC);
-	if (ko_fd < 0)
-		return -1;
-	load_args(args, len);
-	close(*dev);
-	*dev = -1;
-	*why = "the module would not unload";
-	if (bp_unload(200)) {
-		close(ko_fd);
-		return -2;
-	}
-	return ko_fd;
-}
-
-/* Load the module from @ko_fd (closed) with @args: the device, or -errno */
-static int reload_and_open(int ko_fd, const char *args)
-{
-	int ret = syscall(SYS_finit_module, ko_fd, args, 0) ? -errno : 0;
-
-	close(ko_fd);
-	if (ret)
-		return ret;
-	ret = bp_open();
-	return ret < 0 ? -errno : ret;
-}
-
 /*
  * A heap larger than the machine's memory: the load fails with ENOMEM and
  * the kernel log says what to do (bpbuf(4), "Load errors"), whatever the
@@ -490,14 +432,14 @@ static int reload_and_open(int ko_fd, const char *args)
 TEST_F(life, load_larger_than_memory_says_what_to_do)
 {
 	long long too_big = (meminfo("MemTotal:") + 1024 * MIB) / MIB * MIB;
-	char args[200], reload[200], record[1024], said[4096] = "";
+	char args[1024], reload[1024], record[1024], said[4096] = "";
 	int ko_fd, kmsg, ret;
 	const char *why;
 	ssize_t n;
 
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, kmsg);
-	ko_fd = unload_for_reload(&self->dev, reload, sizeof(reload), &why);
+	ko_fd = bp_unload_for_reload(&self->dev, reload, sizeof(reload), &why);
 	if (ko_fd == -1)
 		SKIP(return, "%s", why);
 	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
@@ -523,7 +465,7 @@ TEST_F(life, load_larger_than_memory_says_what_to_do)
 
 	if (!ret)
 		bp_unload(200);
-	self->dev = reload_and_open(ko_fd, reload);
+	self->dev = bp_reload_and_open(ko_fd, reload);
 	ASSERT_LE(0, self->dev) TH_LOG("load %s: %s", reload, strerror(-self->dev));
 }
 
@@ -535,13 +477,13 @@ TEST_F(life, load_larger_than_memory_says_what_to_do)
  */
 TEST_F(life, movable_source_serves_the_whole_heap)
 {
-	char args[200];
+	char args[1024];
 	struct bpbuf_heap_info info;
 	unsigned char *p;
 	int ko_fd, ret, fd;
 	const char *why;
 
-	ko_fd = unload_for_reload(&self->dev, args, sizeof(args), &why);
+	ko_fd = bp_unload_for_reload(&self->dev, args, sizeof(args), &why);
 	if (ko_fd == -1)
 		SKIP(return, "%s", why);
 	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
@@ -549,7 +491,7 @@ TEST_F(life, movable_source_serves_the_whole_heap)
 	ret = syscall(SYS_finit_module, ko_fd, "heap_size=32M heap_source=movable", 0) ?
 	      errno : 0;
 	if (ret == EOPNOTSUPP) {
-		self->dev = reload_and_open(ko_fd, args);
+		self->dev = bp_reload_and_open(ko_fd, args);
 		ASSERT_LE(0, self->dev);
 		SKIP(return, "this kernel gives modules no alloc_contig_range()");
 	}
@@ -575,7 +517,7 @@ TEST_F(life, movable_source_serves_the_whole_heap)
 
 	/* unload gives it back (free_contig_range() warns of pages in use) */
 	ASSERT_EQ(0, bp_unload(200));
-	self->dev = reload_and_open(ko_fd, args);
+	self->dev = bp_reload_and_open(ko_fd, args);
 	ASSERT_LE(0, self->dev) TH_LOG("load %s: %s", args, strerror(-self->dev));
 }
 
@@ -588,21 +530,21 @@ TEST_F(life, movable_source_serves_the_whole_heap)
  */
 TEST_F(life, rmmod_returns_the_carve_and_reload_works)
 {
-	const char *ko = module_file();
+	const char *ko = bp_module_file();
 	long long heap = self->idle.heap_size, cma = meminfo("CmaTotal:");
 	struct dma_heap_allocation_data big = {
 		.len = cma - heap + 4 * MIB, .fd_flags = O_RDWR | O_CLOEXEC,
 	};
 	struct bpbuf_heap_info info;
 	int ko_fd, cma_heap;
-	char args[200];
+	char args[1024];
 
 	if (geteuid())
 		SKIP(return, "delete_module and finit_module need CAP_SYS_MODULE");
 	ko_fd = open(ko, O_RDONLY | O_CLOEXEC);
 	if (ko_fd < 0)
 		SKIP(return, "no module file at %s (set BPBUF_KO)", ko);
-	load_args(args, sizeof(args));
+	bp_load_args(args, sizeof(args));
 	close(self->dev);
 	self->dev = -1;
 

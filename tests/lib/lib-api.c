@@ -173,6 +173,37 @@ TEST_F(lib, heap_info)
 	EXPECT_EQ(-EINVAL, bpbuf_dev_heap_info(self->dev, NULL, sizeof(hi)));
 }
 
+TEST_F(lib, heaps)
+{
+	struct bpbuf_heap_info hi;
+	struct bpbuf_buffer *b;
+	uint32_t id = 99;
+	uint64_t free_before;
+
+	ASSERT_EQ(0, bpbuf_dev_heap_find(self->dev, BPBUF_HEAP_DEFAULT_NAME, &id));
+	EXPECT_EQ(BPBUF_HEAP_DEFAULT, id);
+	EXPECT_EQ(-ENOENT, bpbuf_dev_heap_find(self->dev, "no-such-heap", &id));
+	EXPECT_EQ(-EINVAL, bpbuf_dev_heap_find(self->dev, NULL, &id));
+	EXPECT_EQ(-EINVAL, bpbuf_dev_heap_find(self->dev, "default", NULL));
+
+	ASSERT_EQ(0, bpbuf_dev_heap_info_id(self->dev, 0, &hi, sizeof(hi)));
+	EXPECT_STREQ(BPBUF_HEAP_DEFAULT_NAME, hi.name);
+	EXPECT_LE(1, hi.nr_heaps);
+	free_before = hi.free_bytes;
+	EXPECT_EQ(-ENOENT, bpbuf_dev_heap_info_id(self->dev, hi.nr_heaps, &hi,
+						  sizeof(hi)));
+
+	ASSERT_EQ(0, bpbuf_buffer_alloc_heap(self->dev, BPBUF_HEAP_DEFAULT,
+					     MIB, 0, 0, "lib-heap", &b));
+	ASSERT_EQ(0, bpbuf_dev_heap_info_id(self->dev, 0, &hi, sizeof(hi)));
+	EXPECT_EQ(free_before - MIB, hi.free_bytes);
+	bpbuf_buffer_free(b);
+	b = NULL;
+	EXPECT_EQ(-ENOENT, bpbuf_buffer_alloc_heap(self->dev, hi.nr_heaps, MIB,
+						   0, 0, NULL, &b));
+	EXPECT_TRUE(b == NULL);
+}
+
 /* Allocation */
 
 TEST_F(lib, alloc_rounds_to_pages)

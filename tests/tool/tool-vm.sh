@@ -44,7 +44,7 @@ page=$(( $(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps) + 0 ))
 page=$((page * 1024))
 pages_of() { echo $(( ($1 + page - 1) / page * page )); }
 
-echo "1..31"
+echo "1..36"
 
 run "$bpbuf" --version
 expect "--version" 0 '^bpbuf [0-9]'
@@ -58,8 +58,10 @@ expect "info: heap size" 0 '^heap size: +64 MiB \(67108864 bytes\)$'
 expect "info: free and largest free extent" 0 '^largest free: +[0-9.]+ [KMG]iB \([0-9]+ bytes\)$'
 expect "info: DMA bits" 0 '^DMA bits: +(3[2-9]|[4-6][0-9])$'
 expect "info: the driver" 0 '^driver: +bpbuf [0-9]+\.[0-9]+\.[0-9]+ \([0-9]{8}\)$'
+expect "info: the heaps table lists the default heap" 0 '^  0 +default +(cma|movable) +64 MiB +[0-9.]+ [KMG]iB +[0-9.]+ [KMG]iB +[0-9]+ +(3[2-9]|[4-6][0-9]) +(yes|no) +(0x[0-9a-f]+-0x[0-9a-f]+|-)$'
 run "$bpbuf" info --json
 expect "info --json: heap object" 0 '^\{"heap":\{"size":67108864,"free":[0-9]+,"largest_free":[0-9]+,'
+expect "info --json: heaps array" 0 '"heaps":\[\{"id":0,"name":"default","source":"(cma|movable)","size":67108864,"free":[0-9]+,'
 run "$bpbuf" alloc 1M --name tool-vm-live -- "$bpbuf" info
 expect "info: lists a live buffer with its size and name" 0 '^1 MiB +0x[0-9a-f]+ +[0-9]+ +bpbuf .* tool-vm-live$'
 run "$bpbuf" alloc 3M --name tool-vm-json -- "$bpbuf" info --json
@@ -94,6 +96,14 @@ fi
 sleep 3
 [ "$(live_buffers)" = "$base_live" ] && ok "alloc: ... and is freed when that child exits" ||
 	not_ok "alloc: ... and is freed when that child exits (live $(live_buffers))"
+
+# alloc --heap: by name or id
+run "$bpbuf" alloc 1M --heap default -- "$helper" check-fill 0
+expect "alloc --heap default" 0 '^tool-helper: 1048576 bytes of 0$'
+run "$bpbuf" alloc 1M --heap 0
+expect "alloc --heap 0: the default heap by id" 0 '^size: +1048576 \(1 MiB\)$'
+run "$bpbuf" alloc 1M --heap nosuch
+expect "alloc --heap nosuch: no such heap" 1 '' "^bpbuf: no heap named nosuch \('bpbuf info' lists the heaps\)$"
 
 # alloc without a command
 run "$bpbuf" alloc 64K --align 2M

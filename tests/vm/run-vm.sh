@@ -68,7 +68,11 @@ done
 
 # panic=-1 turns a panic into a reboot, and -no-reboot turns that into QEMU
 # exiting, so a dead kernel ends the run at once instead of at the timeout.
-cmdline="cma=$cma panic=-1 printk.devkmsg=on $append"
+# RCU's CPU stall warning after 60 s, not the kernel's 21: under TCG a vCPU
+# gets no time while the host runs something else, and a debug kernel's
+# boot (ACPI under KASAN) was seen reported stalled for 26 s on a busy host
+# with nothing of bpbuf loaded; a loop of ours that never yields still is.
+cmdline="cma=$cma panic=-1 printk.devkmsg=on rcupdate.rcu_cpu_stall_timeout=60 $append"
 case $arch in
 x86_64)
 	# No LA57: with 5-level paging this KASAN kernel reports a wild access

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpbuf's heaps, as the module parameters describe them.
+ *
+ * The default heap (id 0, "default") is heap_size bytes from heap_source,
+ * for /dev/bpbuf's own device with a dma_bits-wide mask: what a program
+ * that never names a heap gets. heaps= adds named ones, each
+ * NAME:SIZE[:SOURCE][:dma_bits=N], comma-separated, e.g.
+ *
+ *	heaps=low:256M:movable:dma_bits=32,video:1G
+ *
+ * Each named heap is carved for a device of its own (a child of /dev/bpbuf's,
+ * "heap-NAME"), so that its DMA mask bounds where its memory may lie and its
+ * bus address is that device's. They are carved in order, the default heap
+ * first; a load that cannot carve them all fails and gives back what it took:
+ * a partial set of heaps is never left behind.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <bpbuf.h>
+
+#include "heap.h"
+#include "heaps.h"
+#include "param.h"
+
+#define BPBUF_DEFAULT_HEAP_NAME	"default"
+#define BPBUF_DEFAULT_HEAP_SIZE	SZ_64M
+/* Longest heaps= value: eight heaps' worth, generously */
+#define BPBUF_HEAPS_PARAM_LEN	512
+
+/**
+ * struct heap_spec - one heap as the parameters describe it
+ * @name: its name
+ * @size: bytes, page aligned
+ * @source: where from
+ * @dma_bits: width of its DMA mask; 0 for the dma_bits parameter's
+ */
+struct heap_spec {
+	char name[BPBUF_HEAP_NAME_LEN];
+	u64 size;
+	enum bpbuf_source source;
+	unsigned int dma_bits;
+};
+
+static u64 heap_size = BPBUF_DEFAULT_HEAP_SIZE;
+static enum bpbuf_source heap_source = BPBUF_SOURCE_AUTO;
+static unsigned int dma_bits = 64;
+/* heaps=, parsed when it is set; specs[0] is unused (the default heap) */
+static struct heap_spec specs[BPBUF_MAX_HEAPS];
+static unsigned int nr_specs = 1;
+static char heaps_value[BPBUF_HEAPS_PARAM_LEN];
+
+/* More than nothing, and no more than a size_t holds in pages */
+static int parse_size(const char *val, u64 *size)
+{
+	if (bpbuf_param_bytes(val, size) || !*size ||
+	    *size > SIZE_MAX - PAGE_SIZE + 1)
+		return -EINVAL;
+	*size = PAGE_ALIGN(*size);
+	return 0;
+}
+
+static int heap_size_set(const char *val, const struct kernel_param *kp)
+{
+	return parse_size(val, kp->arg);
+}
+
+static int heap_size_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%llu\n", *(u64 *)kp->arg);
+}
+
+static const struct kernel_param_ops heap_size_ops = {
+	.set = heap_size_set,
+	.get = heap_size_get,
+};
+
+module_param_cb(heap_size, &heap_size_ops, &heap_size, 0444);
+MODULE_PARM_DESC(heap_size,
+		 "Bytes of the default heap, carved at load, e.g. 64M or 1G (default 64M); from CMA, boot with cma= at least this large");
+
+static int heap_source_set(const char *val, const struct kernel_param *kp)
+{
+	return bpbuf_source_parse(val, kp->arg);
+}
+
+static int heap_source_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  bpbuf_source_name(*(enum bpbuf_source *)kp->arg));
+}
+
+static const struct kernel_param_ops heap_source_ops = {
+	.set = heap_source_set,
+	.get = heap_source_get,
+};
+
+module_param_cb(heap_source, &heap_source_ops, &heap_source, 0444);
+MODULE_PARM_DESC(heap_source,
+		 "Where the default heap's memory comes from: cma (the default CMA area), movable (ordinary memory emptied at load, for kernels without CMA) or auto (default: CMA if the kernel has it and it has room, else movable)");
+
+static bool dma_bits_valid(unsigned int bits)
+{
+	return bits >= 32 && bits <= 64;
+}
+
+static int dma_bits_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int bits;
+
+	if (kstrtouint(val, 10, &bits) || !dma_bits_valid(bits))
+		return -EINVAL;
+	*(unsigned int *)kp->arg = bits;
+	return 0;
+}
+
+static const struct kernel_param_ops dma_bits_ops = {
+	.set = dma_bits_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(dma_bits, &dma_bits_ops, &dma_bits, 0444);
+MODULE_PARM_DESC(dma_bits,
+		 "DMA mask width, 32..64 (default 64), of the default heap and of named heaps that give none; 32 keeps a heap below 4 GiB for devices that need it");
+
+/* Heap names as dma-heap names go: "system", "linux,cma"; not "default" */
+static bool heap_name_valid(const char *name)
+{
+	const char *c;
+
+	if (!*name || strlen(name) >= BPBUF_HEAP_NAME_LEN ||
+	    !strcmp(name, ".") || !strcmp(name, "..") ||
+	    !strcmp(name, BPBUF_DEFAULT_HEAP_NAME))
+		return false;
+	for (c = name; *c; c++)
+		if (!isalnum(*c) && !strchr("_-.,", *c))
+			return false;
+	return true;
+}
+
+/* One option after NAME:SIZE: a source name, or dma_bits=N */
+static int parse_option(char *opt, struct heap_spec *spec)
+{
+	const char *bits = "dma_bits=";
+
+	if (!strncmp(opt, bits, strlen(bits)))
+		return kstrtouint(opt + strlen(bits), 10, &spec->dma_bits) ||
+		       !dma_bits_valid(spec->dma_bits) ? -EINVAL : 0;
+	return bpbuf_source_parse(opt, &spec->source);
+}
+
+/* NAME:SIZE[:OPTION]...; names unique among @specs[1..@nr - 1] */
+static int parse_spec(char *item, struct heap_spec *spec,
+		      const struct heap_spec *others, unsigned int nr)
+{
+	char *name = strsep(&item, ":"), *size = strsep(&item, ":"), *opt;
+	unsigned int i;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->source = BPBUF_SOURCE_AUTO;
+	if (!heap_name_valid(name)) {
+		pr_err("heaps=: heap name \"%s\": letters, digits and _-., only, at most %d, not \"%s\"\n",
+		       name, BPBUF_HEAP_NAME_LEN - 1, BPBUF_DEFAULT_HEAP_NAME);
+		return -EINVAL;
+	}
+	for (i = 1; i < nr; i++) {
+		if (!strcmp(others[i].name, name)) {
+			pr_err("heaps=: two heaps named %s\n", name);
+			return -EINVAL;
+		}
+	}
+	strscpy(spec->name, name, sizeof(spec->name));
+	if (!size || parse_size(size, &spec->size)) {
+		pr_err("heaps=: heap %s: a size such as 64M must follow its name\n",
+		       name);
+		return -EINVAL;
+	}
+	while ((opt = strsep(&item, ":"))) {
+		if (parse_option(opt, spec)) {
+			pr_err("heaps=: heap %s: \"%s\" is neither cma, movable, auto nor dma_bits=32..64\n",
+			       name, opt);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The whole list, or nothing: a bad item leaves the heaps as they were */
+static int heaps_set(const char *val, const struct kernel_param *kp)
+{
+	struct heap_spec *parsed;
+	char *copy, *rest, *item;
+	unsigned int nr = 1;
+	int ret = 0;
+
+	if (strlen(val) >= sizeof(heaps_value))
+		return -ENOSPC;
+	parsed = kcalloc(BPBUF_MAX_HEAPS, sizeof(*parsed), GFP_KERNEL);
+	copy = kstrdup(val, GFP_KERNEL);
+	if (!parsed || !copy) {
+		ret = -ENOMEM;
+		goto free;
+	}
+	rest = strim(copy);
+	while (*rest && (item = strsep(&rest, ","))) {
+		if (nr == BPBUF_MAX_HEAPS) {
+			pr_err("heaps=: at most %d heaps besides the default one\n",
+			       BPBUF_MAX_HEAPS - 1);
+			ret = -E2BIG;
+			goto free;
+		}
+		ret = parse_spec(item, &parsed[nr], parsed, nr);
+		if (ret)
+			goto free;
+		nr++;
+		if (!rest)
+			break;
+	}
+	memcpy(specs, parsed, sizeof(specs));
+	nr_specs = nr;
+	strscpy(heaps_value, val, sizeof(heaps_value));
+	heaps_value[strcspn(heaps_value, "\n")] = '\0';
+free:
+	kfree(copy);
+	kfree(parsed);
+	return ret;
+}
+
+static int heaps_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", heaps_value);
+}
+
+static const struct kernel_param_ops heaps_ops = {
+	.set = heaps_set,
+	.get = heaps_get,
+};
+
+module_param_cb(heaps, &heaps_ops, NULL, 0444);
+MODULE_PARM_DESC(heaps,
+		 "Named heaps besides the default one: NAME:SIZE[:cma|movable|auto][:dma_bits=N], comma-separated (e.g. low:256M:movable:dma_bits=32,video:1G); at most 7");
+
+static void heap_dev_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+/* A device of the heap's own, under /dev/bpbuf's, with the heap's mask */
+static struct device *heap_dev_create(struct device *parent, const char *name,
+				      unsigned int bits)
+{
+	struct device *dev;
+	int ret;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	device_initialize(dev);
+	dev->parent = parent;
+	dev->release = heap_dev_release;
+	dev->dma_mask = &dev->coherent_dma_mask;
+	ret = dev_set_name(dev, "heap-%s", name);
+	if (ret)
+		goto put;
+	ret = device_add(dev);
+	if (ret)
+		goto put;
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+	if (ret) {
+		device_del(dev);
+		goto put;
+	}
+	return dev;
+put:
+	put_device(dev);
+	return ERR_PTR(ret);
+}
+
+static void heap_dev_destroy(struct device *dev, struct device *misc_dev)
+{
+	if (dev == misc_dev)
+		return;
+	device_del(dev);
+	put_device(dev);
+}
+
+/* Carve heap @id as @spec says, for @dev */
+static int heap_create(struct bpbuf_heaps *heaps, u32 id,
+		       const struct heap_spec *spec, struct device *dev)
+{
+	struct bpbuf_heap *heap;
+	int ret;
+
+	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
+	if (!heap)
+		return -ENOMEM;
+	ret = bpbuf_heap_init(heap, id, spec->name, dev, spec->size,
+			      spec->source);
+	if (ret) {
+		pr_err("heap %s: cannot carve %llu MiB: %d\n", spec->name,
+		       spec->size >> 20, ret);
+		kfree(heap);
+		return ret;
+	}
+	heaps->heap[id] = heap;
+	pr_info("heap %s: %llu MiB from %s, %u-bit DMA\n", spec->name,
+		spec->size >> 20, bpbuf_source_name(bpbuf_heap_source(heap)),
+		bpbuf_heap_dma_bits(heap));
+	return 0;
+}
+
+static void heap_remove(struct bpbuf_heap *heap, struct device *misc_dev)
+{
+	struct device *dev = bpbuf_heap_device(heap);
+
+	bpbuf_heap_destroy(heap);
+	kfree(heap);
+	heap_dev_destroy(dev, misc_dev);
+}
+
+/**
+ * bpbuf_heaps_init - carve every heap the parameters describe
+ * @heaps: out: the heaps
+ * @misc_dev: /dev/bpbuf's device: the default heap's, and the parent of
+ *	the others'
+ *
+ * Return: 0, or the first failure (each explained in the kernel log), with
+ * nothing carved.
+ */
+int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev)
+{
+	struct heap_spec *spec = &specs[0];
+	struct device *dev;
+	unsigned int id;
+	int ret;
+
+	strscpy(spec->name, BPBUF_DEFAULT_HEAP_NAME, sizeof(spec->name));
+	spec->size = heap_size;
+	spec->source = heap_source;
+	spec->dma_bits = dma_bits;
+	heaps->nr = 0;
+	ret = dma_coerce_mask_and_coherent(misc_dev, DMA_BIT_MASK(dma_bits));
+	if (ret) {
+		pr_err("cannot set a %u-bit DMA mask: %d\n", dma_bits, ret);
+		return ret;
+	}
+
+	for (id = 0; id < nr_specs; id++) {
+		spec = &specs[id];
+		dev = misc_dev;
+		if (id) {
+			dev = heap_dev_create(misc_dev, spec->name,
+					      spec->dma_bits ?: dma_bits);
+			if (IS_ERR(dev)) {
+				ret = PTR_ERR(dev);
+				pr_err("heap %s: cannot make its device: %d\n",
+				       spec->name, ret);
+				goto remove_heaps;
+			}
+		}
+		ret = heap_create(heaps, id, spec, dev);
+		if (ret) {
+			heap_dev_destroy(dev, misc_dev);
+			goto remove_heaps;
+		}
+		heaps->nr++;
+	}
+	return 0;
+
+remove_heaps:
+	bpbuf_heaps_exit(heaps);
+	return ret;
+}
+
+/* Every buffer is gone (each holds a module reference) */
+void bpbuf_heaps_exit(struct bpbuf_heaps *heaps)
+{
+	struct device *misc_dev;
+
+	if (!heaps->nr)
+		return;
+	misc_dev = bpbuf_heap_device(heaps->heap[0]);
+	while (heaps->nr) {
+		heaps->nr--;
+		heap_remove(heaps->heap[heaps->nr], misc_dev);
+		heaps->heap[heaps->nr] = NULL;
+	}
+}

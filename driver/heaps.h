@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bpbuf's heaps: the default one (heap_size, heap_source, dma_bits) and
+ * the named ones of the heaps= parameter, each carved at load from its
+ * source for a device of its own DMA mask.
+ */
+#ifndef BPBUF_HEAPS_H
+#define BPBUF_HEAPS_H
+
+#include <linux/nospec.h>
+#include <linux/types.h>
+
+struct bpbuf_heap;
+struct device;
+
+/* Heaps in all, the default one included */
+#define BPBUF_MAX_HEAPS		8
+
+/**
+ * struct bpbuf_heaps - the module's heaps, set at load, fixed until unload
+ * @heap: by id; the default heap is @heap[0]
+ * @nr: how many
+ */
+struct bpbuf_heaps {
+	struct bpbuf_heap *heap[BPBUF_MAX_HEAPS];
+	unsigned int nr;
+};
+
+int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev);
+void bpbuf_heaps_exit(struct bpbuf_heaps *heaps);
+
+/* The heap of id @id, or NULL when there is none */
+static inline struct bpbuf_heap *bpbuf_heaps_get(const struct bpbuf_heaps *heaps,
+						 u32 id)
+{
+	if (id >= heaps->nr)
+		return NULL;
+	/* @id comes from user space */
+	return heaps->heap[array_index_nospec(id, heaps->nr)];
+}
+
+static inline struct bpbuf_heap *bpbuf_heaps_default(const struct bpbuf_heaps *heaps)
+{
+	return heaps->heap[0];
+}
+
+#endif /* BPBUF_HEAPS_H */

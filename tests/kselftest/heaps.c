@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Several heaps: the default one as the rig loaded it (id 0, "default"),
+ * the heap id in BPBUF_IOCTL_ALLOC and HEAP_INFO with its refusals and what
+ * older binaries get, and the module loaded with named heaps (heaps=):
+ * each its own size, DMA mask, device, dma-heap node and debugfs file, and
+ * one heap's exhaustion nobody else's business. Bad heaps= values and a
+ * heap that cannot be carved fail the whole load, leaving nothing.
+ */
+#include <linux/dma-heap.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "bpbuf_test.h"
+#include "kselftest_harness.h"
+#include "reload.h"
+
+/* The heaps the load-with-heaps tests ask for: small, to fit any rig */
+#define LOW_SIZE	(8 * MIB)
+#define VIDEO_SIZE	(16 * MIB)
+#define TEST_HEAPS	"low:8M:dma_bits=32,video:16M"
+
+FIXTURE(heaps) {
+	int dev;
+};
+
+FIXTURE_SETUP(heaps)
+{
+	self->dev = bp_open();
+	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", BPBUF_NODE, strerror(errno));
+}
+
+FIXTURE_TEARDOWN(heaps)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+static int heap_info_id(int dev, uint32_t id, struct bpbuf_heap_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->heap_id = id;
+	return bp_ioctl(dev, BPBUF_IOCTL_HEAP_INFO, info);
+}
+
+/* Page aligned: where the carve starts must not decide what fits */
+static int alloc_from(int dev, uint32_t heap_id, uint64_t size, int *fd)
+{
+	struct bpbuf_alloc a = {
+		.size = size, .align = page_size(), .flags = BPBUF_ALLOC_CLOEXEC,
+		.heap_id = heap_id,
+	};
+	int ret = bp_ioctl(dev, BPBUF_IOCTL_ALLOC, &a);
+
+	if (!ret)
+		*fd = (int)a.fd;
+	return ret;
+}
+
+/* The heap id of @name, or -1 */
+static int heap_id_of(int dev, const char *name)
+{
+	struct bpbuf_heap_info info;
+	uint32_t id = 0;
+
+	do {
+		if (heap_info_id(dev, id, &info))
+			return -1;
+		if (!strcmp(info.name, name))
+			return (int)id;
+	} while (++id < info.nr_heaps);
+	return -1;
+}
+
+/* The source debugfs names for a BPBUF_HEAP_SOURCE_* */
+static const char *source_word(uint32_t source)
+{
+	return source == BPBUF_HEAP_SOURCE_CMA ? "cma" :
+	       source == BPBUF_HEAP_SOURCE_MOVABLE ? "movable" : "?";
+}
+
+/* Free bytes of heap @id now, or 0 */
+static uint64_t free_now(int dev, uint32_t id)
+{
+	struct bpbuf_heap_info info;
+
+	return heap_info_id(dev, id, &info) ? 0 : info.free_bytes;
+}
+
+/* Free bytes of heap @id once its released buffers have drained */
+static uint64_t free_of(int dev, uint32_t id)
+{
+	struct bpbuf_heap_info info;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (heap_info_id(dev, id, &info))
+			return 0;
+		if (!info.live_buffers)
+			break;
+		usleep(10000);
+	}
+	return info.free_bytes;
+}
+
+/* The default heap, as every load has it */
+
+TEST_F(heaps, default_heap_is_id_0_named_default)
+{
+	struct bpbuf_heap_info info, old;
+	uint64_t nr, page_map, size, bits;
+	char path[160];
+
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_HEAPS, &nr));
+	ASSERT_LE(1, nr);
+	ASSERT_EQ(0, heap_info_id(self->dev, BPBUF_HEAP_DEFAULT, &info));
+	EXPECT_STREQ("default", info.name);
+	EXPECT_EQ(BPBUF_HEAP_DEFAULT, info.heap_id);
+	EXPECT_EQ(nr, info.nr_heaps);
+	EXPECT_TRUE(info.source == BPBUF_HEAP_SOURCE_CMA ||
+		    info.source == BPBUF_HEAP_SOURCE_MOVABLE);
+	/* the capabilities that predate heaps are the default heap's */
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_HEAP_SIZE, &size));
+	EXPECT_EQ(size, info.heap_size);
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_DMA_BITS, &bits));
+	EXPECT_EQ(bits, info.dma_bits);
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_PAGE_MAP, &page_map));
+	EXPECT_EQ(page_map, !!(info.flags & BPBUF_HEAP_PAGE_MAP));
+	/* a caller that never heard of heap ids asks about the same heap */
+	ASSERT_EQ(0, bp_heap_info(self->dev, &old));
+	EXPECT_EQ(info.heap_size, old.heap_size);
+	EXPECT_STREQ("default", old.name);
+
+	snprintf(path, sizeof(path), BPBUF_DEBUGFS "/heaps/default");
+	if (access(BPBUF_DEBUGFS, F_OK))
+		return;
+	EXPECT_EQ((long long)info.heap_size, bp_file_value(path, "size"));
+	EXPECT_EQ(0, bp_file_value(path, "id"));
+	snprintf(path, sizeof(path), "source:\t\t%s\n", source_word(info.source));
+	{
+		char *text = read_text(BPBUF_DEBUGFS "/heaps/default");
+
+		ASSERT_TRUE(text != NULL);
+		EXPECT_TRUE(strstr(text, path) != NULL) TH_LOG("%s", text);
+		free(text);
+	}
+}
+
+TEST_F(heaps, heap_info_of_no_heap_enoent)
+{
+	struct bpbuf_heap_info info;
+	uint64_t nr;
+
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_HEAPS, &nr));
+	EXPECT_EQ(-ENOENT, heap_info_id(self->dev, (uint32_t)nr, &info));
+	EXPECT_EQ(-ENOENT, heap_info_id(self->dev, UINT32_MAX, &info));
+	EXPECT_EQ(-ENOENT, heap_info_id(self->dev, 1U << 31, &info));
+}
+
+TEST_F(heaps, heap_info_output_field_on_input_einval)
+{
+	struct bpbuf_heap_info info = { .nr_heaps = 1 };
+
+	EXPECT_EQ(-EINVAL, bp_ioctl(self->dev, BPBUF_IOCTL_HEAP_INFO, &info));
+	memset(&info, 0, sizeof(info));
+	info.name[BPBUF_HEAP_NAME_LEN - 1] = 'x';
+	EXPECT_EQ(-EINVAL, bp_ioctl(self->dev, BPBUF_IOCTL_HEAP_INFO, &info));
+	memset(&info, 0, sizeof(info));
+	info.source = BPBUF_HEAP_SOURCE_CMA;
+	EXPECT_EQ(-EINVAL, bp_ioctl(self->dev, BPBUF_IOCTL_HEAP_INFO, &info));
+}
+
+TEST_F(heaps, alloc_from_no_heap_enoent)
+{
+	uint64_t nr, before = free_of(self->dev, 0);
+	int fd;
+
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_HEAPS, &nr));
+	EXPECT_EQ(-ENOENT, alloc_from(self->dev, (uint32_t)nr, page_size(), &fd));
+	EXPECT_EQ(-ENOENT, alloc_from(self->dev, UINT32_MAX, page_size(), &fd));
+	EXPECT_EQ(before, free_of(self->dev, 0));
+}
+
+TEST_F(heaps, alloc_pad_einval)
+{
+	struct bpbuf_alloc a = { .size = page_size(), .pad = 1 };
+
+	EXPECT_EQ(-EINVAL, bp_ioctl(self->dev, BPBUF_IOCTL_ALLOC, &a));
+}
+
+/* Binaries built before heap ids: 56- and 48-byte structs, heap 0 */
+TEST_F(heaps, first_version_structs_use_the_default_heap)
+{
+	uint64_t raw[BPBUF_HEAP_INFO_SIZE_VER1 / 8];
+	struct bpbuf_alloc *a = (void *)raw;
+	struct bpbuf_heap_info *hi = (void *)raw;
+	uint64_t before = free_of(self->dev, 0), size = 2 * MIB;
+	int fd;
+
+	/* past the old struct's end: neither read (heap 0xa5a5a5a5) nor written */
+	memset(raw, 0xa5, sizeof(raw));
+	memset(raw, 0, BPBUF_ALLOC_SIZE_VER0);
+	a->size = size;
+	a->flags = BPBUF_ALLOC_CLOEXEC;
+	ASSERT_EQ(0, bp_ioctl(self->dev, BPBUF_IOC_SIZED(BPBUF_IOCTL_ALLOC,
+							 BPBUF_ALLOC_SIZE_VER0), raw));
+	fd = (int)a->fd;
+	EXPECT_LT(0, fd);
+	EXPECT_EQ(0xa5a5a5a5u, a->heap_id);
+	EXPECT_EQ(before - size, free_now(self->dev, 0));
+
+	memset(raw, 0xa5, sizeof(raw));
+	memset(raw, 0, BPBUF_HEAP_INFO_SIZE_VER0);
+	ASSERT_EQ(0, bp_ioctl(self->dev, BPBUF_IOC_SIZED(BPBUF_IOCTL_HEAP_INFO,
+							 BPBUF_HEAP_INFO_SIZE_VER0), raw));
+	EXPECT_EQ(before - size, hi->free_bytes);
+	EXPECT_EQ(0xa5a5a5a5u, hi->heap_id);
+	close(fd);
+}
+
+/* The module loaded with named heaps */
+
+/* Unload, load with @args: 0, or the load's errno; *@ko_fd for reloading */
+static int load_with(int *dev, const char *args, char *orig, size_t len,
+		     int *ko_fd, const char **why)
+{
+	*ko_fd = bp_unload_for_reload(dev, orig, len, why);
+	if (*ko_fd < 0)
+		return -1;
+	return bp_load(*ko_fd, args);
+}
+
+/* Back as the rig had it */
+static int restore(int *dev, int ko_fd, const char *orig)
+{
+	bp_unload(200);
+	*dev = bp_reload_and_open(ko_fd, orig);
+	return *dev < 0 ? -1 : 0;
+}
+
+TEST_F(heaps, named_heaps_each_serve_their_own)
+{
+	struct bpbuf_heap_info def, low, video;
+	char orig[1024], node[128], path[200];
+	uint64_t nr, bus, def_free;
+	int ko_fd, ret, low_id, video_id, fd, fds[8], n, i;
+	const char *why;
+
+	ret = load_with(&self->dev, "heaps=" TEST_HEAPS, orig, sizeof(orig),
+			&ko_fd, &why);
+	if (ko_fd == -1)
+		SKIP(return, "%s", why);
+	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
+	ASSERT_EQ(0, ret) TH_LOG("finit_module heaps=%s: %s", TEST_HEAPS,
+				 strerror(ret));
+	self->dev = bp_open();
+	ASSERT_LE(0, self->dev);
+
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_HEAPS, &nr));
+	EXPECT_EQ(3, nr);
+	low_id = heap_id_of(self->dev, "low");
+	video_id = heap_id_of(self->dev, "video");
+	EXPECT_EQ(1, low_id);
+	EXPECT_EQ(2, video_id);
+	ASSERT_EQ(0, heap_info_id(self->dev, 0, &def));
+	ASSERT_EQ(0, heap_info_id(self->dev, 1, &low));
+	ASSERT_EQ(0, heap_info_id(self->dev, 2, &video));
+	EXPECT_EQ(LOW_SIZE, low.heap_size);
+	EXPECT_EQ(VIDEO_SIZE, video.heap_size);
+	EXPECT_EQ(32, low.dma_bits);
+	EXPECT_EQ(def.dma_bits, video.dma_bits);
+	EXPECT_EQ(3, low.nr_heaps);
+	EXPECT_TRUE(low.flags & BPBUF_HEAP_PAGE_MAP);
+
+	/* a buffer of "low" lies below 4 GiB and counts against it alone */
+	def_free = free_of(self->dev, 0);
+	ASSERT_EQ(0, alloc_from(self->dev, 1, MIB, &fd));
+	ASSERT_EQ(0, bp_bus_addr(self->dev, fd, &bus, NULL));
+	EXPECT_GE(1ULL << 32, bus + MIB) TH_LOG("bus address 0x%llx",
+						(unsigned long long)bus);
+	ASSERT_EQ(0, heap_info_id(self->dev, 1, &low));
+	EXPECT_EQ(LOW_SIZE - MIB, low.free_bytes);
+	EXPECT_EQ(1, low.live_buffers);
+	ASSERT_EQ(0, heap_info_id(self->dev, 2, &video));
+	EXPECT_EQ(VIDEO_SIZE, video.free_bytes);
+	EXPECT_EQ(0, video.live_buffers);
+	EXPECT_EQ(def_free, free_of(self->dev, 0));
+	EXPECT_EQ(0, bp_check_zero(fd, MIB));
+	EXPECT_EQ(0, bp_fill(fd, MIB, 0x3c));
+	close(fd);
+	EXPECT_EQ(LOW_SIZE, free_of(self->dev, 1));
+
+	/* "video" full: its allocations fail, the others' do not */
+	for (n = 0; n < 8 && !alloc_from(self->dev, 2, 4 * MIB, &fds[n]); n++)
+		;
+	EXPECT_EQ(4, n);
+	ASSERT_EQ(-ENOMEM, alloc_from(self->dev, 2, page_size(), &fd));
+	ASSERT_EQ(0, alloc_from(self->dev, 1, LOW_SIZE, &fd));
+	close(fd);
+	ASSERT_EQ(0, alloc_from(self->dev, 0, 4 * MIB, &fd));
+	close(fd);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	EXPECT_EQ(VIDEO_SIZE, free_of(self->dev, 2));
+
+	/* each heap has its dma-heap node, debugfs file and device */
+	bp_heap_node_path(node, sizeof(node));
+	if (*node) {
+		struct dma_heap_allocation_data d = {
+			.len = MIB, .fd_flags = O_RDWR | O_CLOEXEC,
+		};
+		int hfd;
+
+		snprintf(path, sizeof(path), "%s-low", node);
+		hfd = open(path, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, hfd) TH_LOG("open %s: %s", path, strerror(errno));
+		ASSERT_EQ(0, bp_ioctl(hfd, DMA_HEAP_IOCTL_ALLOC, &d));
+		EXPECT_EQ(LOW_SIZE - MIB, free_now(self->dev, 1));
+		EXPECT_EQ(VIDEO_SIZE, free_of(self->dev, 2));
+		close(d.fd);
+		close(hfd);
+	}
+	if (!access(BPBUF_DEBUGFS, F_OK)) {
+		EXPECT_EQ(LOW_SIZE, bp_file_value(BPBUF_DEBUGFS "/heaps/low", "size"));
+		EXPECT_EQ(32, bp_file_value(BPBUF_DEBUGFS "/heaps/low", "dma_bits"));
+		EXPECT_EQ(VIDEO_SIZE,
+			  bp_file_value(BPBUF_DEBUGFS "/heaps/video", "size"));
+	}
+	EXPECT_EQ(0, access("/sys/devices/virtual/misc/bpbuf/heap-low", F_OK));
+
+	close(self->dev);
+	self->dev = -1;
+	ASSERT_EQ(0, restore(&self->dev, ko_fd, orig)) TH_LOG("load %s", orig);
+}
+
+/* Values of heaps= the load refuses, and the errno it refuses them with */
+static const struct {
+	const char *args;
+	int err;
+} bad_heaps[] = {
+	{ "heaps=default:8M", EINVAL },		/* the default heap's name */
+	{ "heaps=a:8M,a:4M", EINVAL },		/* two of one name */
+	{ "heaps=a", EINVAL },			/* no size */
+	{ "heaps=a:0", EINVAL },
+	{ "heaps=a:8Q", EINVAL },
+	{ "heaps=a:8M:bogus", EINVAL },
+	{ "heaps=a:8M:dma_bits=16", EINVAL },
+	{ "heaps=a:8M:dma_bits=65", EINVAL },
+	{ "heaps=a/b:8M", EINVAL },
+	{ "heaps=:8M", EINVAL },
+	{ "heaps=a:8M,,b:8M", EINVAL },
+	{ "heaps=abcdefghijabcdefghijabcdefghijab:8M", EINVAL },	/* 32 */
+	{ "heaps=a:1M,b:1M,c:1M,d:1M,e:1M,f:1M,g:1M,h:1M", E2BIG },
+};
+
+TEST_F(heaps, bad_heaps_values_fail_the_load)
+{
+	char orig[1024];
+	int ko_fd, ret;
+	const char *why;
+	size_t i;
+
+	ko_fd = bp_unload_for_reload(&self->dev, orig, sizeof(orig), &why);
+	if (ko_fd == -1)
+		SKIP(return, "%s", why);
+	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
+	for (i = 0; i < ARRAY_SIZE(bad_heaps); i++) {
+		ret = bp_load(ko_fd, bad_heaps[i].args);
+		EXPECT_EQ(bad_heaps[i].err, ret)
+			TH_LOG("%s: %s", bad_heaps[i].args, strerror(ret));
+		if (!ret)
+			bp_unload(200);
+		EXPECT_EQ(-1, access(BPBUF_PARAMS, F_OK));
+	}
+	/* seven named heaps is the most, and fine */
+	ret = bp_load(ko_fd, "heaps=a:1M,b:1M,c:1M,d:1M,e:1M,f:1M,g:1M");
+	EXPECT_EQ(0, ret) TH_LOG("seven heaps: %s", strerror(ret));
+	if (!ret) {
+		self->dev = bp_open();
+		ASSERT_LE(0, self->dev);
+		EXPECT_EQ(7, heap_id_of(self->dev, "g"));
+		close(self->dev);
+		self->dev = -1;
+	}
+	ASSERT_EQ(0, restore(&self->dev, ko_fd, orig)) TH_LOG("load %s", orig);
+}
+
+/* A field of /proc/meminfo in bytes, or -1 */
+static long long meminfo(const char *field)
+{
+	char *text = read_text("/proc/meminfo"), *p;
+	long long kib = -1;
+
+	if (text) {
+		p = strstr(text, field);
+		if (p)
+			kib = strtoll(p + strlen(field), NULL, 10);
+		free(text);
+	}
+	return kib < 0 ? -1 : kib * 1024;
+}
+
+/*
+ * A named heap too large for the machine: the load fails, naming it, and
+ * gives back the heaps it had carved before it (the default one, "first")
+ */
+TEST_F(heaps, heap_that_cannot_be_carved_fails_the_whole_load)
+{
+	long long too_big = (meminfo("MemTotal:") + 1024 * MIB) / MIB * MIB;
+	long long before, after;
+	char orig[1024], args[200], record[1024], said[4096] = "";
+	int ko_fd, kmsg, ret;
+	const char *why;
+	ssize_t n;
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, kmsg);
+	ko_fd = bp_unload_for_reload(&self->dev, orig, sizeof(orig), &why);
+	if (ko_fd == -1)
+		SKIP(return, "%s", why);
+	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
+
+	lseek(kmsg, 0, SEEK_END);
+	before = meminfo("MemFree:") + meminfo("CmaFree:");
+	snprintf(args, sizeof(args), "heaps=first:32M,huge:%lld", too_big);
+	ret = bp_load(ko_fd, args);
+	after = meminfo("MemFree:") + meminfo("CmaFree:");
+	while ((n = read(kmsg, record, sizeof(record) - 1)) > 0) {
+		record[n] = '\0';
+		if (strstr(record, "bpbuf: "))
+			snprintf(said + strlen(said), sizeof(said) - strlen(said),
+				 "%s", strchr(record, ';') ? strchr(record, ';') + 1 : record);
+	}
+	close(kmsg);
+	EXPECT_EQ(ENOMEM, ret) TH_LOG("finit_module %s: %s", args, strerror(ret));
+	TH_LOG("the kernel said: %s", said);
+	EXPECT_TRUE(strstr(said, "heap huge: cannot carve") != NULL);
+	EXPECT_EQ(-1, access(BPBUF_NODE, F_OK));
+	EXPECT_EQ(-1, access(BPBUF_PARAMS, F_OK));
+	/* the default heap and "first" (96 MiB with the rig's) came back */
+	EXPECT_LT(before - 16 * (long long)MIB, after)
+		TH_LOG("free memory %lld MiB before the load, %lld MiB after",
+		       before >> 20, after >> 20);
+	if (!ret)
+		bp_unload(200);
+	ASSERT_EQ(0, restore(&self->dev, ko_fd, orig)) TH_LOG("load %s", orig);
+}
+
+TEST_HARNESS_MAIN
