@@ -41,6 +41,26 @@ static inline int bpbuf_alloc_contig_range(unsigned long start,
 }
 #endif
 
+struct platform_device;
+
+/*
+ * A platform driver's remove callback, written as void (6.11 on): before,
+ * .remove returns int, and BPBUF_PLATFORM_REMOVE_WRAPPER() makes one that
+ * calls it and returns 0.
+ */
+#ifdef HAVE_PLATFORM_REMOVE_VOID
+#define BPBUF_PLATFORM_REMOVE_WRAPPER(fn)
+#define BPBUF_PLATFORM_REMOVE_FIELD(fn) .remove = fn
+#else
+#define BPBUF_PLATFORM_REMOVE_WRAPPER(fn)				\
+	static int fn##_int(struct platform_device *pdev)		\
+	{								\
+		fn(pdev);						\
+		return 0;						\
+	}
+#define BPBUF_PLATFORM_REMOVE_FIELD(fn) .remove = fn##_int
+#endif
+
 #ifdef HAVE_MODULE_IMPORT_NS_STRING
 #define BPBUF_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS("DMA_BUF")
 #else

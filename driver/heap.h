@@ -247,6 +247,12 @@ static inline struct page *bpbuf_heap_page(const struct bpbuf_heap *heap,
 	return nth_page(heap->carve.base, start);
 }
 
+/* Physical address of the carve's first byte */
+static inline phys_addr_t bpbuf_heap_phys(const struct bpbuf_heap *heap)
+{
+	return page_to_phys(heap->carve.base);
+}
+
 static inline dma_addr_t bpbuf_heap_dma(const struct bpbuf_heap *heap,
 					unsigned long start)
 {

@@ -291,38 +291,107 @@ static void heap_dev_destroy(struct device *dev, struct device *misc_dev)
 	put_device(dev);
 }
 
-/* Carve heap @id as @spec says, for @dev */
-static int heap_create(struct bpbuf_heaps *heaps, u32 id,
-		       const struct heap_spec *spec, struct device *dev)
+/* The heap named @name, or NULL */
+static struct bpbuf_heap *heap_named(const struct bpbuf_heaps *heaps,
+				     const char *name)
+{
+	unsigned int id;
+
+	for (id = 0; id < heaps->nr; id++)
+		if (heaps->heap[id] && !strcmp(heaps->heap[id]->name, name))
+			return heaps->heap[id];
+	return NULL;
+}
+
+/**
+ * bpbuf_heaps_add - carve a heap and give it the next id
+ * @heaps: the heaps, still open (at load)
+ * @name: its name, unique
+ * @dev: the device to carve it for; the caller keeps it alive until
+ *	bpbuf_heaps_remove()
+ * @size: bytes, page aligned
+ * @source: where from
+ *
+ * Return: the heap; ERR_PTR(-EBUSY) once the module is loaded (heaps are
+ * added at load only), -E2BIG past BPBUF_MAX_HEAPS, -EEXIST for a name
+ * taken, or the carve's failure. Each is explained in the kernel log.
+ */
+struct bpbuf_heap *bpbuf_heaps_add(struct bpbuf_heaps *heaps, const char *name,
+				   struct device *dev, u64 size,
+				   enum bpbuf_source source)
 {
 	struct bpbuf_heap *heap;
 	int ret;
 
+	if (!READ_ONCE(heaps->open)) {
+		pr_err("heap %s: heaps are added while bpbuf loads; unload and load it again\n",
+		       name);
+		return ERR_PTR(-EBUSY);
+	}
+	if (heaps->nr == BPBUF_MAX_HEAPS) {
+		pr_err("heap %s: at most %d heaps\n", name, BPBUF_MAX_HEAPS);
+		return ERR_PTR(-E2BIG);
+	}
+	if (heap_named(heaps, name)) {
+		pr_err("heap %s: two heaps of that name\n", name);
+		return ERR_PTR(-EEXIST);
+	}
 	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
 	if (!heap)
-		return -ENOMEM;
-	ret = bpbuf_heap_init(heap, id, spec->name, dev, spec->size,
-			      spec->source);
+		return ERR_PTR(-ENOMEM);
+	ret = bpbuf_heap_init(heap, heaps->nr, name, dev, size, source);
 	if (ret) {
-		pr_err("heap %s: cannot carve %llu MiB: %d\n", spec->name,
-		       spec->size >> 20, ret);
+		pr_err("heap %s: cannot carve %llu MiB: %d\n", name, size >> 20,
+		       ret);
 		kfree(heap);
-		return ret;
+		return ERR_PTR(ret);
 	}
-	heaps->heap[id] = heap;
-	pr_info("heap %s: %llu MiB from %s, %u-bit DMA\n", spec->name,
-		spec->size >> 20, bpbuf_source_name(bpbuf_heap_source(heap)),
+	heaps->heap[heaps->nr++] = heap;
+	pr_info("heap %s: %llu MiB from %s, %u-bit DMA\n", name, size >> 20,
+		bpbuf_source_name(bpbuf_heap_source(heap)),
 		bpbuf_heap_dma_bits(heap));
-	return 0;
+	return heap;
 }
 
-static void heap_remove(struct bpbuf_heap *heap, struct device *misc_dev)
+/**
+ * bpbuf_heaps_remove - give a heap back, at unload or when a load fails
+ * @heaps: the heaps
+ * @heap: one of them, whose buffers are all gone
+ *
+ * Its id stays unused; the last ids go back.
+ */
+void bpbuf_heaps_remove(struct bpbuf_heaps *heaps, struct bpbuf_heap *heap)
 {
-	struct device *dev = bpbuf_heap_device(heap);
-
+	heaps->heap[heap->id] = NULL;
 	bpbuf_heap_destroy(heap);
 	kfree(heap);
-	heap_dev_destroy(dev, misc_dev);
+	while (heaps->nr && !heaps->heap[heaps->nr - 1])
+		heaps->nr--;
+}
+
+/* The heap carved for @dev, or NULL */
+struct bpbuf_heap *bpbuf_heaps_of_device(const struct bpbuf_heaps *heaps,
+					 const struct device *dev)
+{
+	unsigned int id;
+
+	for (id = 0; id < heaps->nr; id++)
+		if (heaps->heap[id] && bpbuf_heap_device(heaps->heap[id]) == dev)
+			return heaps->heap[id];
+	return NULL;
+}
+
+/* The heaps of the parameters, from the last: each with its own device */
+static void remove_param_heaps(struct bpbuf_heaps *heaps,
+			       struct device *misc_dev)
+{
+	while (heaps->nr) {
+		struct bpbuf_heap *heap = heaps->heap[heaps->nr - 1];
+		struct device *dev = bpbuf_heap_device(heap);
+
+		bpbuf_heaps_remove(heaps, heap);
+		heap_dev_destroy(dev, misc_dev);
+	}
 }
 
 /**
@@ -337,6 +406,7 @@ static void heap_remove(struct bpbuf_heap *heap, struct device *misc_dev)
 int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev)
 {
 	struct heap_spec *spec = &specs[0];
+	struct bpbuf_heap *heap;
 	struct device *dev;
 	unsigned int id;
 	int ret;
@@ -346,10 +416,12 @@ int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev)
 	spec->source = heap_source;
 	spec->dma_bits = dma_bits;
 	heaps->nr = 0;
+	heaps->misc_dev = misc_dev;
+	WRITE_ONCE(heaps->open, true);
 	ret = dma_coerce_mask_and_coherent(misc_dev, DMA_BIT_MASK(dma_bits));
 	if (ret) {
 		pr_err("cannot set a %u-bit DMA mask: %d\n", dma_bits, ret);
-		return ret;
+		goto close;
 	}
 
 	for (id = 0; id < nr_specs; id++) {
@@ -365,31 +437,31 @@ int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev)
 				goto remove_heaps;
 			}
 		}
-		ret = heap_create(heaps, id, spec, dev);
-		if (ret) {
+		heap = bpbuf_heaps_add(heaps, spec->name, dev, spec->size,
+				       spec->source);
+		if (IS_ERR(heap)) {
+			ret = PTR_ERR(heap);
 			heap_dev_destroy(dev, misc_dev);
 			goto remove_heaps;
 		}
-		heaps->nr++;
 	}
+	/* then those the device tree declares, after them */
+	ret = bpbuf_heaps_dt_init(heaps);
+	if (ret)
+		goto remove_heaps;
+	WRITE_ONCE(heaps->open, false);
 	return 0;
 
 remove_heaps:
-	bpbuf_heaps_exit(heaps);
+	remove_param_heaps(heaps, misc_dev);
+close:
+	WRITE_ONCE(heaps->open, false);
 	return ret;
 }
 
 /* Every buffer is gone (each holds a module reference) */
 void bpbuf_heaps_exit(struct bpbuf_heaps *heaps)
 {
-	struct device *misc_dev;
-
-	if (!heaps->nr)
-		return;
-	misc_dev = bpbuf_heap_device(heaps->heap[0]);
-	while (heaps->nr) {
-		heaps->nr--;
-		heap_remove(heaps->heap[heaps->nr], misc_dev);
-		heaps->heap[heaps->nr] = NULL;
-	}
+	bpbuf_heaps_dt_exit(heaps);
+	remove_param_heaps(heaps, heaps->misc_dev);
 }

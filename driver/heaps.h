@@ -10,6 +10,8 @@
 #include <linux/nospec.h>
 #include <linux/types.h>
 
+#include "source.h"
+
 struct bpbuf_heap;
 struct device;
 
@@ -18,16 +20,32 @@ struct device;
 
 /**
  * struct bpbuf_heaps - the module's heaps, set at load, fixed until unload
- * @heap: by id; the default heap is @heap[0]
+ * @heap: by id; the default heap is @heap[0], then the heaps= ones, then
+ *	the device tree's (heaps_dt.c)
  * @nr: how many
+ * @misc_dev: /dev/bpbuf's device, the default heap's
+ * @open: heaps may be added: true while the module loads only, so that
+ *	the set never changes under a file that uses it
  */
 struct bpbuf_heaps {
 	struct bpbuf_heap *heap[BPBUF_MAX_HEAPS];
 	unsigned int nr;
+	struct device *misc_dev;
+	bool open;
 };
 
 int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev);
 void bpbuf_heaps_exit(struct bpbuf_heaps *heaps);
+struct bpbuf_heap *bpbuf_heaps_add(struct bpbuf_heaps *heaps, const char *name,
+				   struct device *dev, u64 size,
+				   enum bpbuf_source source);
+void bpbuf_heaps_remove(struct bpbuf_heaps *heaps, struct bpbuf_heap *heap);
+struct bpbuf_heap *bpbuf_heaps_of_device(const struct bpbuf_heaps *heaps,
+					 const struct device *dev);
+
+/* heaps_dt.c: heaps the device tree declares */
+int bpbuf_heaps_dt_init(struct bpbuf_heaps *heaps);
+void bpbuf_heaps_dt_exit(struct bpbuf_heaps *heaps);
 
 /* The heap of id @id, or NULL when there is none */
 static inline struct bpbuf_heap *bpbuf_heaps_get(const struct bpbuf_heaps *heaps,

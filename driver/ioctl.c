@@ -167,6 +167,8 @@ static u32 uapi_source(enum bpbuf_source source)
 		return BPBUF_HEAP_SOURCE_CMA;
 	case BPBUF_SOURCE_MOVABLE:
 		return BPBUF_HEAP_SOURCE_MOVABLE;
+	case BPBUF_SOURCE_REGION:
+		return BPBUF_HEAP_SOURCE_REGION;
 	case BPBUF_SOURCE_AUTO:
 		break;
 	}

@@ -19,14 +19,18 @@ static const char *const source_names[] = {
 	[BPBUF_SOURCE_AUTO] = "auto",
 	[BPBUF_SOURCE_CMA] = "cma",
 	[BPBUF_SOURCE_MOVABLE] = "movable",
+	[BPBUF_SOURCE_REGION] = "region",
 };
 
-/* @name as a module parameter gives it: a trailing newline is fine */
+/*
+ * @name as a module parameter gives it: a trailing newline is fine. A
+ * region comes with a device tree node, never by name.
+ */
 int bpbuf_source_parse(const char *name, enum bpbuf_source *source)
 {
 	int i = sysfs_match_string(source_names, name);
 
-	if (i < 0)
+	if (i < 0 || i == BPBUF_SOURCE_REGION)
 		return -EINVAL;
 	*source = i;
 	return 0;
@@ -88,6 +92,12 @@ int bpbuf_carve_take(struct device *dev, u64 size, enum bpbuf_source source,
 		ret = bpbuf_movable_take(dev, size, carve);
 		if (ret)
 			bpbuf_movable_explain(dev, size, ret);
+		return ret;
+	case BPBUF_SOURCE_REGION:
+		/* the caller checks the carve is the region's, and explains */
+		ret = bpbuf_cma_take(dev, size, carve);
+		if (!ret)
+			carve->source = BPBUF_SOURCE_REGION;
 		return ret;
 	}
 	return -EINVAL;

@@ -8,6 +8,10 @@
  *   movable  ordinary movable memory emptied at load with
  *            alloc_contig_range(), for kernels without CMA
  *            (source_movable.c)
+ *   region   a reserved-memory region of the device tree with a CMA area
+ *            of its own (reusable shared-dma-pool), through the DMA API on
+ *            the device the region is assigned to (heaps_dt.c); taken as
+ *            cma is, from that device's area
  */
 #ifndef BPBUF_SOURCE_H
 #define BPBUF_SOURCE_H
@@ -21,6 +25,7 @@ enum bpbuf_source {
 	BPBUF_SOURCE_AUTO,	/* CMA where it has room, else movable memory */
 	BPBUF_SOURCE_CMA,
 	BPBUF_SOURCE_MOVABLE,
+	BPBUF_SOURCE_REGION,	/* the device's own CMA area, from DT */
 };
 
 /**

@@ -146,6 +146,8 @@ struct bpbuf_get_cap {
 #define BPBUF_HEAP_SOURCE_CMA		1
 /* Ordinary movable memory, emptied when the module was loaded */
 #define BPBUF_HEAP_SOURCE_MOVABLE	2
+/* A reserved-memory region of the device tree, with a CMA area of its own */
+#define BPBUF_HEAP_SOURCE_REGION	3
 
 /* Flags in struct bpbuf_heap_info's @flags */
 /* BPBUF_IOCTL_PAGE_MAP works for this heap's buffers */
@@ -168,7 +170,8 @@ struct bpbuf_get_cap {
  * @source: out: where the heap's memory comes from, a BPBUF_HEAP_SOURCE_*
  * @flags: out: BPBUF_HEAP_* flags
  * @name: out: the heap's name, NUL-terminated: "default" for heap 0, the
- *	name the heaps= module parameter gave for the others
+ *	name the heaps= module parameter or the device tree gave for the
+ *	others
  *
  * Every field but @heap_id is output only and must be zero on input. A
  * caller built before @heap_id (a 48-byte struct) asks about the default

@@ -15,9 +15,9 @@ groups="
 build:build-essential,autoconf,automake,libtool,pkg-config
 32-bit-and-arm64-compilers:gcc-12-multilib,libc6-dev-i386,gcc-aarch64-linux-gnu,libc6-dev-arm64-cross
 kernel-build:linux-source-6.1,bc,bison,flex,libelf-dev,libssl-dev,dwarves,kmod,rsync,xz-utils,cpio
-vm:qemu-system-x86,qemu-system-arm,busybox-static,e2fsprogs
+vm:qemu-system-x86,qemu-system-arm,busybox-static,e2fsprogs,device-tree-compiler
 other-releases-build-roots:debootstrap
-packaging-docs-and-benchmark:dkms,mandoc,libdrm-dev,gnuplot-nox
+packaging-docs-and-benchmark:dkms,mandoc,libdrm-dev,gnuplot-nox,dt-schema
 "
 log=${BPBUF_DEPS_LOG:-/var/log/bpbuf-install-deps.log}
 updated=

@@ -23,7 +23,7 @@ TESTS += tests/vm/linux-7.2.test tests/vm/linux-6.12.test tests/vm/kselftests.te
 	tests/host/abi-layout.test tests/host/splat-check.test tests/host/report.test \
 	tests/host/kunit-tap.test tests/host/tap-join.test \
 	tests/host/probes.test tests/host/install.test \
-	tests/host/man-lint.test tests/host/lib-symbols.test \
+	tests/host/man-lint.test tests/host/lib-symbols.test tests/host/dt-binding.test \
 	tests/host/tool-size.test tests/host/tool-args.test
 EXTRA_DIST += $(TESTS) tests/host/splat-fixtures tests/host/dkms.sh \
 	tests/vm/build-kernel.sh tests/vm/mkinitramfs.sh tests/vm/run-vm.sh \
@@ -35,7 +35,8 @@ EXTRA_DIST += $(TESTS) tests/host/splat-fixtures tests/host/dkms.sh \
 	tests/vm/stock-arm64.sh tests/vm/stock-amd64.sh tests/vm/tap-join.sh \
 	tests/vm/build-root.sh tests/vm/in-root.sh tests/vm/stock-build-root.sh \
 	tests/vm/kconfig/base.config tests/vm/kconfig/debug.config tests/vm/kconfig/media.config \
-	tests/vm/kconfig/6.1/debug.config tests/vm/kconfig/6.12/debug.config
+	tests/vm/kconfig/6.1/debug.config tests/vm/kconfig/6.12/debug.config \
+	tests/vm/dt/bpbuf-heaps.dtsi
 
 # What runs inside the VM, each program a step that prints TAP: the
 # kselftest programs below, and any program or script a folder's local.mk

@@ -189,6 +189,8 @@ static const char *source_name(uint32_t source)
 		return "cma";
 	case BPBUF_HEAP_SOURCE_MOVABLE:
 		return "movable";
+	case BPBUF_HEAP_SOURCE_REGION:
+		return "region";
 	}
 	return "?";
 }

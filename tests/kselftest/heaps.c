@@ -2,10 +2,12 @@
 /*
  * Several heaps: the default one as the rig loaded it (id 0, "default"),
  * the heap id in BPBUF_IOCTL_ALLOC and HEAP_INFO with its refusals and what
- * older binaries get, and the module loaded with named heaps (heaps=):
- * each its own size, DMA mask, device, dma-heap node and debugfs file, and
- * one heap's exhaustion nobody else's business. Bad heaps= values and a
- * heap that cannot be carved fail the whole load, leaving nothing.
+ * older binaries get, the module loaded with named heaps (heaps=): each its
+ * own size, DMA mask, device, dma-heap node and debugfs file, and one
+ * heap's exhaustion nobody else's business. Bad heaps= values and a heap
+ * that cannot be carved fail the whole load, leaving nothing. On arm64 the
+ * rig's device tree declares two heaps (tests/vm/dt/bpbuf-heaps.dtsi):
+ * they come from their reserved-memory regions, one at its fixed address.
  */
 #include <linux/dma-heap.h>
 #include <sys/mman.h>
@@ -246,6 +248,10 @@ TEST_F(heaps, named_heaps_each_serve_their_own)
 	int ko_fd, ret, low_id, video_id, fd, fds[8], n, i;
 	const char *why;
 
+	uint64_t before;
+
+	/* the device tree's heaps, if any, come after the parameter's */
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_HEAPS, &before));
 	ret = load_with(&self->dev, "heaps=" TEST_HEAPS, orig, sizeof(orig),
 			&ko_fd, &why);
 	if (ko_fd == -1)
@@ -257,7 +263,7 @@ TEST_F(heaps, named_heaps_each_serve_their_own)
 	ASSERT_LE(0, self->dev);
 
 	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_HEAPS, &nr));
-	EXPECT_EQ(3, nr);
+	EXPECT_EQ(before + 2, nr);
 	low_id = heap_id_of(self->dev, "low");
 	video_id = heap_id_of(self->dev, "video");
 	EXPECT_EQ(1, low_id);
@@ -269,7 +275,7 @@ TEST_F(heaps, named_heaps_each_serve_their_own)
 	EXPECT_EQ(VIDEO_SIZE, video.heap_size);
 	EXPECT_EQ(32, low.dma_bits);
 	EXPECT_EQ(def.dma_bits, video.dma_bits);
-	EXPECT_EQ(3, low.nr_heaps);
+	EXPECT_EQ(nr, low.nr_heaps);
 	EXPECT_TRUE(low.flags & BPBUF_HEAP_PAGE_MAP);
 
 	/* a buffer of "low" lies below 4 GiB and counts against it alone */
@@ -353,13 +359,29 @@ static const struct {
 	{ "heaps=a:1M,b:1M,c:1M,d:1M,e:1M,f:1M,g:1M,h:1M", E2BIG },
 };
 
+/* heaps=h1:1M,...,hN:1M */
+static void n_heaps(char *args, size_t len, unsigned int n)
+{
+	unsigned int i;
+
+	snprintf(args, len, "heaps=");
+	for (i = 1; i <= n; i++)
+		snprintf(args + strlen(args), len - strlen(args), "%sh%u:1M",
+			 i > 1 ? "," : "", i);
+}
+
 TEST_F(heaps, bad_heaps_values_fail_the_load)
 {
-	char orig[1024];
+	char orig[1024], args[200], last[8];
+	unsigned int room;
+	uint64_t before;
 	int ko_fd, ret;
 	const char *why;
 	size_t i;
 
+	/* eight heaps in all: the default one, heaps= and the device tree's */
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_HEAPS, &before));
+	room = 8 - (unsigned int)before;
 	ko_fd = bp_unload_for_reload(&self->dev, orig, sizeof(orig), &why);
 	if (ko_fd == -1)
 		SKIP(return, "%s", why);
@@ -372,17 +394,101 @@ TEST_F(heaps, bad_heaps_values_fail_the_load)
 			bp_unload(200);
 		EXPECT_EQ(-1, access(BPBUF_PARAMS, F_OK));
 	}
-	/* seven named heaps is the most, and fine */
-	ret = bp_load(ko_fd, "heaps=a:1M,b:1M,c:1M,d:1M,e:1M,f:1M,g:1M");
-	EXPECT_EQ(0, ret) TH_LOG("seven heaps: %s", strerror(ret));
+	/* one more than there is room for fails, as many as there is works */
+	n_heaps(args, sizeof(args), room + 1);
+	EXPECT_EQ(E2BIG, bp_load(ko_fd, args)) TH_LOG("%s", args);
+	EXPECT_EQ(-1, access(BPBUF_PARAMS, F_OK));
+	n_heaps(args, sizeof(args), room);
+	ret = bp_load(ko_fd, args);
+	EXPECT_EQ(0, ret) TH_LOG("%s: %s", args, strerror(ret));
 	if (!ret) {
 		self->dev = bp_open();
 		ASSERT_LE(0, self->dev);
-		EXPECT_EQ(7, heap_id_of(self->dev, "g"));
+		snprintf(last, sizeof(last), "h%u", room);
+		EXPECT_EQ((int)room, heap_id_of(self->dev, last));
 		close(self->dev);
 		self->dev = -1;
 	}
 	ASSERT_EQ(0, restore(&self->dev, ko_fd, orig)) TH_LOG("load %s", orig);
+}
+
+/* The rig's device tree heaps: tests/vm/dt/bpbuf-heaps.dtsi */
+#define DT_NODE		"/proc/device-tree/bpbuf-heap-fixed"
+#define DT_FIXED_BASE	0x80000000ULL
+#define DT_FIXED_SIZE	(32 * MIB)
+#define DT_LOW_SIZE	(16 * MIB)
+
+/* A heap's first bus address, from its debugfs file (root), or -1 */
+static long long heap_bus_addr(const char *name)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), BPBUF_DEBUGFS "/heaps/%s", name);
+	return bp_file_value(path, "bus_addr");
+}
+
+TEST_F(heaps, device_tree_heaps_from_reserved_memory)
+{
+	struct bpbuf_heap_info fixed, low;
+	int fixed_id, low_id, fd, hfd;
+	char node[128], path[160];
+	uint64_t bus;
+
+	if (access(DT_NODE, F_OK))
+		SKIP(return, "no bpbuf heap in this machine's device tree (the rig declares them on arm64)");
+	fixed_id = heap_id_of(self->dev, "dt-fixed");
+	low_id = heap_id_of(self->dev, "dt-low");
+	ASSERT_LT(0, fixed_id);
+	ASSERT_LT(0, low_id);
+	ASSERT_EQ(0, heap_info_id(self->dev, fixed_id, &fixed));
+	ASSERT_EQ(0, heap_info_id(self->dev, low_id, &low));
+	EXPECT_EQ(BPBUF_HEAP_SOURCE_REGION, fixed.source);
+	EXPECT_EQ(BPBUF_HEAP_SOURCE_REGION, low.source);
+	/* the whole region without bpbuf,size, its first half with it */
+	EXPECT_EQ(DT_FIXED_SIZE, fixed.heap_size);
+	EXPECT_EQ(DT_LOW_SIZE, low.heap_size);
+	EXPECT_EQ(64, fixed.dma_bits);
+	EXPECT_EQ(32, low.dma_bits);
+	EXPECT_TRUE(fixed.flags & BPBUF_HEAP_PAGE_MAP);
+
+	/* the fixed region's heap starts at its reg, on every boot */
+	if (!access(BPBUF_DEBUGFS, F_OK)) {
+		EXPECT_EQ((long long)DT_FIXED_BASE, heap_bus_addr("dt-fixed"));
+		EXPECT_GE((long long)(2ULL << 30),
+			  heap_bus_addr("dt-low") + (long long)DT_LOW_SIZE);
+	}
+
+	/* buffers: zeroed, theirs, within the region */
+	ASSERT_EQ(0, alloc_from(self->dev, fixed_id, 4 * MIB, &fd));
+	EXPECT_EQ(0, bp_check_zero(fd, 4 * MIB));
+	EXPECT_EQ(0, bp_fill(fd, 4 * MIB, 0xd7));
+	ASSERT_EQ(0, bp_bus_addr(self->dev, fd, &bus, NULL));
+	EXPECT_LE(DT_FIXED_BASE, bus);
+	EXPECT_GE(DT_FIXED_BASE + DT_FIXED_SIZE, bus + 4 * MIB);
+	EXPECT_EQ(DT_FIXED_SIZE - 4 * MIB, free_now(self->dev, fixed_id));
+	close(fd);
+	ASSERT_EQ(0, alloc_from(self->dev, low_id, DT_LOW_SIZE, &fd));
+	ASSERT_EQ(0, bp_bus_addr(self->dev, fd, &bus, NULL));
+	EXPECT_GE(2ULL << 30, bus + DT_LOW_SIZE);
+	close(fd);
+	EXPECT_EQ(DT_FIXED_SIZE, free_of(self->dev, fixed_id));
+	EXPECT_EQ(DT_LOW_SIZE, free_of(self->dev, low_id));
+
+	/* and a dma-heap node each */
+	bp_heap_node_path(node, sizeof(node));
+	if (*node) {
+		struct dma_heap_allocation_data d = {
+			.len = MIB, .fd_flags = O_RDWR | O_CLOEXEC,
+		};
+
+		snprintf(path, sizeof(path), "%s-dt-fixed", node);
+		hfd = open(path, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, hfd) TH_LOG("open %s: %s", path, strerror(errno));
+		ASSERT_EQ(0, bp_ioctl(hfd, DMA_HEAP_IOCTL_ALLOC, &d));
+		EXPECT_EQ(DT_FIXED_SIZE - MIB, free_now(self->dev, fixed_id));
+		close(d.fd);
+		close(hfd);
+	}
 }
 
 /* A field of /proc/meminfo in bytes, or -1 */

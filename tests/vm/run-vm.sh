@@ -171,9 +171,24 @@ else
 	serial=(-serial "file:$out/console.log" -chardev "file,id=results,path=$out/results.log")
 fi
 
+# arm64: the device tree QEMU makes for this machine, with the heaps an
+# embedded board would declare for bpbuf added (dt/bpbuf-heaps.dtsi).
+dtb=()
+if [ "${qemu[0]}" = qemu-system-aarch64 ]; then
+	command -v dtc >/dev/null ||
+		{ echo "run-vm.sh: arm64 needs dtc: apt-get install device-tree-compiler" >&2; exit 1; }
+	"${qemu[@]}" -smp "$smp" -m "$mem" -nodefaults -display none \
+		-machine dumpdtb="$out/virt.dtb" "${serial[@]}" </dev/null >"$out/dtb.log" 2>&1 &&
+	dtc -q -I dtb -O dts -o "$out/virt.dts" "$out/virt.dtb" 2>>"$out/dtb.log" &&
+	cat "$(dirname "$0")/dt/bpbuf-heaps.dtsi" >>"$out/virt.dts" &&
+	dtc -q -I dts -O dtb -o "$out/virt-bpbuf.dtb" "$out/virt.dts" 2>>"$out/dtb.log" ||
+		{ echo "run-vm.sh: cannot make the device tree:" >&2; cat "$out/dtb.log" >&2; exit 1; }
+	dtb=(-dtb "$out/virt-bpbuf.dtb")
+fi
+
 echo "run-vm.sh: booting $(basename "$kernel") ($arch, ${mem} MiB, $smp CPUs, cma=$cma," \
 	"boot timeout ${boot_timeout}s, plan timeout ${timeout}s, idle timeout ${idle_timeout}s)" >&2
-"${qemu[@]}" -smp "$smp" -m "$mem" \
+"${qemu[@]}" -smp "$smp" -m "$mem" "${dtb[@]}" \
 	-nodefaults -display none -no-reboot \
 	-kernel "$kernel" -initrd "$initramfs" -append "$cmdline" \
 	"${serial[@]}" </dev/null >"$out/qemu.log" 2>&1 &

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Heaps the device tree declares: a node compatible with "bpbuf,heap" whose
+ * memory-region is a reusable shared-dma-pool (a CMA area of its own, at a
+ * fixed address with reg, or placed by the kernel with size, alignment and
+ * alloc-ranges) becomes a heap, carved from that region for the node's
+ * device, with the device's DMA setup (dma-coherent, dma-ranges) and mask:
+ *
+ *	reserved-memory {
+ *		fpga_pool: fpga@60000000 {
+ *			compatible = "shared-dma-pool";
+ *			reusable;
+ *			reg = <0x0 0x60000000 0x0 0x2000000>;
+ *		};
+ *	};
+ *	fpga-heap {
+ *		compatible = "bpbuf,heap";
+ *		memory-region = <&fpga_pool>;
+ *		bpbuf,name = "fpga";		(default: the node's name)
+ *		bpbuf,dma-bits = <32>;		(default 64)
+ *		bpbuf,size = /bits/ 64 <0x1000000>;	(default: the region)
+ *	};
+ *
+ * The binding is dt-bindings/bpbuf,heap.yaml. Such heaps come after the
+ * default heap and the heaps= ones, in the order their devices probe, and
+ * only while the module loads: a node that fails fails the load, so that a
+ * heap the device tree asks for is never silently missing.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-mapping.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/of_reserved_mem.h>
+#include <linux/platform_device.h>
+
+#include <bpbuf.h>
+
+#include "compat.h"
+#include "heap.h"
+#include "heaps.h"
+
+/*
+ * The heaps the driver's probes add to; set while it is registered. The
+ * first probe failure, which fails the load.
+ */
+static struct bpbuf_heaps *dt_heaps;
+static int dt_probe_error;
+
+/* The node's heap name: bpbuf,name, else the node's own name */
+static int dt_heap_name(struct device *dev, char *name, size_t len)
+{
+	const char *prop;
+
+	if (of_property_read_string(dev->of_node, "bpbuf,name", &prop))
+		prop = dev->of_node->name;
+	if (strscpy(name, prop, len) < 0) {
+		dev_err(dev, "bpbuf,name \"%s\": at most %zu bytes\n", prop,
+			len - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The DMA mask bpbuf,dma-bits asks for: 32..64, 64 if absent */
+static int dt_heap_mask(struct device *dev)
+{
+	u32 bits = 64;
+
+	of_property_read_u32(dev->of_node, "bpbuf,dma-bits", &bits);
+	if (bits < 32 || bits > 64) {
+		dev_err(dev, "bpbuf,dma-bits = <%u>: must be 32..64\n", bits);
+		return -EINVAL;
+	}
+	return dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+}
+
+/*
+ * The region's extent, and the heap's size in it: bpbuf,size, else the
+ * whole region
+ */
+static int dt_heap_region(struct device *dev, struct reserved_mem **rmem,
+			  u64 *size)
+{
+	struct device_node *np = of_parse_phandle(dev->of_node,
+						  "memory-region", 0);
+
+	if (!np) {
+		dev_err(dev, "no memory-region\n");
+		return -EINVAL;
+	}
+	*rmem = of_reserved_mem_lookup(np);
+	of_node_put(np);
+	if (!*rmem) {
+		dev_err(dev, "memory-region is no reserved-memory region the kernel set up\n");
+		return -ENODEV;
+	}
+	*size = (*rmem)->size;
+	of_property_read_u64(dev->of_node, "bpbuf,size", size);
+	*size = PAGE_ALIGN(*size);
+	if (!*size || *size > (*rmem)->size) {
+		dev_err(dev, "bpbuf,size: more than nothing, at most the region's %pa bytes\n",
+			&(*rmem)->size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The carve must be the region's: without a CMA area of its own (a no-map
+ * region, or one the kernel could not make an area of), the DMA API takes
+ * what it can elsewhere
+ */
+static bool dt_heap_in_region(struct bpbuf_heap *heap,
+			      const struct reserved_mem *rmem)
+{
+	phys_addr_t start = bpbuf_heap_phys(heap);
+
+	return start >= rmem->base &&
+	       start + bpbuf_heap_size(heap) <= rmem->base + rmem->size;
+}
+
+static int dt_heap_probe_one(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	char name[BPBUF_HEAP_NAME_LEN];
+	struct reserved_mem *rmem;
+	struct bpbuf_heap *heap;
+	u64 size;
+	int ret;
+
+	ret = dt_heap_name(dev, name, sizeof(name));
+	if (ret)
+		return ret;
+	ret = dt_heap_region(dev, &rmem, &size);
+	if (ret)
+		return ret;
+	ret = dt_heap_mask(dev);
+	if (ret)
+		return ret;
+	ret = of_reserved_mem_device_init_by_idx(dev, dev->of_node, 0);
+	if (ret) {
+		dev_err(dev, "cannot take region %s: %d (is it a reusable shared-dma-pool?)\n",
+			rmem->name, ret);
+		return ret;
+	}
+
+	heap = bpbuf_heaps_add(dt_heaps, name, dev, size, BPBUF_SOURCE_REGION);
+	if (IS_ERR(heap)) {
+		ret = PTR_ERR(heap);
+		if (ret == -ENOMEM)
+			dev_err(dev, "region %s (%pa bytes at %pa) has no free %llu MiB: something else took part of it first, or its pages cannot move\n",
+				rmem->name, &rmem->size, &rmem->base, size >> 20);
+		goto release_region;
+	}
+	if (!dt_heap_in_region(heap, rmem)) {
+		dev_err(dev, "region %s is no CMA area of its own (no-map, or not reusable): its heap would not be the region's memory\n",
+			rmem->name);
+		bpbuf_heaps_remove(dt_heaps, heap);
+		ret = -EINVAL;
+		goto release_region;
+	}
+	return 0;
+
+release_region:
+	of_reserved_mem_device_release(dev);
+	return ret;
+}
+
+static int dt_heap_probe(struct platform_device *pdev)
+{
+	int ret = dt_heap_probe_one(pdev);
+
+	if (ret && !dt_probe_error)
+		dt_probe_error = ret;
+	return ret;
+}
+
+/* At unload, or when the load fails: the heap's buffers are all gone */
+static void dt_heap_remove(struct platform_device *pdev)
+{
+	struct bpbuf_heap *heap = bpbuf_heaps_of_device(dt_heaps, &pdev->dev);
+
+	if (heap)
+		bpbuf_heaps_remove(dt_heaps, heap);
+	of_reserved_mem_device_release(&pdev->dev);
+}
+
+BPBUF_PLATFORM_REMOVE_WRAPPER(dt_heap_remove)
+
+static const struct of_device_id dt_heap_match[] = {
+	{ .compatible = "bpbuf,heap" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, dt_heap_match);
+
+static struct platform_driver dt_heap_driver = {
+	.probe = dt_heap_probe,
+	BPBUF_PLATFORM_REMOVE_FIELD(dt_heap_remove),
+	.driver = {
+		.name = "bpbuf-heap",
+		.of_match_table = dt_heap_match,
+		/* a heap leaves only with the module: no unbind from sysfs */
+		.suppress_bind_attrs = true,
+		/* probes add heaps while the module loads, not after */
+		.probe_type = PROBE_FORCE_SYNCHRONOUS,
+	},
+};
+
+/**
+ * bpbuf_heaps_dt_init - add the device tree's heaps
+ * @heaps: the heaps, open
+ *
+ * Return: 0 (also when the device tree declares none, or the kernel has
+ * no device tree), or the first node's failure, explained in the kernel
+ * log, with none of the device tree's heaps left.
+ */
+int bpbuf_heaps_dt_init(struct bpbuf_heaps *heaps)
+{
+	int ret;
+
+	dt_heaps = heaps;
+	dt_probe_error = 0;
+	ret = platform_driver_register(&dt_heap_driver);
+	if (ret) {
+		pr_err("cannot register the device tree heaps' driver: %d\n", ret);
+		return ret;
+	}
+	if (dt_probe_error) {
+		platform_driver_unregister(&dt_heap_driver);
+		return dt_probe_error;
+	}
+	return 0;
+}
+
+void bpbuf_heaps_dt_exit(struct bpbuf_heaps *heaps)
+{
+	platform_driver_unregister(&dt_heap_driver);
+}
