@@ -312,7 +312,8 @@ TEST_F(alloc, fragmentation_figures)
  * balance, live buffers never overlap, alignments hold, and the heap is one
  * extent again at the end. Exercises every split and merge of the allocator.
  */
-TEST_F(alloc, random_alloc_free_keeps_the_books)
+/* 600 s: a bound on a hang, not on the machine's speed (debug kernels) */
+TEST_F_TIMEOUT(alloc, random_alloc_free_keeps_the_books, 600)
 {
 	struct live_buf {
 		int fd;

@@ -256,6 +256,40 @@ static inline int bp_heap_is_movable(void)
 	return movable;
 }
 
+/* A field of /proc/meminfo ("MemFree:") in bytes, or -1 */
+static inline long long bp_meminfo(const char *field)
+{
+	char *text = read_text("/proc/meminfo"), *p;
+	long long kib = -1;
+
+	if (text) {
+		p = strstr(text, field);
+		if (p)
+			kib = strtoll(p + strlen(field), NULL, 10);
+		free(text);
+	}
+	return kib < 0 ? -1 : kib * 1024;
+}
+
+/*
+ * Bytes on the per-CPU free lists (/proc/zoneinfo's pagesets): freed, but
+ * not counted in MemFree or CmaFree until they drain
+ */
+static inline long long bp_pcp_free_bytes(void)
+{
+	char *text = read_text("/proc/zoneinfo"), *p;
+	long long pages = 0;
+
+	for (p = text; p && (p = strstr(p, "\n    cpu: ")); p++) {
+		char *count = strstr(p, "count:");
+
+		if (count)
+			pages += strtoll(count + 6, NULL, 10);
+	}
+	free(text);
+	return pages * (long long)page_size();
+}
+
 /* Wait until the heap has no live buffer (released fds drain at exit) */
 static inline int bp_wait_idle(int dev, struct bpbuf_heap_info *info)
 {

@@ -392,21 +392,6 @@ TEST_F(life, killed_while_allocating_leaks_nothing)
 	EXPECT_EQ(1, info.free_extents);
 }
 
-/* A field of /proc/meminfo in bytes, or -1 */
-static long long meminfo(const char *field)
-{
-	char *text = read_text("/proc/meminfo"), *p;
-	long long kib = -1;
-
-	if (text) {
-		p = strstr(text, field);
-		if (p)
-			kib = strtoll(p + strlen(field), NULL, 10);
-		free(text);
-	}
-	return kib < 0 ? -1 : kib * 1024;
-}
-
 /* The dma-heap of the default CMA area (not "system"), or -1 */
 static int open_cma_heap(void)
 {
@@ -431,30 +416,18 @@ static int open_cma_heap(void)
  */
 TEST_F(life, load_larger_than_memory_says_what_to_do)
 {
-	long long too_big = (meminfo("MemTotal:") + 1024 * MIB) / MIB * MIB;
-	char args[1024], reload[1024], record[1024], said[4096] = "";
-	int ko_fd, kmsg, ret;
+	long long too_big = (bp_meminfo("MemTotal:") + 1024 * MIB) / MIB * MIB;
+	char args[1024], reload[1024], said[4096];
+	int ko_fd, ret;
 	const char *why;
-	ssize_t n;
 
-	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	ASSERT_LE(0, kmsg);
 	ko_fd = bp_unload_for_reload(&self->dev, reload, sizeof(reload), &why);
 	if (ko_fd == -1)
 		SKIP(return, "%s", why);
 	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
 
-	/* only what the kernel logs from here on */
-	lseek(kmsg, 0, SEEK_END);
 	snprintf(args, sizeof(args), "heap_size=%lld", too_big);
-	ret = syscall(SYS_finit_module, ko_fd, args, 0) ? errno : 0;
-	while ((n = read(kmsg, record, sizeof(record) - 1)) > 0) {
-		record[n] = '\0';
-		if (strstr(record, "bpbuf: "))
-			snprintf(said + strlen(said), sizeof(said) - strlen(said),
-				 "%s", strchr(record, ';') ? strchr(record, ';') + 1 : record);
-	}
-	close(kmsg);
+	ret = bp_load_logged(ko_fd, args, said, sizeof(said));
 	EXPECT_EQ(ENOMEM, ret) TH_LOG("finit_module %s: %s", args, strerror(ret));
 	TH_LOG("the kernel said: %s", said);
 	EXPECT_TRUE(strstr(said, "cannot ") != NULL) TH_LOG("no load error in the log");
@@ -531,7 +504,7 @@ TEST_F(life, movable_source_serves_the_whole_heap)
 TEST_F(life, rmmod_returns_the_carve_and_reload_works)
 {
 	const char *ko = bp_module_file();
-	long long heap = self->idle.heap_size, cma = meminfo("CmaTotal:");
+	long long heap = self->idle.heap_size, cma = bp_meminfo("CmaTotal:");
 	struct dma_heap_allocation_data big = {
 		.len = cma - heap + 4 * MIB, .fd_flags = O_RDWR | O_CLOEXEC,
 	};

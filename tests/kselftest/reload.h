@@ -80,6 +80,33 @@ static inline int bp_load(int ko_fd, const char *args)
 	return syscall(SYS_finit_module, ko_fd, args, 0) ? errno : 0;
 }
 
+/*
+ * Load the module from @ko_fd with @args, and collect in @said what the
+ * kernel logged of bpbuf meanwhile: 0 or the load's errno
+ */
+static inline int bp_load_logged(int ko_fd, const char *args, char *said,
+				 size_t len)
+{
+	int kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC), ret;
+	char record[1024];
+	ssize_t n;
+
+	said[0] = '\0';
+	/* only what the kernel logs from here on */
+	if (kmsg >= 0)
+		lseek(kmsg, 0, SEEK_END);
+	ret = bp_load(ko_fd, args);
+	while (kmsg >= 0 && (n = read(kmsg, record, sizeof(record) - 1)) > 0) {
+		record[n] = '\0';
+		if (strstr(record, "bpbuf: "))
+			snprintf(said + strlen(said), len - strlen(said), "%s",
+				 strchr(record, ';') ? strchr(record, ';') + 1 : record);
+	}
+	if (kmsg >= 0)
+		close(kmsg);
+	return ret;
+}
+
 /* Load the module from @ko_fd (closed) with @args: the device, or -errno */
 static inline int bp_reload_and_open(int ko_fd, const char *args)
 {

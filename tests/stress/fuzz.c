@@ -212,7 +212,7 @@ static bool documented(int e)
 	switch (e) {
 	case ENOTTY: case EINVAL: case E2BIG: case EFAULT: case ENOMEM:
 	case EPERM: case EBADF: case EXDEV: case EMFILE: case EDQUOT:
-	case EINTR: case ENODEV:
+	case EINTR: case ENODEV: case ENOENT:
 		return true;
 	default:
 		return false;

@@ -33,23 +33,13 @@ static long slack_kb = CMA_SLACK_KB, settle_kb;
 static int with_pcp;
 
 /*
- * Pages on the per-CPU free lists, in kB (/proc/zoneinfo's pagesets): freed
- * but not yet counted in CmaFree. With 16 KiB pages those lists can hold a
- * whole 64 MiB carve (4096 pages), so CmaFree alone may never move.
+ * Pages on the per-CPU free lists, in kB: freed but not yet counted in
+ * CmaFree. With 16 KiB pages those lists can hold a whole 64 MiB carve
+ * (4096 pages), so CmaFree alone may never move.
  */
 static long pcp_free_kb(void)
 {
-	char *text = read_text("/proc/zoneinfo"), *p;
-	long pages = 0;
-
-	for (p = text; p && (p = strstr(p, "\n    cpu: ")); p++) {
-		char *count = strstr(p, "count:");
-
-		if (count)
-			pages += strtol(count + 6, NULL, 10);
-	}
-	free(text);
-	return pages * (sysconf(_SC_PAGESIZE) / 1024);
+	return (long)(bp_pcp_free_bytes() / 1024);
 }
 
 /* free_key's figure (with the per-CPU lists, read first, for MemFree) */
