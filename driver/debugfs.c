@@ -27,6 +27,7 @@ static void heap_figures(struct seq_file *m, struct bpbuf_device *bdev,
 	seq_printf(m, "id:\t\t%u\n", heap->id);
 	seq_printf(m, "size:\t\t%llu\n", st.size);
 	seq_printf(m, "source:\t\t%s\n", bpbuf_source_name(st.source));
+	seq_printf(m, "fixed:\t\t%d\n", bpbuf_heap_fixed(heap));
 	seq_printf(m, "device:\t\t%s\n", dev_name(bpbuf_heap_device(heap)));
 	seq_printf(m, "free:\t\t%llu\n", st.free);
 	seq_printf(m, "clean:\t\t%llu\n", st.clean);

@@ -203,15 +203,15 @@ bool bpbuf_heap_pages_idle(const struct bpbuf_heap *heap, unsigned long start,
  * @id: its id
  * @name: its name
  * @dev: the device to map the carve for; its DMA mask bounds the carve
- * @size: bytes, page aligned
- * @source: where from
+ * @spec: its size, source and address (bpbuf_carve_take())
  *
- * Return: 0, -EINVAL for a bad @size, or the source's failure
+ * Return: 0, -EINVAL for a bad size, or the source's failure
  * (bpbuf_carve_take(), which explains it in the kernel log).
  */
 int bpbuf_heap_init(struct bpbuf_heap *heap, u32 id, const char *name,
-		    struct device *dev, u64 size, enum bpbuf_source source)
+		    struct device *dev, const struct bpbuf_carve_spec *spec)
 {
+	u64 size = spec->size;
 	struct bpbuf_extent *all;
 	u64 t0;
 	int ret;
@@ -237,15 +237,17 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, u32 id, const char *name,
 	atomic64_set(&heap->lock_taken, 0);
 	atomic64_set(&heap->lock_contended, 0);
 	t0 = ktime_get_ns();
-	ret = bpbuf_carve_take(dev, size, source, &heap->carve);
+	ret = bpbuf_carve_take(dev, spec, &heap->carve);
 	heap->carve_ns = ktime_get_ns() - t0;
 	if (ret)
 		goto free_extent;
+	heap->fixed = spec->at != BPBUF_CARVE_ANYWHERE;
 	heap->need_sync = dma_need_sync(dev, heap->carve.dma);
 	heap->pages_mappable = bpbuf_heap_pages_idle(heap, 0,
 						     heap->carve.npages);
 	if (!heap->pages_mappable)
-		pr_info("the heap's pages cannot be mapped one by one (a high-order page, not CMA or movable memory): no page maps, O_DIRECT from buffers needs a copy\n");
+		pr_info("heap %s: its pages cannot be mapped one by one (a high-order page, not CMA or movable memory): no page maps, O_DIRECT from buffers needs a copy\n",
+			name);
 
 	/*
 	 * No source promises zeros: clear the carve once, here, so that every

@@ -13,6 +13,7 @@
 #include <linux/atomic.h>
 #include <linux/dma-direction.h>
 #include <linux/dma-mapping.h>
+#include <linux/io.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -38,6 +39,8 @@ struct device;
  *	bounds the carve
  * @carve: the memory, from the source chosen at load (source.h)
  * @need_sync: the carve's mapping for @dev needs cache maintenance
+ * @fixed: the carve starts where its configuration said, the same on every
+ *	boot (heaps= SIZE@ADDR, a device tree region's reg). Set at load.
  * @pages_mappable: every page of the carve is an order-0 page with a
  *	reference of its own, as CMA gives them, so page maps (pagemap.c)
  *	may insert them; a carve the page allocator gave (one high-order page
@@ -76,6 +79,7 @@ struct bpbuf_heap {
 	struct device *dev;
 	struct bpbuf_carve carve;
 	bool need_sync;
+	bool fixed;
 	bool pages_mappable;
 	struct mutex lock;	/* @extents, the zeroer's state, the counters */
 	struct bpbuf_extents extents;
@@ -181,7 +185,7 @@ struct bpbuf_heap_stats {
 };
 
 int bpbuf_heap_init(struct bpbuf_heap *heap, u32 id, const char *name,
-		    struct device *dev, u64 size, enum bpbuf_source source);
+		    struct device *dev, const struct bpbuf_carve_spec *spec);
 void bpbuf_heap_destroy(struct bpbuf_heap *heap);
 struct bpbuf_range *bpbuf_heap_alloc(struct bpbuf_heap *heap,
 				     unsigned long npages,
@@ -216,6 +220,12 @@ int bpbuf_zero_pages(struct bpbuf_heap *heap, unsigned long start,
 static inline u64 bpbuf_heap_size(const struct bpbuf_heap *heap)
 {
 	return (u64)heap->carve.npages << PAGE_SHIFT;
+}
+
+/* Whether the heap is at the address its configuration names (at load) */
+static inline bool bpbuf_heap_fixed(const struct bpbuf_heap *heap)
+{
+	return heap->fixed;
 }
 
 /* Whether page maps may insert the heap's pages (set at load) */

@@ -5,9 +5,13 @@
  * The default heap (id 0, "default") is heap_size bytes from heap_source,
  * for /dev/bpbuf's own device with a dma_bits-wide mask: what a program
  * that never names a heap gets. heaps= adds named ones, each
- * NAME:SIZE[:SOURCE][:dma_bits=N], comma-separated, e.g.
+ * NAME:SIZE[@ADDR][:SOURCE][:dma_bits=N], comma-separated, e.g.
  *
- *	heaps=low:256M:movable:dma_bits=32,video:1G
+ *	heaps=low:256M:movable:dma_bits=32,video:1G,fpga:64M@0x100000000
+ *
+ * SIZE@ADDR takes movable memory at that physical address, so that the heap
+ * is at the same bus address on every boot: memory in ZONE_MOVABLE
+ * (movablecore=) can always be emptied there.
  *
  * Each named heap is carved for a device of its own (a child of /dev/bpbuf's,
  * "heap-NAME"), so that its DMA mask bounds where its memory may lie and its
@@ -38,14 +42,12 @@
 /**
  * struct heap_spec - one heap as the parameters describe it
  * @name: its name
- * @size: bytes, page aligned
- * @source: where from
+ * @carve: its size, source and address
  * @dma_bits: width of its DMA mask; 0 for the dma_bits parameter's
  */
 struct heap_spec {
 	char name[BPBUF_HEAP_NAME_LEN];
-	u64 size;
-	enum bpbuf_source source;
+	struct bpbuf_carve_spec carve;
 	unsigned int dma_bits;
 };
 
@@ -130,14 +132,17 @@ module_param_cb(dma_bits, &dma_bits_ops, &dma_bits, 0444);
 MODULE_PARM_DESC(dma_bits,
 		 "DMA mask width, 32..64 (default 64), of the default heap and of named heaps that give none; 32 keeps a heap below 4 GiB for devices that need it");
 
-/* Heap names as dma-heap names go: "system", "linux,cma"; not "default" */
-static bool heap_name_valid(const char *name)
+/*
+ * Heap names as dma-heap names go: "system", "linux,cma"; "default" is
+ * heap 0's alone
+ */
+static bool heap_name_valid(const char *name, bool is_default)
 {
 	const char *c;
 
 	if (!*name || strlen(name) >= BPBUF_HEAP_NAME_LEN ||
 	    !strcmp(name, ".") || !strcmp(name, "..") ||
-	    !strcmp(name, BPBUF_DEFAULT_HEAP_NAME))
+	    !strcmp(name, BPBUF_DEFAULT_HEAP_NAME) != !is_default)
 		return false;
 	for (c = name; *c; c++)
 		if (!isalnum(*c) && !strchr("_-.,", *c))
@@ -153,10 +158,35 @@ static int parse_option(char *opt, struct heap_spec *spec)
 	if (!strncmp(opt, bits, strlen(bits)))
 		return kstrtouint(opt + strlen(bits), 10, &spec->dma_bits) ||
 		       !dma_bits_valid(spec->dma_bits) ? -EINVAL : 0;
-	return bpbuf_source_parse(opt, &spec->source);
+	return bpbuf_source_parse(opt, &spec->carve.source);
 }
 
-/* NAME:SIZE[:OPTION]...; names unique among @specs[1..@nr - 1] */
+/* SIZE[@ADDR]: a fixed address is page aligned, and movable memory */
+static int parse_size_at(const char *name, char *size, struct heap_spec *spec)
+{
+	char *at = size;
+	u64 addr;
+
+	size = strsep(&at, "@");
+	if (parse_size(size, &spec->carve.size)) {
+		pr_err("heaps=: heap %s: a size such as 64M must follow its name\n",
+		       name);
+		return -EINVAL;
+	}
+	if (!at)
+		return 0;
+	if (kstrtou64(at, 0, &addr) || !PAGE_ALIGNED(addr) ||
+	    addr == BPBUF_CARVE_ANYWHERE ||
+	    addr + spec->carve.size - 1 < addr) {
+		pr_err("heaps=: heap %s: @%s is no page-aligned physical address\n",
+		       name, at);
+		return -EINVAL;
+	}
+	spec->carve.at = addr;
+	return 0;
+}
+
+/* NAME:SIZE[@ADDR][:OPTION]...; names unique among @specs[1..@nr - 1] */
 static int parse_spec(char *item, struct heap_spec *spec,
 		      const struct heap_spec *others, unsigned int nr)
 {
@@ -164,8 +194,9 @@ static int parse_spec(char *item, struct heap_spec *spec,
 	unsigned int i;
 
 	memset(spec, 0, sizeof(*spec));
-	spec->source = BPBUF_SOURCE_AUTO;
-	if (!heap_name_valid(name)) {
+	spec->carve.source = BPBUF_SOURCE_AUTO;
+	spec->carve.at = BPBUF_CARVE_ANYWHERE;
+	if (!heap_name_valid(name, false)) {
 		pr_err("heaps=: heap name \"%s\": letters, digits and _-., only, at most %d, not \"%s\"\n",
 		       name, BPBUF_HEAP_NAME_LEN - 1, BPBUF_DEFAULT_HEAP_NAME);
 		return -EINVAL;
@@ -177,11 +208,13 @@ static int parse_spec(char *item, struct heap_spec *spec,
 		}
 	}
 	strscpy(spec->name, name, sizeof(spec->name));
-	if (!size || parse_size(size, &spec->size)) {
+	if (!size) {
 		pr_err("heaps=: heap %s: a size such as 64M must follow its name\n",
 		       name);
 		return -EINVAL;
 	}
+	if (parse_size_at(name, size, spec))
+		return -EINVAL;
 	while ((opt = strsep(&item, ":"))) {
 		if (parse_option(opt, spec)) {
 			pr_err("heaps=: heap %s: \"%s\" is neither cma, movable, auto nor dma_bits=32..64\n",
@@ -189,6 +222,14 @@ static int parse_spec(char *item, struct heap_spec *spec,
 			return -EINVAL;
 		}
 	}
+	if (spec->carve.at == BPBUF_CARVE_ANYWHERE)
+		return 0;
+	if (spec->carve.source == BPBUF_SOURCE_CMA) {
+		pr_err("heaps=: heap %s: a fixed address comes from movable memory, not CMA\n",
+		       name);
+		return -EINVAL;
+	}
+	spec->carve.source = BPBUF_SOURCE_MOVABLE;
 	return 0;
 }
 
@@ -245,7 +286,7 @@ static const struct kernel_param_ops heaps_ops = {
 
 module_param_cb(heaps, &heaps_ops, NULL, 0444);
 MODULE_PARM_DESC(heaps,
-		 "Named heaps besides the default one: NAME:SIZE[:cma|movable|auto][:dma_bits=N], comma-separated (e.g. low:256M:movable:dma_bits=32,video:1G); at most 7");
+		 "Named heaps besides the default one: NAME:SIZE[@ADDR][:cma|movable|auto][:dma_bits=N], comma-separated (e.g. low:256M:movable:dma_bits=32,video:1G,fpga:64M@0x100000000: movable memory at that address); at most 7");
 
 static void heap_dev_release(struct device *dev)
 {
@@ -283,9 +324,10 @@ put:
 	return ERR_PTR(ret);
 }
 
-static void heap_dev_destroy(struct device *dev, struct device *misc_dev)
+/* A device heap_dev_create() made, not the misc device nor a DT node's */
+static void heap_dev_destroy(struct device *dev)
 {
-	if (dev == misc_dev)
+	if (dev->release != heap_dev_release)
 		return;
 	device_del(dev);
 	put_device(dev);
@@ -313,44 +355,81 @@ static struct bpbuf_heap *heap_named(const struct bpbuf_heaps *heaps,
  * @source: where from
  *
  * Return: the heap; ERR_PTR(-EBUSY) once the module is loaded (heaps are
- * added at load only), -E2BIG past BPBUF_MAX_HEAPS, -EEXIST for a name
- * taken, or the carve's failure. Each is explained in the kernel log.
+ * added at load only), -EINVAL for a name with other characters than
+ * letters, digits and "_-.,", or "default" but for the first, -E2BIG past
+ * BPBUF_MAX_HEAPS, -EEXIST for a name taken, or the carve's failure. Each
+ * is explained in the kernel log.
  */
 struct bpbuf_heap *bpbuf_heaps_add(struct bpbuf_heaps *heaps, const char *name,
-				   struct device *dev, u64 size,
-				   enum bpbuf_source source)
+				   struct device *dev,
+				   const struct bpbuf_carve_spec *spec)
 {
+	u64 size = spec->size;
 	struct bpbuf_heap *heap;
 	int ret;
 
-	if (!READ_ONCE(heaps->open)) {
+	mutex_lock(&heaps->lock);
+	ret = -EBUSY;
+	if (!heaps->open) {
 		pr_err("heap %s: heaps are added while bpbuf loads; unload and load it again\n",
 		       name);
-		return ERR_PTR(-EBUSY);
+		goto unlock;
 	}
+	ret = -EINVAL;
+	if (!heap_name_valid(name, !heaps->nr)) {
+		pr_err("heap \"%s\": letters, digits and _-., only, at most %d, not \"%s\"\n",
+		       name, BPBUF_HEAP_NAME_LEN - 1, BPBUF_DEFAULT_HEAP_NAME);
+		goto unlock;
+	}
+	ret = -E2BIG;
 	if (heaps->nr == BPBUF_MAX_HEAPS) {
 		pr_err("heap %s: at most %d heaps\n", name, BPBUF_MAX_HEAPS);
-		return ERR_PTR(-E2BIG);
+		goto unlock;
 	}
+	ret = -EEXIST;
 	if (heap_named(heaps, name)) {
 		pr_err("heap %s: two heaps of that name\n", name);
-		return ERR_PTR(-EEXIST);
+		goto unlock;
 	}
+	ret = -ENOMEM;
 	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
 	if (!heap)
-		return ERR_PTR(-ENOMEM);
-	ret = bpbuf_heap_init(heap, heaps->nr, name, dev, size, source);
+		goto unlock;
+	ret = bpbuf_heap_init(heap, heaps->nr, name, dev, spec);
 	if (ret) {
 		pr_err("heap %s: cannot carve %llu MiB: %d\n", name, size >> 20,
 		       ret);
 		kfree(heap);
-		return ERR_PTR(ret);
+		goto unlock;
 	}
 	heaps->heap[heaps->nr++] = heap;
+	mutex_unlock(&heaps->lock);
 	pr_info("heap %s: %llu MiB from %s, %u-bit DMA\n", name, size >> 20,
 		bpbuf_source_name(bpbuf_heap_source(heap)),
 		bpbuf_heap_dma_bits(heap));
 	return heap;
+
+unlock:
+	mutex_unlock(&heaps->lock);
+	return ERR_PTR(ret);
+}
+
+/* Whether heaps may still be added (the module is loading) */
+bool bpbuf_heaps_open(struct bpbuf_heaps *heaps)
+{
+	bool open;
+
+	mutex_lock(&heaps->lock);
+	open = heaps->open;
+	mutex_unlock(&heaps->lock);
+	return open;
+}
+
+static void heaps_set_open(struct bpbuf_heaps *heaps, bool open)
+{
+	mutex_lock(&heaps->lock);
+	heaps->open = open;
+	mutex_unlock(&heaps->lock);
 }
 
 /**
@@ -362,11 +441,13 @@ struct bpbuf_heap *bpbuf_heaps_add(struct bpbuf_heaps *heaps, const char *name,
  */
 void bpbuf_heaps_remove(struct bpbuf_heaps *heaps, struct bpbuf_heap *heap)
 {
+	mutex_lock(&heaps->lock);
 	heaps->heap[heap->id] = NULL;
-	bpbuf_heap_destroy(heap);
-	kfree(heap);
 	while (heaps->nr && !heaps->heap[heaps->nr - 1])
 		heaps->nr--;
+	mutex_unlock(&heaps->lock);
+	bpbuf_heap_destroy(heap);
+	kfree(heap);
 }
 
 /* The heap carved for @dev, or NULL */
@@ -381,16 +462,15 @@ struct bpbuf_heap *bpbuf_heaps_of_device(const struct bpbuf_heaps *heaps,
 	return NULL;
 }
 
-/* The heaps of the parameters, from the last: each with its own device */
-static void remove_param_heaps(struct bpbuf_heaps *heaps,
-			       struct device *misc_dev)
+/* The heaps of the parameters, from the last, and the devices made for them */
+static void remove_param_heaps(struct bpbuf_heaps *heaps)
 {
 	while (heaps->nr) {
 		struct bpbuf_heap *heap = heaps->heap[heaps->nr - 1];
 		struct device *dev = bpbuf_heap_device(heap);
 
 		bpbuf_heaps_remove(heaps, heap);
-		heap_dev_destroy(dev, misc_dev);
+		heap_dev_destroy(dev);
 	}
 }
 
@@ -412,12 +492,13 @@ int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev)
 	int ret;
 
 	strscpy(spec->name, BPBUF_DEFAULT_HEAP_NAME, sizeof(spec->name));
-	spec->size = heap_size;
-	spec->source = heap_source;
+	spec->carve.size = heap_size;
+	spec->carve.source = heap_source;
+	spec->carve.at = BPBUF_CARVE_ANYWHERE;
 	spec->dma_bits = dma_bits;
 	heaps->nr = 0;
-	heaps->misc_dev = misc_dev;
-	WRITE_ONCE(heaps->open, true);
+	mutex_init(&heaps->lock);
+	heaps_set_open(heaps, true);
 	ret = dma_coerce_mask_and_coherent(misc_dev, DMA_BIT_MASK(dma_bits));
 	if (ret) {
 		pr_err("cannot set a %u-bit DMA mask: %d\n", dma_bits, ret);
@@ -437,11 +518,10 @@ int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev)
 				goto remove_heaps;
 			}
 		}
-		heap = bpbuf_heaps_add(heaps, spec->name, dev, spec->size,
-				       spec->source);
+		heap = bpbuf_heaps_add(heaps, spec->name, dev, &spec->carve);
 		if (IS_ERR(heap)) {
 			ret = PTR_ERR(heap);
-			heap_dev_destroy(dev, misc_dev);
+			heap_dev_destroy(dev);
 			goto remove_heaps;
 		}
 	}
@@ -449,13 +529,20 @@ int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev)
 	ret = bpbuf_heaps_dt_init(heaps);
 	if (ret)
 		goto remove_heaps;
-	WRITE_ONCE(heaps->open, false);
+	heaps_set_open(heaps, false);
+	/* a probe that raced the close: its node has no heap, the load fails */
+	ret = bpbuf_heaps_dt_check(heaps);
+	if (ret) {
+		bpbuf_heaps_dt_exit(heaps);
+		goto remove_heaps;
+	}
 	return 0;
 
 remove_heaps:
-	remove_param_heaps(heaps, misc_dev);
+	remove_param_heaps(heaps);
 close:
-	WRITE_ONCE(heaps->open, false);
+	heaps_set_open(heaps, false);
+	mutex_destroy(&heaps->lock);
 	return ret;
 }
 
@@ -463,5 +550,6 @@ close:
 void bpbuf_heaps_exit(struct bpbuf_heaps *heaps)
 {
 	bpbuf_heaps_dt_exit(heaps);
-	remove_param_heaps(heaps, heaps->misc_dev);
+	remove_param_heaps(heaps);
+	mutex_destroy(&heaps->lock);
 }

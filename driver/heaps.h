@@ -7,6 +7,7 @@
 #ifndef BPBUF_HEAPS_H
 #define BPBUF_HEAPS_H
 
+#include <linux/mutex.h>
 #include <linux/nospec.h>
 #include <linux/types.h>
 
@@ -23,28 +24,34 @@ struct device;
  * @heap: by id; the default heap is @heap[0], then the heaps= ones, then
  *	the device tree's (heaps_dt.c)
  * @nr: how many
- * @misc_dev: /dev/bpbuf's device, the default heap's
+ * @lock: serializes adding and removing heaps and @open: device tree
+ *	probes may run on other threads (a deferred probe's retry)
  * @open: heaps may be added: true while the module loads only, so that
- *	the set never changes under a file that uses it
+ *	the set never changes under a file that uses it (written under @lock)
+ *
+ * Once the module is loaded nothing writes @heap or @nr until unload:
+ * readers take no lock.
  */
 struct bpbuf_heaps {
 	struct bpbuf_heap *heap[BPBUF_MAX_HEAPS];
 	unsigned int nr;
-	struct device *misc_dev;
+	struct mutex lock;	/* adding and removing, @open */
 	bool open;
 };
 
 int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev);
 void bpbuf_heaps_exit(struct bpbuf_heaps *heaps);
 struct bpbuf_heap *bpbuf_heaps_add(struct bpbuf_heaps *heaps, const char *name,
-				   struct device *dev, u64 size,
-				   enum bpbuf_source source);
+				   struct device *dev,
+				   const struct bpbuf_carve_spec *spec);
 void bpbuf_heaps_remove(struct bpbuf_heaps *heaps, struct bpbuf_heap *heap);
+bool bpbuf_heaps_open(struct bpbuf_heaps *heaps);
 struct bpbuf_heap *bpbuf_heaps_of_device(const struct bpbuf_heaps *heaps,
 					 const struct device *dev);
 
 /* heaps_dt.c: heaps the device tree declares */
 int bpbuf_heaps_dt_init(struct bpbuf_heaps *heaps);
+int bpbuf_heaps_dt_check(struct bpbuf_heaps *heaps);
 void bpbuf_heaps_dt_exit(struct bpbuf_heaps *heaps);
 
 /* The heap of id @id, or NULL when there is none */

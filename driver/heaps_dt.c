@@ -23,8 +23,8 @@
  *
  * The binding is dt-bindings/bpbuf,heap.yaml. Such heaps come after the
  * default heap and the heaps= ones, in the order their devices probe, and
- * only while the module loads: a node that fails fails the load, so that a
- * heap the device tree asks for is never silently missing.
+ * only while the module loads: a node that cannot be a heap makes the load
+ * fail, so that a heap the device tree asks for is never silently missing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,6 +32,7 @@
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/of.h>
+#include <linux/of_platform.h>
 #include <linux/of_reserved_mem.h>
 #include <linux/platform_device.h>
 
@@ -41,20 +42,41 @@
 #include "heap.h"
 #include "heaps.h"
 
+/**
+ * struct dt_heap - a device tree node's heap
+ * @dev: the node's device, referenced until unload
+ * @heap: its heap
+ */
+struct dt_heap {
+	struct device *dev;
+	struct bpbuf_heap *heap;
+};
+
 /*
- * The heaps the driver's probes add to; set while it is registered. The
- * first probe failure, which fails the load.
+ * The heaps the driver's probes add to, and what they added (under
+ * dt_lock); the first probe failure, which fails the load; whether the
+ * module is going (probes and removals then change nothing)
  */
 static struct bpbuf_heaps *dt_heaps;
+static DEFINE_MUTEX(dt_lock);
+static struct dt_heap dt_list[BPBUF_MAX_HEAPS];
+static unsigned int dt_nr;
 static int dt_probe_error;
+static bool dt_exiting;
 
 /* The node's heap name: bpbuf,name, else the node's own name */
 static int dt_heap_name(struct device *dev, char *name, size_t len)
 {
 	const char *prop;
+	int ret;
 
-	if (of_property_read_string(dev->of_node, "bpbuf,name", &prop))
+	ret = of_property_read_string(dev->of_node, "bpbuf,name", &prop);
+	if (ret == -EINVAL)
 		prop = dev->of_node->name;
+	else if (ret) {
+		dev_err(dev, "bpbuf,name is no string: %d\n", ret);
+		return ret;
+	}
 	if (strscpy(name, prop, len) < 0) {
 		dev_err(dev, "bpbuf,name \"%s\": at most %zu bytes\n", prop,
 			len - 1);
@@ -67,13 +89,17 @@ static int dt_heap_name(struct device *dev, char *name, size_t len)
 static int dt_heap_mask(struct device *dev)
 {
 	u32 bits = 64;
+	int ret;
 
-	of_property_read_u32(dev->of_node, "bpbuf,dma-bits", &bits);
-	if (bits < 32 || bits > 64) {
-		dev_err(dev, "bpbuf,dma-bits = <%u>: must be 32..64\n", bits);
+	ret = of_property_read_u32(dev->of_node, "bpbuf,dma-bits", &bits);
+	if ((ret && ret != -EINVAL) || bits < 32 || bits > 64) {
+		dev_err(dev, "bpbuf,dma-bits: one cell, 32..64\n");
 		return -EINVAL;
 	}
-	return dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+	if (ret)
+		dev_err(dev, "cannot set a %u-bit DMA mask: %d\n", bits, ret);
+	return ret;
 }
 
 /*
@@ -85,6 +111,7 @@ static int dt_heap_region(struct device *dev, struct reserved_mem **rmem,
 {
 	struct device_node *np = of_parse_phandle(dev->of_node,
 						  "memory-region", 0);
+	int ret;
 
 	if (!np) {
 		dev_err(dev, "no memory-region\n");
@@ -97,7 +124,11 @@ static int dt_heap_region(struct device *dev, struct reserved_mem **rmem,
 		return -ENODEV;
 	}
 	*size = (*rmem)->size;
-	of_property_read_u64(dev->of_node, "bpbuf,size", size);
+	ret = of_property_read_u64(dev->of_node, "bpbuf,size", size);
+	if (ret && ret != -EINVAL) {
+		dev_err(dev, "bpbuf,size: one 64-bit value (/bits/ 64 <...>)\n");
+		return -EINVAL;
+	}
 	*size = PAGE_ALIGN(*size);
 	if (!*size || *size > (*rmem)->size) {
 		dev_err(dev, "bpbuf,size: more than nothing, at most the region's %pa bytes\n",
@@ -105,6 +136,17 @@ static int dt_heap_region(struct device *dev, struct reserved_mem **rmem,
 		return -EINVAL;
 	}
 	return 0;
+}
+/* A region with reg is where it is on every boot: so must the heap be */
+static phys_addr_t dt_heap_at(const struct reserved_mem *rmem,
+			      struct device *dev)
+{
+	struct device_node *np = of_parse_phandle(dev->of_node,
+						  "memory-region", 0);
+	bool fixed = np && of_property_present(np, "reg");
+
+	of_node_put(np);
+	return fixed ? rmem->base : BPBUF_CARVE_ANYWHERE;
 }
 
 /*
@@ -125,11 +167,20 @@ static int dt_heap_probe_one(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
 	char name[BPBUF_HEAP_NAME_LEN];
+	struct bpbuf_carve_spec spec = {
+		.source = BPBUF_SOURCE_REGION, .at = BPBUF_CARVE_ANYWHERE,
+	};
 	struct reserved_mem *rmem;
 	struct bpbuf_heap *heap;
 	u64 size;
 	int ret;
 
+	if (!dev_of_node(dev))
+		return -ENODEV;
+	if (!bpbuf_heaps_open(dt_heaps)) {
+		dev_err(dev, "probed after bpbuf loaded: unload and load it again to have its heap\n");
+		return -EBUSY;
+	}
 	ret = dt_heap_name(dev, name, sizeof(name));
 	if (ret)
 		return ret;
@@ -146,7 +197,9 @@ static int dt_heap_probe_one(struct platform_device *pdev)
 		return ret;
 	}
 
-	heap = bpbuf_heaps_add(dt_heaps, name, dev, size, BPBUF_SOURCE_REGION);
+	spec.size = size;
+	spec.at = dt_heap_at(rmem, dev);
+	heap = bpbuf_heaps_add(dt_heaps, name, dev, &spec);
 	if (IS_ERR(heap)) {
 		ret = PTR_ERR(heap);
 		if (ret == -ENOMEM)
@@ -161,6 +214,10 @@ static int dt_heap_probe_one(struct platform_device *pdev)
 		ret = -EINVAL;
 		goto release_region;
 	}
+	mutex_lock(&dt_lock);
+	dt_list[dt_nr].dev = get_device(dev);
+	dt_list[dt_nr++].heap = heap;
+	mutex_unlock(&dt_lock);
 	return 0;
 
 release_region:
@@ -172,19 +229,27 @@ static int dt_heap_probe(struct platform_device *pdev)
 {
 	int ret = dt_heap_probe_one(pdev);
 
+	mutex_lock(&dt_lock);
 	if (ret && !dt_probe_error)
 		dt_probe_error = ret;
+	mutex_unlock(&dt_lock);
 	return ret;
 }
 
-/* At unload, or when the load fails: the heap's buffers are all gone */
+/*
+ * Heaps go at unload only (bpbuf_heaps_dt_exit()): a device removed while
+ * the module is loaded (an overlay taken away) keeps its heap, which files
+ * and buffers still use, until then.
+ */
 static void dt_heap_remove(struct platform_device *pdev)
 {
-	struct bpbuf_heap *heap = bpbuf_heaps_of_device(dt_heaps, &pdev->dev);
+	bool exiting;
 
-	if (heap)
-		bpbuf_heaps_remove(dt_heaps, heap);
-	of_reserved_mem_device_release(&pdev->dev);
+	mutex_lock(&dt_lock);
+	exiting = dt_exiting;
+	mutex_unlock(&dt_lock);
+	if (!exiting)
+		dev_warn(&pdev->dev, "removed while bpbuf is loaded: its heap stays until bpbuf is unloaded\n");
 }
 
 BPBUF_PLATFORM_REMOVE_WRAPPER(dt_heap_remove)
@@ -222,19 +287,70 @@ int bpbuf_heaps_dt_init(struct bpbuf_heaps *heaps)
 
 	dt_heaps = heaps;
 	dt_probe_error = 0;
+	dt_exiting = false;
+	dt_nr = 0;
 	ret = platform_driver_register(&dt_heap_driver);
 	if (ret) {
 		pr_err("cannot register the device tree heaps' driver: %d\n", ret);
 		return ret;
 	}
-	if (dt_probe_error) {
-		platform_driver_unregister(&dt_heap_driver);
-		return dt_probe_error;
-	}
-	return 0;
+	mutex_lock(&dt_lock);
+	ret = dt_probe_error;
+	mutex_unlock(&dt_lock);
+	if (ret)
+		bpbuf_heaps_dt_exit(heaps);
+	return ret;
 }
 
+/**
+ * bpbuf_heaps_dt_check - every available bpbuf,heap node has its heap
+ * @heaps: the heaps, closed
+ *
+ * A probe deferred (a power domain, an IOMMU not ready) would leave a node
+ * without the heap the device tree asks for: the load fails instead.
+ *
+ * Return: 0, or -EPROBE_DEFER for a node without its heap.
+ */
+int bpbuf_heaps_dt_check(struct bpbuf_heaps *heaps)
+{
+	struct device_node *np;
+	int ret = 0;
+
+	for_each_compatible_node(np, NULL, "bpbuf,heap") {
+		struct platform_device *pdev;
+
+		if (!of_device_is_available(np))
+			continue;
+		pdev = of_find_device_by_node(np);
+		if (!pdev || !bpbuf_heaps_of_device(heaps, &pdev->dev)) {
+			pr_err("%pOF: no heap (its device was not probed while bpbuf loaded)\n",
+			       np);
+			ret = -EPROBE_DEFER;
+		}
+		if (pdev)
+			put_device(&pdev->dev);
+	}
+	return ret;
+}
+
+/*
+ * At unload, or when the load fails: the heaps' buffers are all gone. The
+ * heaps go while their devices are bound, the regions once they are not.
+ */
 void bpbuf_heaps_dt_exit(struct bpbuf_heaps *heaps)
 {
+	unsigned int i;
+
+	/* no probe adds to dt_list now: the heaps are closed */
+	mutex_lock(&dt_lock);
+	dt_exiting = true;
+	mutex_unlock(&dt_lock);
+	for (i = dt_nr; i--; )
+		bpbuf_heaps_remove(heaps, dt_list[i].heap);
 	platform_driver_unregister(&dt_heap_driver);
+	for (i = dt_nr; i--; ) {
+		of_reserved_mem_device_release(dt_list[i].dev);
+		put_device(dt_list[i].dev);
+	}
+	dt_nr = 0;
 }

@@ -202,7 +202,8 @@ static int bpbuf_heap_info_ioctl(struct bpbuf_device *bdev, void *data,
 	info->heap_id = id;
 	info->nr_heaps = bdev->heaps.nr;
 	info->source = uapi_source(st.source);
-	info->flags = st.pages_mappable ? BPBUF_HEAP_PAGE_MAP : 0;
+	info->flags = (st.pages_mappable ? BPBUF_HEAP_PAGE_MAP : 0) |
+		      (bpbuf_heap_fixed(heap) ? BPBUF_HEAP_FIXED : 0);
 	strscpy(info->name, heap->name, sizeof(info->name));
 	return 0;
 }

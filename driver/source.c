@@ -10,7 +10,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/errno.h>
+#include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/string.h>
 
 #include "source.h"
@@ -66,21 +68,31 @@ static int take_auto(struct device *dev, u64 size, struct bpbuf_carve *carve)
 /**
  * bpbuf_carve_take - take a heap's carve from a source
  * @dev: the device the carve is mapped for; its DMA mask bounds it
- * @size: bytes, page aligned
- * @source: where from; BPBUF_SOURCE_AUTO chooses
+ * @spec: its size, source and, for movable memory, maybe its address
  * @carve: out: the carve, and the source it came from
  *
  * A failure is explained in the kernel log, with what to do about it.
  *
  * Return: 0; -ENOMEM when the source has no room; -EOPNOTSUPP when this
- * kernel has no such source; -EINTR when a fatal signal stopped the search.
+ * kernel has no such source; -EINTR when a fatal signal stopped the search;
+ * for a fixed address, -EINVAL when the range there is not ordinary memory
+ * of one zone inside the DMA mask, -EBUSY when a page in it cannot move.
  */
-int bpbuf_carve_take(struct device *dev, u64 size, enum bpbuf_source source,
+int bpbuf_carve_take(struct device *dev, const struct bpbuf_carve_spec *spec,
 		     struct bpbuf_carve *carve)
 {
+	u64 size = spec->size;
 	int ret;
 
-	switch (source) {
+	if (spec->at != BPBUF_CARVE_ANYWHERE) {
+		/* asked of movable memory; a region's start, checked below */
+		if (spec->source == BPBUF_SOURCE_MOVABLE)
+			return bpbuf_movable_take_at(dev, size, spec->at, carve);
+		if (WARN_ON(spec->source != BPBUF_SOURCE_REGION))
+			return -EINVAL;
+	}
+
+	switch (spec->source) {
 	case BPBUF_SOURCE_AUTO:
 		return take_auto(dev, size, carve);
 	case BPBUF_SOURCE_CMA:
@@ -96,9 +108,17 @@ int bpbuf_carve_take(struct device *dev, u64 size, enum bpbuf_source source,
 	case BPBUF_SOURCE_REGION:
 		/* the caller checks the carve is the region's, and explains */
 		ret = bpbuf_cma_take(dev, size, carve);
-		if (!ret)
-			carve->source = BPBUF_SOURCE_REGION;
-		return ret;
+		if (ret)
+			return ret;
+		carve->source = BPBUF_SOURCE_REGION;
+		if (spec->at != BPBUF_CARVE_ANYWHERE &&
+		    page_to_phys(carve->base) != spec->at) {
+			pr_err("the region's first %llu MiB are not all free: the heap would not start at %pa\n",
+			       size >> 20, &spec->at);
+			bpbuf_cma_give(dev, carve);
+			return -EBUSY;
+		}
+		return 0;
 	}
 	return -EINVAL;
 }

@@ -28,6 +28,23 @@ enum bpbuf_source {
 	BPBUF_SOURCE_REGION,	/* the device's own CMA area, from DT */
 };
 
+/* struct bpbuf_carve_spec's @at when the source may choose */
+#define BPBUF_CARVE_ANYWHERE	((phys_addr_t)-1)
+
+/**
+ * struct bpbuf_carve_spec - what a heap asks its source for
+ * @size: bytes, page aligned
+ * @source: where from; BPBUF_SOURCE_AUTO chooses
+ * @at: physical address it must start at, so that it is the same on every
+ *	boot, or BPBUF_CARVE_ANYWHERE: movable memory is taken there, and a
+ *	region (a device tree reg) must give its carve there
+ */
+struct bpbuf_carve_spec {
+	u64 size;
+	enum bpbuf_source source;
+	phys_addr_t at;
+};
+
 /**
  * struct bpbuf_carve - a contiguous run of pages a source gave
  * @base: first page
@@ -44,7 +61,7 @@ struct bpbuf_carve {
 
 int bpbuf_source_parse(const char *name, enum bpbuf_source *source);
 const char *bpbuf_source_name(enum bpbuf_source source);
-int bpbuf_carve_take(struct device *dev, u64 size, enum bpbuf_source source,
+int bpbuf_carve_take(struct device *dev, const struct bpbuf_carve_spec *spec,
 		     struct bpbuf_carve *carve);
 void bpbuf_carve_give(struct device *dev, struct bpbuf_carve *carve);
 
@@ -56,6 +73,8 @@ void bpbuf_cma_explain(u64 size);
 /* source_movable.c */
 bool bpbuf_movable_supported(void);
 int bpbuf_movable_take(struct device *dev, u64 size, struct bpbuf_carve *carve);
+int bpbuf_movable_take_at(struct device *dev, u64 size, phys_addr_t at,
+			  struct bpbuf_carve *carve);
 void bpbuf_movable_give(struct device *dev, struct bpbuf_carve *carve);
 void bpbuf_movable_explain(struct device *dev, u64 size, int err);
 

@@ -15,6 +15,10 @@
  * at most one try per heap-sized window of memory.
  * Early in boot almost all memory can move; the longer the machine runs,
  * the more unmovable pages are scattered through it.
+ *
+ * A heap at a fixed address (heaps= NAME:SIZE@ADDR) takes that range or
+ * fails: in ZONE_MOVABLE (movablecore=) only movable pages live, so it can
+ * always be emptied, and the heap is at the same address on every boot.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -148,16 +152,14 @@ static int find_and_take(unsigned long n, unsigned long end_pfn,
 	return -ENOMEM;
 }
 
-int bpbuf_movable_take(struct device *dev, u64 size, struct bpbuf_carve *carve)
+/* The @n pages at @pfn, taken, as the carve for @dev */
+static int carve_of(struct device *dev, unsigned long pfn, unsigned long n,
+		    struct bpbuf_carve *carve)
 {
-	unsigned long n = size >> PAGE_SHIFT, pfn;
+	u64 size = (u64)n << PAGE_SHIFT;
 	struct page *base;
 	dma_addr_t dma;
-	int ret;
 
-	ret = find_and_take(n, mask_end_pfn(dev), &pfn);
-	if (ret)
-		return ret;
 	base = pfn_to_page(pfn);
 	/* inside the mask, so the DMA API maps it in place, never bounced */
 	dma = dma_map_page(dev, base, 0, size, DMA_BIDIRECTIONAL);
@@ -170,6 +172,63 @@ int bpbuf_movable_take(struct device *dev, u64 size, struct bpbuf_carve *carve)
 	carve->dma = dma;
 	carve->source = BPBUF_SOURCE_MOVABLE;
 	return 0;
+}
+
+int bpbuf_movable_take(struct device *dev, u64 size, struct bpbuf_carve *carve)
+{
+	unsigned long n = size >> PAGE_SHIFT, pfn;
+	int ret;
+
+	ret = find_and_take(n, mask_end_pfn(dev), &pfn);
+	if (ret)
+		return ret;
+	return carve_of(dev, pfn, n, carve);
+}
+
+/**
+ * bpbuf_movable_take_at - the carve at a fixed physical address
+ * @dev: the device it is mapped for
+ * @size: bytes, page aligned
+ * @at: its first byte's physical address, page aligned
+ * @carve: out: the carve
+ *
+ * Failures are explained in the kernel log.
+ *
+ * Return: 0; -EINVAL when the range is beyond @dev's DMA mask or not all
+ * online memory of one zone that the kernel has not reserved; -EBUSY when a
+ * page in it cannot be moved out; -EINTR on a fatal signal; -ENOMEM.
+ */
+int bpbuf_movable_take_at(struct device *dev, u64 size, phys_addr_t at,
+			  struct bpbuf_carve *carve)
+{
+	unsigned long n = size >> PAGE_SHIFT, pfn = PHYS_PFN(at), bad = pfn;
+	struct page *first = pfn_to_online_page(pfn);
+	u64 mib = size >> 20;
+	int ret;
+
+	if (at + size - 1 > dma_get_mask(dev)) {
+		pr_err("cannot take %llu MiB at %pa: beyond the %u-bit DMA mask\n",
+		       mib, &at, fls64(dma_get_mask(dev)));
+		return -EINVAL;
+	}
+	if (!first || !pages_usable(page_zone(first), pfn, pfn + n, &bad)) {
+		pr_err("cannot take %llu MiB at %pa: page frame 0x%lx is no ordinary memory of the zone the range starts in (a hole, reserved by firmware or memmap=, or another zone)\n",
+		       mib, &at, bad);
+		return -EINVAL;
+	}
+	ret = bpbuf_alloc_contig_range(pfn, pfn + n, GFP_KERNEL | __GFP_NOWARN);
+	if (ret == -EINTR || (ret && fatal_signal_pending(current)))
+		return -EINTR;
+	if (ret) {
+		pr_err("cannot take %llu MiB at %pa: pages there are in use and cannot move (%d); boot with movablecore= so that the range lies in ZONE_MOVABLE (/proc/zoneinfo), or load bpbuf earlier in boot\n",
+		       mib, &at, ret);
+		return -EBUSY;
+	}
+	ret = carve_of(dev, pfn, n, carve);
+	if (ret)
+		pr_err("cannot map %llu MiB at %pa for the heap's device\n", mib,
+		       &at);
+	return ret;
 }
 
 void bpbuf_movable_give(struct device *dev, struct bpbuf_carve *carve)
@@ -200,6 +259,13 @@ bool bpbuf_movable_supported(void)
 
 int bpbuf_movable_take(struct device *dev, u64 size, struct bpbuf_carve *carve)
 {
+	return -EOPNOTSUPP;
+}
+
+int bpbuf_movable_take_at(struct device *dev, u64 size, phys_addr_t at,
+			  struct bpbuf_carve *carve)
+{
+	bpbuf_movable_explain(dev, size, -EOPNOTSUPP);
 	return -EOPNOTSUPP;
 }
 

@@ -152,6 +152,11 @@ struct bpbuf_get_cap {
 /* Flags in struct bpbuf_heap_info's @flags */
 /* BPBUF_IOCTL_PAGE_MAP works for this heap's buffers */
 #define BPBUF_HEAP_PAGE_MAP		(1U << 0)
+/*
+ * The heap is at the physical address its configuration names (heaps=
+ * NAME:SIZE@ADDR, a device tree region with reg): the same on every boot
+ */
+#define BPBUF_HEAP_FIXED		(1U << 1)
 
 /**
  * struct bpbuf_heap_info - BPBUF_IOCTL_HEAP_INFO

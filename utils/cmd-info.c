@@ -252,11 +252,12 @@ static void heaps_json(const struct heap_list *hl)
 		printf(",\"source\":\"%s\",\"size\":%" PRIu64 ",\"free\":%" PRIu64
 		       ",\"largest_free\":%" PRIu64 ",\"free_extents\":%u"
 		       ",\"live_buffers\":%u,\"dma_bits\":%u,\"page_maps\":%s"
-		       ",\"bus_range\":",
+		       ",\"fixed\":%s,\"bus_range\":",
 		       source_name(h->source), (uint64_t)h->heap_size,
 		       (uint64_t)h->free_bytes, (uint64_t)h->largest_free,
 		       h->free_extents, h->live_buffers, h->dma_bits,
-		       h->flags & BPBUF_HEAP_PAGE_MAP ? "true" : "false");
+		       h->flags & BPBUF_HEAP_PAGE_MAP ? "true" : "false",
+		       h->flags & BPBUF_HEAP_FIXED ? "true" : "false");
 		if (*range)
 			json_string(range);
 		else
@@ -272,20 +273,21 @@ static void heaps_text(const struct heap_list *hl)
 	unsigned int i;
 
 	printf("heaps:\n");
-	printf("  %-3s %-16s %-8s %10s %10s %10s %7s %4s %-9s %s\n", "ID", "NAME",
-	       "SOURCE", "SIZE", "FREE", "LARGEST", "BUFFERS", "DMA", "PAGE MAPS",
-	       "BUS RANGE");
+	printf("  %-3s %-16s %-8s %10s %10s %10s %7s %4s %-9s %-5s %s\n", "ID",
+	       "NAME", "SOURCE", "SIZE", "FREE", "LARGEST", "BUFFERS", "DMA",
+	       "PAGE MAPS", "FIXED", "BUS RANGE");
 	for (i = 0; i < hl->n; i++) {
 		const struct bpbuf_heap_info *h = &hl->heap[i].info;
 		const char *range = hl->heap[i].bus_range;
 
-		printf("  %-3u %-16s %-8s %10s %10s %10s %7u %4u %-9s %s\n",
+		printf("  %-3u %-16s %-8s %10s %10s %10s %7u %4u %-9s %-5s %s\n",
 		       h->heap_id, h->name, source_name(h->source),
 		       format_size(h->heap_size, sz, sizeof(sz)),
 		       format_size(h->free_bytes, fr, sizeof(fr)),
 		       format_size(h->largest_free, lf, sizeof(lf)),
 		       h->live_buffers, h->dma_bits,
 		       h->flags & BPBUF_HEAP_PAGE_MAP ? "yes" : "no",
+		       h->flags & BPBUF_HEAP_FIXED ? "yes" : "no",
 		       *range ? range : "-");
 	}
 }

@@ -295,7 +295,8 @@ static inline int bp_wait_idle(int dev, struct bpbuf_heap_info *info)
 {
 	int i, ret;
 
-	for (i = 0; i < 200; i++) {
+	/* 30 s: a bound on a hang; a killed test's exit may take that long */
+	for (i = 0; i < 3000; i++) {
 		ret = bp_heap_info(dev, info);
 		if (ret || !info->live_buffers)
 			return ret;

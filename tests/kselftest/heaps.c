@@ -339,6 +339,86 @@ TEST_F(heaps, named_heaps_each_serve_their_own)
 	ASSERT_EQ(0, restore(&self->dev, ko_fd, orig)) TH_LOG("load %s", orig);
 }
 
+/* The first physical address of heap @name (debugfs, root), or -1 */
+static long long heap_phys(const char *name)
+{
+	char path[160];
+	long long pfn;
+
+	snprintf(path, sizeof(path), BPBUF_DEBUGFS "/heaps/%s", name);
+	pfn = bp_file_value(path, "pfn");
+	return pfn < 0 ? -1 : pfn * (long long)page_size();
+}
+
+/*
+ * NAME:SIZE@ADDR: movable memory taken at that address, on every load.
+ * The address is one a movable heap was just given (so free here, on any
+ * machine); then bad addresses are refused with what to do.
+ */
+TEST_F(heaps, fixed_address_heap_is_where_it_is_asked)
+{
+	char orig[1024], args[200], said[4096];
+	struct bpbuf_heap_info info;
+	long long at;
+	int ko_fd, ret, round, id, fd;
+	uint64_t bus;
+	const char *why;
+
+	if (access(BPBUF_DEBUGFS, F_OK))
+		SKIP(return, "needs debugfs for the heap's physical address");
+	ret = load_with(&self->dev, "heaps=probe:16M:movable", orig,
+			sizeof(orig), &ko_fd, &why);
+	if (ko_fd == -1)
+		SKIP(return, "%s", why);
+	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
+	if (ret == EOPNOTSUPP) {
+		ASSERT_EQ(0, restore(&self->dev, ko_fd, orig));
+		SKIP(return, "this kernel gives modules no alloc_contig_range()");
+	}
+	ASSERT_EQ(0, ret) TH_LOG("heaps=probe:16M:movable: %s", strerror(ret));
+	at = heap_phys("probe");
+	ASSERT_LT(0, at);
+	ASSERT_EQ(0, bp_unload(200));
+
+	for (round = 0; round < 2; round++) {
+		snprintf(args, sizeof(args), "heaps=fixed:16M@0x%llx", at);
+		ret = bp_load(ko_fd, args);
+		ASSERT_EQ(0, ret) TH_LOG("%s (round %d): %s", args, round,
+					 strerror(ret));
+		EXPECT_EQ(at, heap_phys("fixed"));
+		self->dev = bp_open();
+		ASSERT_LE(0, self->dev);
+		id = heap_id_of(self->dev, "fixed");
+		ASSERT_LT(0, id);
+		ASSERT_EQ(0, heap_info_id(self->dev, id, &info));
+		EXPECT_EQ(BPBUF_HEAP_SOURCE_MOVABLE, info.source);
+		EXPECT_TRUE(info.flags & BPBUF_HEAP_FIXED);
+		EXPECT_EQ(16 * MIB, info.heap_size);
+		ASSERT_EQ(0, alloc_from(self->dev, id, 16 * MIB, &fd));
+		ASSERT_EQ(0, bp_bus_addr(self->dev, fd, &bus, NULL));
+		EXPECT_EQ((uint64_t)at, bus);
+		EXPECT_EQ(0, bp_check_zero(fd, 16 * MIB));
+		close(fd);
+		close(self->dev);
+		self->dev = -1;
+		ASSERT_EQ(0, bp_unload(200));
+	}
+
+	/* not page aligned, or asked of CMA: the parameter is refused */
+	snprintf(args, sizeof(args), "heaps=fixed:16M@0x%llx", at + 512);
+	EXPECT_EQ(EINVAL, bp_load(ko_fd, args)) TH_LOG("%s", args);
+	snprintf(args, sizeof(args), "heaps=fixed:16M@0x%llx:cma", at);
+	EXPECT_EQ(EINVAL, bp_load(ko_fd, args)) TH_LOG("%s", args);
+	/* no memory there: the load fails and says so */
+	ret = bp_load_logged(ko_fd, "heaps=fixed:16M@0x400000000000", said,
+			     sizeof(said));
+	EXPECT_EQ(EINVAL, ret) TH_LOG("the kernel said: %s", said);
+	EXPECT_TRUE(strstr(said, "no ordinary memory") != NULL ||
+		    strstr(said, "beyond the") != NULL) TH_LOG("%s", said);
+	EXPECT_EQ(-1, access(BPBUF_PARAMS, F_OK));
+	ASSERT_EQ(0, restore(&self->dev, ko_fd, orig)) TH_LOG("load %s", orig);
+}
+
 /* Values of heaps= the load refuses, and the errno it refuses them with */
 static const struct {
 	const char *args;
@@ -450,6 +530,9 @@ TEST_F(heaps, device_tree_heaps_from_reserved_memory)
 	EXPECT_EQ(64, fixed.dma_bits);
 	EXPECT_EQ(32, low.dma_bits);
 	EXPECT_TRUE(fixed.flags & BPBUF_HEAP_PAGE_MAP);
+	/* reg makes it fixed; alloc-ranges only bounds where it goes */
+	EXPECT_TRUE(fixed.flags & BPBUF_HEAP_FIXED);
+	EXPECT_FALSE(low.flags & BPBUF_HEAP_FIXED);
 
 	/* the fixed region's heap starts at its reg, on every boot */
 	if (!access(BPBUF_DEBUGFS, F_OK)) {

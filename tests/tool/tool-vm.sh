@@ -58,7 +58,7 @@ expect "info: heap size" 0 '^heap size: +64 MiB \(67108864 bytes\)$'
 expect "info: free and largest free extent" 0 '^largest free: +[0-9.]+ [KMG]iB \([0-9]+ bytes\)$'
 expect "info: DMA bits" 0 '^DMA bits: +(3[2-9]|[4-6][0-9])$'
 expect "info: the driver" 0 '^driver: +bpbuf [0-9]+\.[0-9]+\.[0-9]+ \([0-9]{8}\)$'
-expect "info: the heaps table lists the default heap" 0 '^  0 +default +(cma|movable) +64 MiB +[0-9.]+ [KMG]iB +[0-9.]+ [KMG]iB +[0-9]+ +(3[2-9]|[4-6][0-9]) +(yes|no) +(0x[0-9a-f]+-0x[0-9a-f]+|-)$'
+expect "info: the heaps table lists the default heap" 0 '^  0 +default +(cma|movable) +64 MiB +[0-9.]+ [KMG]iB +[0-9.]+ [KMG]iB +[0-9]+ +(3[2-9]|[4-6][0-9]) +(yes|no) +no +(0x[0-9a-f]+-0x[0-9a-f]+|-)$'
 run "$bpbuf" info --json
 expect "info --json: heap object" 0 '^\{"heap":\{"size":67108864,"free":[0-9]+,"largest_free":[0-9]+,'
 expect "info --json: heaps array" 0 '"heaps":\[\{"id":0,"name":"default","source":"(cma|movable)","size":67108864,"free":[0-9]+,'
