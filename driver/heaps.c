@@ -142,7 +142,7 @@ static bool heap_name_valid(const char *name, bool is_default)
 
 	if (!*name || strlen(name) >= BPBUF_HEAP_NAME_LEN ||
 	    !strcmp(name, ".") || !strcmp(name, "..") ||
-	    !strcmp(name, BPBUF_DEFAULT_HEAP_NAME) != !is_default)
+	    !strcmp(name, BPBUF_DEFAULT_HEAP_NAME) != is_default)
 		return false;
 	for (c = name; *c; c++)
 		if (!isalnum(*c) && !strchr("_-.,", *c))
