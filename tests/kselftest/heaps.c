@@ -352,22 +352,23 @@ static long long heap_phys(const char *name)
 
 /*
  * NAME:SIZE@ADDR: movable memory taken at that address, on every load.
- * The address is one a movable heap was just given (so free here, on any
- * machine); then bad addresses are refused with what to do.
+ * The address is the one the second of two movable heaps was just given:
+ * free here, on any machine, and not where a search for free memory would
+ * go first (the first heap's). Then bad addresses are refused.
  */
 TEST_F(heaps, fixed_address_heap_is_where_it_is_asked)
 {
 	char orig[1024], args[200], said[4096];
 	struct bpbuf_heap_info info;
-	long long at;
+	long long at, top;
 	int ko_fd, ret, round, id, fd;
 	uint64_t bus;
 	const char *why;
 
 	if (access(BPBUF_DEBUGFS, F_OK))
 		SKIP(return, "needs debugfs for the heap's physical address");
-	ret = load_with(&self->dev, "heaps=probe:16M:movable", orig,
-			sizeof(orig), &ko_fd, &why);
+	ret = load_with(&self->dev, "heaps=top:16M:movable,probe:16M:movable",
+			orig, sizeof(orig), &ko_fd, &why);
 	if (ko_fd == -1)
 		SKIP(return, "%s", why);
 	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
@@ -376,8 +377,10 @@ TEST_F(heaps, fixed_address_heap_is_where_it_is_asked)
 		SKIP(return, "this kernel gives modules no alloc_contig_range()");
 	}
 	ASSERT_EQ(0, ret) TH_LOG("heaps=probe:16M:movable: %s", strerror(ret));
+	top = heap_phys("top");
 	at = heap_phys("probe");
 	ASSERT_LT(0, at);
+	ASSERT_NE(top, at);
 	ASSERT_EQ(0, bp_unload(200));
 
 	for (round = 0; round < 2; round++) {
