@@ -74,14 +74,9 @@ static int heap_size_set(const char *val, const struct kernel_param *kp)
 	return parse_size(val, kp->arg);
 }
 
-static int heap_size_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%llu\n", *(u64 *)kp->arg);
-}
-
 static const struct kernel_param_ops heap_size_ops = {
 	.set = heap_size_set,
-	.get = heap_size_get,
+	.get = param_get_ullong,
 };
 
 module_param_cb(heap_size, &heap_size_ops, &heap_size, 0444);

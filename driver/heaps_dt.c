@@ -103,14 +103,16 @@ static int dt_heap_mask(struct device *dev)
 }
 
 /*
- * The region's extent, and the heap's size in it: bpbuf,size, else the
- * whole region
+ * The region's extent; the heap's size in it: bpbuf,size, else the whole
+ * region; and where it must start: a region with reg is where it is on
+ * every boot, so must the heap be
  */
 static int dt_heap_region(struct device *dev, struct reserved_mem **rmem,
-			  u64 *size)
+			  u64 *size, phys_addr_t *at)
 {
 	struct device_node *np = of_parse_phandle(dev->of_node,
 						  "memory-region", 0);
+	bool fixed;
 	int ret;
 
 	if (!np) {
@@ -118,6 +120,7 @@ static int dt_heap_region(struct device *dev, struct reserved_mem **rmem,
 		return -EINVAL;
 	}
 	*rmem = of_reserved_mem_lookup(np);
+	fixed = of_property_present(np, "reg");
 	of_node_put(np);
 	if (!*rmem) {
 		dev_err(dev, "memory-region is no reserved-memory region the kernel set up\n");
@@ -135,20 +138,9 @@ static int dt_heap_region(struct device *dev, struct reserved_mem **rmem,
 			&(*rmem)->size);
 		return -EINVAL;
 	}
+	*at = fixed ? (*rmem)->base : BPBUF_CARVE_ANYWHERE;
 	return 0;
 }
-/* A region with reg is where it is on every boot: so must the heap be */
-static phys_addr_t dt_heap_at(const struct reserved_mem *rmem,
-			      struct device *dev)
-{
-	struct device_node *np = of_parse_phandle(dev->of_node,
-						  "memory-region", 0);
-	bool fixed = np && of_property_present(np, "reg");
-
-	of_node_put(np);
-	return fixed ? rmem->base : BPBUF_CARVE_ANYWHERE;
-}
-
 /*
  * The carve must be the region's: without a CMA area of its own (a no-map
  * region, or one the kernel could not make an area of), the DMA API takes
@@ -184,7 +176,7 @@ static int dt_heap_probe_one(struct platform_device *pdev)
 	ret = dt_heap_name(dev, name, sizeof(name));
 	if (ret)
 		return ret;
-	ret = dt_heap_region(dev, &rmem, &size);
+	ret = dt_heap_region(dev, &rmem, &size, &spec.at);
 	if (ret)
 		return ret;
 	ret = dt_heap_mask(dev);
@@ -198,7 +190,6 @@ static int dt_heap_probe_one(struct platform_device *pdev)
 	}
 
 	spec.size = size;
-	spec.at = dt_heap_at(rmem, dev);
 	heap = bpbuf_heaps_add(dt_heaps, name, dev, &spec);
 	if (IS_ERR(heap)) {
 		ret = PTR_ERR(heap);

@@ -195,16 +195,16 @@ static const char *source_name(uint32_t source)
 	return "?";
 }
 
-/* The first bus address of heap @name, from debugfs (root only) */
-static void heap_bus_range(const char *name, uint64_t size, char *out,
-			   size_t len)
+/* Heap @name's bus range, from debugfs at @dir (root only), or "" */
+static void heap_bus_range(const char *dir, const char *name, uint64_t size,
+			   char *out, size_t len)
 {
-	char dir[256], path[400], line[128];
+	char path[400], line[128];
 	unsigned long long addr;
 	FILE *f;
 
 	out[0] = '\0';
-	if (!debugfs_dir(dir, sizeof(dir)))
+	if (!*dir)
 		return;
 	snprintf(path, sizeof(path), "%s/bpbuf/heaps/%s", dir, name);
 	f = fopen(path, "re");
@@ -220,10 +220,13 @@ static void heap_bus_range(const char *name, uint64_t size, char *out,
 static void read_heaps(struct bpbuf_dev *dev, struct heap_list *hl)
 {
 	struct bpbuf_heap_info hi;
+	char dir[256] = "";
 	uint32_t id = 0;
 	int ret;
 
 	memset(hl, 0, sizeof(*hl));
+	if (!debugfs_dir(dir, sizeof(dir)))
+		dir[0] = '\0';
 	do {
 		ret = bpbuf_dev_heap_info_id(dev, id, &hi, sizeof(hi));
 		if (ret)
@@ -232,7 +235,7 @@ static void read_heaps(struct bpbuf_dev *dev, struct heap_list *hl)
 		if (!hl->heap)
 			die_errno(ENOMEM, "cannot read the heaps");
 		hl->heap[id].info = hi;
-		heap_bus_range(hi.name, hi.heap_size, hl->heap[id].bus_range,
+		heap_bus_range(dir, hi.name, hi.heap_size, hl->heap[id].bus_range,
 			       sizeof(hl->heap[id].bus_range));
 		hl->n = ++id;
 	} while (id < hi.nr_heaps);
