@@ -64,9 +64,11 @@ check_DATA = $(kselftest_programs) $(vm_test_modules) $(vm_kunit_modules)
 # The tests' own kernel modules (tests/kmod/), built by Kbuild against the
 # configured kernel; the VM loads them after bpbuf.ko. The KUnit suite of
 # the extent allocator, where the kernel has KUnit, is a step of its own
-# (run-tests.sh --kunit); Kbuild makes it in the same run.
+# (run-tests.sh --kunit), as is the held ranges' quarantine's; Kbuild makes
+# them in the same run.
 test_kmod_sources = tests/kmod/Kbuild tests/kmod/bpbuf_test_importer.c \
 	tests/kmod/bpbuf_test_importer.h tests/kmod/bpbuf_extent_test.c \
+	tests/kmod/bpbuf_held_test.c \
 	tests/kmod/bpbuf_test_edu.c
 EXTRA_DIST += $(test_kmod_sources)
 if BUILD_MODULE
@@ -74,8 +76,8 @@ vm_test_modules = tests/kmod/bpbuf_test_importer.ko tests/kmod/bpbuf_test_edu.ko
 tests/kmod/bpbuf_test_edu.ko: tests/kmod/bpbuf_test_importer.ko
 	@test -f $@ || { echo "Kbuild made no $@" >&2; exit 1; }
 if HAVE_KUNIT
-vm_kunit_modules = tests/kmod/bpbuf_extent_test.ko
-tests/kmod/bpbuf_extent_test.ko: tests/kmod/bpbuf_test_importer.ko
+vm_kunit_modules = tests/kmod/bpbuf_extent_test.ko tests/kmod/bpbuf_held_test.ko
+tests/kmod/bpbuf_extent_test.ko tests/kmod/bpbuf_held_test.ko: tests/kmod/bpbuf_test_importer.ko
 	@test -f $@ || { echo "Kbuild made no $@ although configure found KUnit" >&2; exit 1; }
 endif
 tests/kmod/bpbuf_test_importer.ko: driver/bpbuf.ko FORCE
@@ -85,7 +87,8 @@ tests/kmod/bpbuf_test_importer.ko: driver/bpbuf.ko FORCE
 			ln -sf "$(abs_top_srcdir)/$$f" "$(abs_top_builddir)/$$f"; \
 		done; \
 	fi
-	+$(MAKE) -C $(LINUX_OBJ) $(KERNEL_MAKE_FLAGS) M=$(abs_top_builddir)/tests/kmod modules
+	+$(MAKE) -C $(LINUX_OBJ) $(KERNEL_MAKE_FLAGS) M=$(abs_top_builddir)/tests/kmod \
+		bpbuf_uapi=$(abs_top_srcdir)/include modules
 clean-test-kmod:
 	-$(MAKE) -C $(LINUX_OBJ) $(KERNEL_MAKE_FLAGS) M=$(abs_top_builddir)/tests/kmod clean
 	@if test "$(abs_top_srcdir)" != "$(abs_top_builddir)"; then \

@@ -72,7 +72,7 @@ done
 # gets no time while the host runs something else, and a debug kernel's
 # boot (ACPI under KASAN) was seen reported stalled for 26 s on a busy host
 # with nothing of bpbuf loaded; a loop of ours that never yields still is.
-cmdline="cma=$cma panic=-1 printk.devkmsg=on rcupdate.rcu_cpu_stall_timeout=60 $append"
+cmdline="cma=$cma panic=-1 printk.devkmsg=on printk.time=1 rcupdate.rcu_cpu_stall_timeout=60 $append"
 case $arch in
 x86_64)
 	# No LA57: with 5-level paging this KASAN kernel reports a wild access
