@@ -27,7 +27,6 @@
 #include "bpbuf_dev.h"
 #include "buffer.h"
 #include "compat.h"
-#include "devmap.h"
 #include "mmap.h"
 
 /**
@@ -144,8 +143,7 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	struct bpbuf_buffer *buf = dmabuf->priv;
 	struct bpbuf_device *bdev = buf->bdev;
 
-	/* the device mappings bpbuf itself attached end with the buffer */
-	bpbuf_devmap_release(buf);
+	/* a device mapping (devmap.c) holds the buffer: none is left */
 	WARN_ON(buf->nr_attachments || buf->vmap_count);
 
 	mutex_lock(&bdev->buffers_lock);

@@ -54,9 +54,17 @@ static int bpbuf_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* The device mappings made through this file end with it (devmap.c) */
+static int bpbuf_release_file(struct inode *inode, struct file *file)
+{
+	bpbuf_devmap_release_file(file);
+	return 0;
+}
+
 static const struct file_operations bpbuf_fops = {
 	.owner = THIS_MODULE,
 	.open = bpbuf_open,
+	.release = bpbuf_release_file,
 	.unlocked_ioctl = bpbuf_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

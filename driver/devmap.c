@@ -8,14 +8,17 @@
  * end inside the dma-buf's release, where dma_buf_detach() would trace
  * through the file's inode, already gone.
  *
- * A mapping belongs to the buffer, one per device, whoever asked for it. It
- * ends when someone asks (DEV_UNMAP), when the buffer is released (its last
- * fd, CPU mapping and importer gone: a process that exits or is killed
- * lets go of its own), or when the device's driver unbinds: a bus notifier
- * tears it down then, before the driver's remove() and before the bus takes
- * the device's DMA setup away. It holds no reference to the buffer, so that
- * forgetting it costs no memory; what the device does with the address
- * after that is the user's to stop.
+ * A mapping belongs to the /dev/bpbuf file it was asked through, one per
+ * buffer and device there (iommufd's model: objects owned by the open
+ * file), and holds its buffer: the memory a device was given stays the
+ * buffer's, whatever fds of it are closed, until the mapping ends. It ends
+ * when that file asks (DEV_UNMAP), when that file is released (its last fd
+ * closed: a process that exits or is killed lets go of its own), or when
+ * the device's driver unbinds: a bus notifier tears it down then, before
+ * the driver's remove() and before the bus takes the device's DMA setup
+ * away. What the device does with the address after that is the user's to
+ * stop. The buffer's release has nothing to undo here: no mapping outlives
+ * the reference it holds.
  *
  * Refused rather than done badly: a device with no driver (its DMA and its
  * IOMMU domain are set up only at bind), a device whose DMA its driver
@@ -26,6 +29,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
@@ -45,13 +49,16 @@
 /**
  * struct bpbuf_devmap - one buffer mapped for one device
  * @node: entry in devmaps
- * @buf: the buffer; the mapping ends in its release at the latest
+ * @owner: the /dev/bpbuf file it was made through; compared, never followed
+ *	(the mapping ends in that file's release)
+ * @buf: the buffer, its dma-buf referenced
  * @dev: the device, referenced
  * @a: the buffer's attachment for @dev, mapped
  * @dma_addr: @dev's address of the buffer's first byte
  */
 struct bpbuf_devmap {
 	struct list_head node;
+	const struct file *owner;
 	struct bpbuf_buffer *buf;
 	struct device *dev;
 	struct bpbuf_attachment *a;
@@ -66,7 +73,8 @@ struct bpbuf_devmap {
  * has not run (it waits for this lock), so the DMA setup the mapping was
  * made with is still there. The release and unmap paths thus never wait
  * for a device's lock, which a driver's remove() may hold while it waits
- * for them.
+ * for them. Dropping a mapping's buffer reference under it is safe: the
+ * dma-buf's release never runs inside dma_buf_put() (fput() defers it).
  */
 static DEFINE_MUTEX(devmaps_lock);
 static LIST_HEAD(devmaps);
@@ -185,19 +193,30 @@ static int one_range(struct device *dev, struct bpbuf_buffer *buf,
 	return 0;
 }
 
-static struct bpbuf_devmap *find_devmap(struct device *dev,
+/* Whether @map is one of those @owner, @dev and @buf name (NULL: any) */
+static bool devmap_matches(const struct bpbuf_devmap *map,
+			   const struct file *owner, const struct device *dev,
+			   const struct bpbuf_buffer *buf)
+{
+	return (!owner || map->owner == owner) && (!dev || map->dev == dev) &&
+	       (!buf || map->buf == buf);
+}
+
+static struct bpbuf_devmap *find_devmap(const struct file *owner,
+					struct device *dev,
 					struct bpbuf_buffer *buf)
 {
 	struct bpbuf_devmap *map;
 
 	lockdep_assert_held(&devmaps_lock);
 	list_for_each_entry(map, &devmaps, node)
-		if (map->dev == dev && map->buf == buf)
+		if (devmap_matches(map, owner, dev, buf))
 			return map;
 	return NULL;
 }
 
-static struct bpbuf_devmap *devmap_create(struct device *dev,
+static struct bpbuf_devmap *devmap_create(const struct file *owner,
+					  struct device *dev,
 					  struct bpbuf_buffer *buf,
 					  bool translated)
 {
@@ -222,7 +241,9 @@ static struct bpbuf_devmap *devmap_create(struct device *dev,
 	ret = one_range(dev, buf, translated, &map->a->sgt, &map->dma_addr);
 	if (ret)
 		goto unmap;
+	map->owner = owner;
 	map->buf = buf;
+	get_dma_buf(buf->dmabuf);
 	map->dev = get_device(dev);
 	return map;
 
@@ -243,11 +264,13 @@ static void devmap_destroy(struct bpbuf_devmap *map)
 	bpbuf_attachment_unmap(map->buf, map->a, true);
 	bpbuf_attachment_destroy(map->buf, map->a);
 	put_device(map->dev);
+	dma_buf_put(map->buf->dmabuf);
 	kfree(map);
 }
 
 /**
  * bpbuf_devmap_map - map a buffer for a named device (BPBUF_IOCTL_DEV_MAP)
+ * @owner: the /dev/bpbuf file asking, which the mapping will belong to
  * @buf: the buffer, referenced by the caller (so not being released)
  * @bus: BPBUF_BUS_PCI or BPBUF_BUS_PLATFORM
  * @name: the device's name on @bus, NUL-terminated
@@ -255,8 +278,8 @@ static void devmap_destroy(struct bpbuf_devmap *map)
  *
  * Return: 0, or the negative errno bpbuf.h lists for BPBUF_IOCTL_DEV_MAP.
  */
-int bpbuf_devmap_map(struct bpbuf_buffer *buf, unsigned int bus,
-		     const char *name, dma_addr_t *addr)
+int bpbuf_devmap_map(const struct file *owner, struct bpbuf_buffer *buf,
+		     unsigned int bus, const char *name, dma_addr_t *addr)
 {
 	struct bpbuf_devmap *map;
 	struct device *dev;
@@ -277,12 +300,12 @@ int bpbuf_devmap_map(struct bpbuf_buffer *buf, unsigned int bus,
 	translated = bpbuf_dma_translates(dev);
 
 	mutex_lock(&devmaps_lock);
-	map = find_devmap(dev, buf);
+	map = find_devmap(owner, dev, buf);
 	if (!map) {
 		ret = bpbuf_dma_reach(dev, buf, translated);
 		if (ret)
 			goto unlock;
-		map = devmap_create(dev, buf, translated);
+		map = devmap_create(owner, dev, buf, translated);
 		if (IS_ERR(map)) {
 			ret = PTR_ERR(map);
 			goto unlock;
@@ -299,15 +322,16 @@ put_device:
 	return ret;
 }
 
-/* End every mapping for @dev (when @dev) or of @buf (when @buf) */
-static unsigned int destroy_maps(struct device *dev, struct bpbuf_buffer *buf)
+/* End every mapping @owner, @dev and @buf name (NULL: any) */
+static unsigned int destroy_maps(const struct file *owner, struct device *dev,
+				 struct bpbuf_buffer *buf)
 {
 	struct bpbuf_devmap *map, *next;
 	unsigned int n = 0;
 
 	mutex_lock(&devmaps_lock);
 	list_for_each_entry_safe(map, next, &devmaps, node) {
-		if ((dev && map->dev != dev) || (buf && map->buf != buf))
+		if (!devmap_matches(map, owner, dev, buf))
 			continue;
 		list_del(&map->node);
 		devmap_destroy(map);
@@ -318,15 +342,16 @@ static unsigned int destroy_maps(struct device *dev, struct bpbuf_buffer *buf)
 }
 
 /**
- * bpbuf_devmap_unmap - end the mapping of @buf for a named device
+ * bpbuf_devmap_unmap - end @owner's mapping of @buf for a named device
+ * @owner: the /dev/bpbuf file asking: only its own mapping ends
  * @buf: the buffer, referenced by the caller
  * @bus: BPBUF_BUS_PCI or BPBUF_BUS_PLATFORM
  * @name: the device's name on @bus, NUL-terminated
  *
  * Return: 0, or the negative errno bpbuf.h lists for BPBUF_IOCTL_DEV_UNMAP.
  */
-int bpbuf_devmap_unmap(struct bpbuf_buffer *buf, unsigned int bus,
-		       const char *name)
+int bpbuf_devmap_unmap(const struct file *owner, struct bpbuf_buffer *buf,
+		       unsigned int bus, const char *name)
 {
 	struct device *dev;
 	unsigned int n;
@@ -334,19 +359,21 @@ int bpbuf_devmap_unmap(struct bpbuf_buffer *buf, unsigned int bus,
 	dev = find_device(bus, name);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
-	n = destroy_maps(dev, buf);
+	n = destroy_maps(owner, dev, buf);
 	put_device(dev);
 	return n ? 0 : -ENOENT;
 }
 
 /**
- * bpbuf_devmap_release - end every mapping of a buffer being released
- * @buf: the buffer, in its dma-buf's release: no fd of it is left, so no
- *	new mapping of it can appear
+ * bpbuf_devmap_release_file - end every mapping made through a file
+ * @owner: a /dev/bpbuf file in its release: no ioctl can come through it
+ *	any more, so no new mapping of it can appear
+ *
+ * Each mapping's buffer goes with it unless something else still holds it.
  */
-void bpbuf_devmap_release(struct bpbuf_buffer *buf)
+void bpbuf_devmap_release_file(const struct file *owner)
 {
-	destroy_maps(NULL, buf);
+	destroy_maps(owner, NULL, NULL);
 }
 
 /*
@@ -363,7 +390,7 @@ static int devmap_bus_notify(struct notifier_block *nb, unsigned long action,
 
 	if (action != BUS_NOTIFY_UNBIND_DRIVER)
 		return NOTIFY_DONE;
-	n = destroy_maps(dev, NULL);
+	n = destroy_maps(NULL, dev, NULL);
 	if (n)
 		dev_info(dev, "%s unbinding: ended %u bpbuf DMA mapping%s\n",
 			 dev->driver ? dev->driver->name : "driver", n,
@@ -392,7 +419,7 @@ int bpbuf_devmap_init(void)
 	return ret;
 }
 
-/* Every buffer is released by now, and its mappings with it */
+/* Every /dev/bpbuf file is released by now, and its mappings with it */
 void bpbuf_devmap_exit(void)
 {
 #ifdef CONFIG_PCI

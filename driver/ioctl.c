@@ -43,11 +43,15 @@ static_assert(sizeof(struct bpbuf_page_map) == BPBUF_PAGE_MAP_SIZE_VER0);
 #define BPBUF_IOCTL_RAWIO	BIT(0)
 
 /**
- * struct bpbuf_ioctl_ctx - what a handler leaves for the dispatcher
+ * struct bpbuf_ioctl_ctx - what a handler is given and leaves for the
+ * dispatcher
+ * @file: in: the /dev/bpbuf file the ioctl came through (device mappings
+ *	belong to it)
  * @new: a new file (a buffer, a page map) and its fd, installed once the
  *	reply reached user space; @new.file is NULL when the ioctl made none
  */
 struct bpbuf_ioctl_ctx {
+	struct file *file;
 	struct bpbuf_new_fd new;
 };
 
@@ -327,7 +331,8 @@ static int dev_map_args_valid(const struct bpbuf_dev_map *args)
 }
 
 /* DEV_MAP and DEV_UNMAP: one struct, the same checks and buffer lookup */
-static int dev_map_or_unmap(struct bpbuf_dev_map *args, bool map)
+static int dev_map_or_unmap(const struct file *file,
+			    struct bpbuf_dev_map *args, bool map)
 {
 	struct bpbuf_buffer *buf;
 	dma_addr_t addr;
@@ -340,9 +345,10 @@ static int dev_map_or_unmap(struct bpbuf_dev_map *args, bool map)
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	if (!map) {
-		ret = bpbuf_devmap_unmap(buf, args->bus, args->device);
+		ret = bpbuf_devmap_unmap(file, buf, args->bus, args->device);
 	} else {
-		ret = bpbuf_devmap_map(buf, args->bus, args->device, &addr);
+		ret = bpbuf_devmap_map(file, buf, args->bus, args->device,
+				       &addr);
 		if (!ret) {
 			args->dma_addr = addr;
 			args->size = buf->size;
@@ -355,13 +361,13 @@ static int dev_map_or_unmap(struct bpbuf_dev_map *args, bool map)
 static int bpbuf_dev_map_ioctl(struct bpbuf_device *bdev, void *data,
 			       struct bpbuf_ioctl_ctx *ctx)
 {
-	return dev_map_or_unmap(data, true);
+	return dev_map_or_unmap(ctx->file, data, true);
 }
 
 static int bpbuf_dev_unmap_ioctl(struct bpbuf_device *bdev, void *data,
 				 struct bpbuf_ioctl_ctx *ctx)
 {
-	return dev_map_or_unmap(data, false);
+	return dev_map_or_unmap(ctx->file, data, false);
 }
 
 static int bpbuf_page_map_ioctl(struct bpbuf_device *bdev, void *data,
@@ -417,7 +423,7 @@ static const struct bpbuf_ioctl_desc bpbuf_ioctls[] = {
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_DEV_MAP, bpbuf_dev_map_ioctl,
 			struct bpbuf_dev_map, BPBUF_DEV_MAP_SIZE_VER0,
 			BPBUF_IOCTL_RAWIO),
-	/* a mapping is the buffer's, not the caller's: as privileged as MAP */
+	/* as privileged as DEV_MAP: who cannot map has no mapping to end */
 	BPBUF_IOCTL_DEF(BPBUF_IOCTL_DEV_UNMAP, bpbuf_dev_unmap_ioctl,
 			struct bpbuf_dev_map, BPBUF_DEV_MAP_SIZE_VER0,
 			BPBUF_IOCTL_RAWIO),
@@ -428,7 +434,7 @@ static const struct bpbuf_ioctl_desc bpbuf_ioctls[] = {
 long bpbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct bpbuf_device *bdev = bpbuf_device_of(file);
-	struct bpbuf_ioctl_ctx ctx = { .new.file = NULL };
+	struct bpbuf_ioctl_ctx ctx = { .file = file, .new.file = NULL };
 	void __user *uarg = (void __user *)arg;
 	const struct bpbuf_ioctl_desc *desc;
 	union bpbuf_ioctl_buf kbuf;

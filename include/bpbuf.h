@@ -354,15 +354,20 @@ struct bpbuf_sync {
  * bus offsets give it. Never through bounce buffers and never in pieces:
  * what cannot be one directly reachable range is refused.
  *
- * The mapping is the buffer's: one per device, whoever asks. It ends at
- * DEV_UNMAP, when the buffer is freed (its last fd closed, its last CPU
- * mapping and importer gone: a process that exits or is killed lets go of
- * its own), or when the device's driver is unbound, before the driver's
- * remove and before the device's DMA setup is torn down. Stop the device
- * first: bpbuf cannot see DMA in flight, and without a translating IOMMU a
- * late transfer reaches memory that is no longer the buffer. Mapping the
- * same buffer for the same device again returns the same address.
- * BPBUF_IOCTL_SYNC covers these mappings.
+ * The mapping belongs to the open file of /dev/bpbuf it was asked through,
+ * one per buffer and device there, and holds the buffer: its memory stays
+ * allocated (and charged) while the mapping lives, even with every fd of
+ * the buffer closed, so that a device never reaches memory that went back
+ * to the heap. It ends at DEV_UNMAP through that same file, when that file
+ * is closed for the last time (a process that exits or is killed lets go
+ * of its own), or when the device's driver is unbound, before the driver's
+ * remove and before the device's DMA setup is torn down; the buffer is
+ * freed then if nothing else holds it. Stop the device first: bpbuf cannot
+ * see DMA in flight, and without a translating IOMMU a transfer after the
+ * end reaches memory that may no longer be the buffer. Mapping the same
+ * buffer for the same device again through the same file returns the same
+ * address; through another file it is another mapping (behind an IOMMU,
+ * another address). BPBUF_IOCTL_SYNC covers these mappings.
  *
  * The device must have a driver bound that uses the DMA API (a kernel
  * driver, or uio_pci_generic for a user-space one): DMA is set up for a
@@ -397,8 +402,9 @@ struct bpbuf_sync {
  *              for bookkeeping
  *   EIO        (DEV_MAP) the DMA API failed the mapping for another reason
  *   EINTR      a signal arrived while waiting for the device
- *   ENOENT     (DEV_UNMAP) the buffer has no mapping for that device (never
- *              made, already unmapped, or ended when its driver unbound)
+ *   ENOENT     (DEV_UNMAP) this file has no mapping of the buffer for that
+ *              device (never made, made through another file, already
+ *              unmapped, or ended when its driver unbound)
  */
 struct bpbuf_dev_map {
 	__u32 fd;

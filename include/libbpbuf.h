@@ -105,9 +105,10 @@ int bpbuf_buffer_bus_addr(struct bpbuf_buffer *buf, uint64_t *bus_addr);
  * The address one device uses for the buffer (BPBUF_IOCTL_DEV_MAP): through
  * its IOMMU when it has one. @device is a PCI address ("0000:00:01.0" or
  * "00:01.0"), a platform device's name, or either with "pci:" or
- * "platform:" before it. The mapping is the buffer's: it lasts until
- * bpbuf_buffer_dev_unmap(), until the buffer is freed everywhere, or until
- * the device's driver unbinds.
+ * "platform:" before it. The mapping holds the buffer: it lasts until
+ * bpbuf_buffer_dev_unmap(), bpbuf_buffer_free() of this handle, the last
+ * close of its bpbuf_dev (process exit included), or until the device's
+ * driver unbinds.
  */
 int bpbuf_buffer_dev_map(struct bpbuf_buffer *buf, const char *device,
 			 uint64_t *dma_addr);

@@ -2,10 +2,16 @@
 /*
  * libbpbuf: a buffer's address for one device (BPBUF_IOCTL_DEV_MAP), named
  * as user space knows it: a PCI address or a platform device's name.
+ *
+ * The kernel keeps a mapping, and the buffer with it, until the /dev/bpbuf
+ * file it was made through asks to end it or closes. A handle remembers
+ * the mappings made through it, so that bpbuf_buffer_free() ends them and
+ * frees the buffer, as its name says.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "libbpbuf-private.h"
@@ -60,10 +66,56 @@ static int dev_map_request(const struct bpbuf_buffer *buf, const char *device,
 	return 0;
 }
 
+/* The handle's record of @req's device, or NULL */
+static struct bpbuf_dev_map *find_dev_map(struct bpbuf_buffer *buf,
+					  const struct bpbuf_dev_map *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < buf->nr_dev_maps; i++)
+		if (buf->dev_maps[i].bus == req->bus &&
+		    !strcmp(buf->dev_maps[i].device, req->device))
+			return &buf->dev_maps[i];
+	return NULL;
+}
+
+static int remember_dev_map(struct bpbuf_buffer *buf,
+			    const struct bpbuf_dev_map *req)
+{
+	struct bpbuf_dev_map *maps;
+
+	if (find_dev_map(buf, req))
+		return 0;
+	maps = realloc(buf->dev_maps, (buf->nr_dev_maps + 1) * sizeof(*maps));
+	if (!maps)
+		return -ENOMEM;
+	buf->dev_maps = maps;
+	maps[buf->nr_dev_maps++] = *req;
+	return 0;
+}
+
+static void forget_dev_map(struct bpbuf_buffer *buf,
+			   const struct bpbuf_dev_map *req)
+{
+	struct bpbuf_dev_map *map = find_dev_map(buf, req);
+
+	if (map)
+		*map = buf->dev_maps[--buf->nr_dev_maps];
+}
+
+/* The request that ends @map: the same, with the outputs zero */
+static void end_request(const struct bpbuf_dev_map *map,
+			struct bpbuf_dev_map *req)
+{
+	*req = *map;
+	req->dma_addr = 0;
+	req->size = 0;
+}
+
 BPBUF_EXPORT int bpbuf_buffer_dev_map(struct bpbuf_buffer *buf,
 				      const char *device, uint64_t *dma_addr)
 {
-	struct bpbuf_dev_map req;
+	struct bpbuf_dev_map req, end;
 	int ret;
 
 	if (!dma_addr)
@@ -71,9 +123,17 @@ BPBUF_EXPORT int bpbuf_buffer_dev_map(struct bpbuf_buffer *buf,
 	ret = dev_map_request(buf, device, &req);
 	if (!ret)
 		ret = bpbuf_xioctl(buf->dev->fd, BPBUF_IOCTL_DEV_MAP, &req);
-	if (!ret)
-		*dma_addr = req.dma_addr;
-	return ret;
+	if (ret)
+		return ret;
+	ret = remember_dev_map(buf, &req);
+	if (ret) {
+		/* unrecorded, bpbuf_buffer_free() could not end it */
+		end_request(&req, &end);
+		bpbuf_xioctl(buf->dev->fd, BPBUF_IOCTL_DEV_UNMAP, &end);
+		return ret;
+	}
+	*dma_addr = req.dma_addr;
+	return 0;
 }
 
 BPBUF_EXPORT int bpbuf_buffer_dev_unmap(struct bpbuf_buffer *buf,
@@ -83,5 +143,29 @@ BPBUF_EXPORT int bpbuf_buffer_dev_unmap(struct bpbuf_buffer *buf,
 	int ret;
 
 	ret = dev_map_request(buf, device, &req);
-	return ret ?: bpbuf_xioctl(buf->dev->fd, BPBUF_IOCTL_DEV_UNMAP, &req);
+	if (!ret)
+		ret = bpbuf_xioctl(buf->dev->fd, BPBUF_IOCTL_DEV_UNMAP, &req);
+	/* ENOENT: its driver unbound, which ended it */
+	if (!ret || ret == -ENOENT)
+		forget_dev_map(buf, &req);
+	return ret;
+}
+
+/*
+ * For bpbuf_buffer_free(): end what this handle mapped. ENOENT (an unbind
+ * ended it) and every other error change nothing: the buffer goes anyway
+ * when the process closes /dev/bpbuf.
+ */
+void bpbuf_buffer_end_dev_maps(struct bpbuf_buffer *buf)
+{
+	struct bpbuf_dev_map req;
+	unsigned int i;
+
+	for (i = 0; i < buf->nr_dev_maps; i++) {
+		end_request(&buf->dev_maps[i], &req);
+		bpbuf_xioctl(buf->dev->fd, BPBUF_IOCTL_DEV_UNMAP, &req);
+	}
+	free(buf->dev_maps);
+	buf->dev_maps = NULL;
+	buf->nr_dev_maps = 0;
 }

@@ -34,8 +34,11 @@ struct bpbuf_buffer {
 	void *addr;			/* the mapping, or NULL */
 	uint64_t bus_addr;
 	bool have_bus_addr;
+	struct bpbuf_dev_map *dev_maps;	/* made through this handle */
+	unsigned int nr_dev_maps;
 };
 
 int bpbuf_xioctl(int fd, unsigned long request, void *arg);
+void bpbuf_buffer_end_dev_maps(struct bpbuf_buffer *buf);
 
 #endif /* LIBBPBUF_PRIVATE_H */

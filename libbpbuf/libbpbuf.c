@@ -461,6 +461,7 @@ BPBUF_EXPORT void bpbuf_buffer_free(struct bpbuf_buffer *buf)
 	if (!buf)
 		return;
 	bpbuf_buffer_unmap(buf);
+	bpbuf_buffer_end_dev_maps(buf);
 	close(buf->fd);
 	dev_unref(buf->dev);
 	free(buf);

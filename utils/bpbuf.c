@@ -8,9 +8,10 @@
  *   bpbuf alloc SIZE [--align A] [--name N] [--fill BYTE] [--hold]
  *               [-- COMMAND [ARGS...]]
  *   bpbuf addr --fd N [--json]
+ *   bpbuf addr --fd N --device DEV [--json] (--hold | -- COMMAND [ARGS...])
  *
- * Exit status: 0 success, 1 failure, 2 usage error; alloc -- COMMAND exits
- * with COMMAND's status.
+ * Exit status: 0 success, 1 failure, 2 usage error; alloc -- COMMAND and
+ * addr -- COMMAND exit with COMMAND's status.
  */
 #include <errno.h>
 #include <stdio.h>

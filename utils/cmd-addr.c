@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bpbuf addr --fd N [--device DEV [--unmap]] [--json]: the bus address and
- * size of a bpbuf buffer this process was given as an fd, or the address
- * one device uses for it (which lasts as long as the buffer).
+ * bpbuf addr --fd N [--json] [--device DEV (--hold | -- COMMAND...)]: the
+ * bus address and size of a bpbuf buffer this process was given as an fd,
+ * or the address one device uses for it, which lasts as long as this
+ * command does: the kernel ends a mapping with the open file of /dev/bpbuf
+ * it was made through.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,25 +20,28 @@
 #include "tools-common.h"
 
 static const char addr_usage[] =
-	"Usage: bpbuf addr --fd N [--device DEV [--unmap]] [--json]\n"
+	"Usage: bpbuf addr --fd N [--json]\n"
+	"       bpbuf addr --fd N --device DEV [--json] --hold\n"
+	"       bpbuf addr --fd N --device DEV [--json] -- COMMAND [ARGS...]\n"
 	"\n"
 	"Print the bus address and size of the bpbuf buffer open as fd N\n"
 	"(needs CAP_SYS_RAWIO unless bpbuf has bus_addr_unprivileged=1).\n"
 	"With --device, map the buffer for that device (through its IOMMU,\n"
-	"if it has one) and print the address it uses; the mapping lasts\n"
-	"until --unmap, until the buffer is freed or until the device's\n"
-	"driver is unbound.\n"
+	"if it has one) and print the address it uses; the mapping, and the\n"
+	"buffer with it, lasts while this command holds it (until SIGINT or\n"
+	"SIGTERM) or runs COMMAND (with BPBUF_DMA_ADDR and BPBUF_DMA_DEVICE\n"
+	"set), or until the device's driver is unbound.\n"
 	"\n"
 	"  -d, --fd N       the buffer's file descriptor\n"
 	"  -D, --device DEV a PCI address (0000:00:01.0) or a platform device\n"
-	"  -u, --unmap      end the buffer's mapping for DEV instead\n"
+	"  -H, --hold       keep the mapping until SIGINT or SIGTERM\n"
 	"  -j, --json       print one JSON object\n"
 	"  -h, --help       show this help\n";
 
 struct addr_opts {
 	int fd;
 	const char *device;
-	bool unmap;
+	bool hold;
 	bool json;
 };
 
@@ -55,8 +60,8 @@ static void addr_opt(int opt, const char *arg, void *ctx)
 	case 'D':
 		o->device = arg;
 		break;
-	case 'u':
-		o->unmap = true;
+	case 'H':
+		o->hold = true;
 		break;
 	case 'j':
 		o->json = true;
@@ -64,7 +69,7 @@ static void addr_opt(int opt, const char *arg, void *ctx)
 	}
 }
 
-/* Why DEV_MAP or DEV_UNMAP refused, in the words bpbuf(4) uses */
+/* Why DEV_MAP refused, in the words bpbuf(4) uses */
 static const char *dev_map_why(int err)
 {
 	switch (err) {
@@ -80,25 +85,23 @@ static const char *dev_map_why(int err)
 		return "its DMA mask does not reach the buffer, and no IOMMU translates for it";
 	case -EOPNOTSUPP:
 		return "it does no DMA through the DMA API";
-	case -ENOENT:
-		return "the buffer has no mapping for it";
 	default:
 		return strerror(-err);
 	}
 }
 
-static int addr_device(struct bpbuf_buffer *buf, const struct addr_opts *o)
+/*
+ * Map, print, then hold the mapping or run the command with it; the caller
+ * frees the buffer (and so ends the mapping) after this returns.
+ */
+static int addr_device(struct bpbuf_buffer *buf, const struct addr_opts *o,
+		       char **command)
 {
+	char addr_env[48], device_env[BPBUF_DEV_NAME_LEN + 16];
+	char *env[] = { addr_env, device_env, NULL };
 	uint64_t dma;
 	int ret;
 
-	if (o->unmap) {
-		ret = bpbuf_buffer_dev_unmap(buf, o->device);
-		if (ret)
-			die("cannot unmap fd %d for %s: %s", o->fd, o->device,
-			    dev_map_why(ret));
-		return EXIT_OK;
-	}
 	ret = bpbuf_buffer_dev_map(buf, o->device, &dma);
 	if (ret)
 		die("cannot map fd %d for %s: %s", o->fd, o->device,
@@ -116,7 +119,13 @@ static int addr_device(struct bpbuf_buffer *buf, const struct addr_opts *o)
 		printf("size:     %" PRIu64 " (%s)\n", bpbuf_buffer_size(buf),
 		       format_size(bpbuf_buffer_size(buf), s, sizeof(s)));
 	}
-	return EXIT_OK;
+	if (!command) {
+		hold_wait("the mapping");
+		return EXIT_OK;
+	}
+	snprintf(addr_env, sizeof(addr_env), "BPBUF_DMA_ADDR=0x%016" PRIx64, dma);
+	snprintf(device_env, sizeof(device_env), "BPBUF_DMA_DEVICE=%s", o->device);
+	return wait_command(spawn_command(command, env), command[0]);
 }
 
 static int cmd_addr(int argc, char **argv)
@@ -124,7 +133,7 @@ static int cmd_addr(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "fd", required_argument, NULL, 'd' },
 		{ "device", required_argument, NULL, 'D' },
-		{ "unmap", no_argument, NULL, 'u' },
+		{ "hold", no_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -136,16 +145,22 @@ static int cmd_addr(int argc, char **argv)
 	uint64_t bus;
 	int ret, status;
 
-	parse_args(argc, argv, "+:d:D:ujh", opts, addr_usage, addr_opt, &o, &pa);
-	if (pa.npos || pa.rest)
-		die_usage("unexpected argument '%s'",
-			  pa.npos ? pa.pos[0] : "--");
+	parse_args(argc, argv, "+:d:D:Hjh", opts, addr_usage, addr_opt, &o, &pa);
+	if (pa.npos)
+		die_usage("unexpected argument '%s'", pa.pos[0]);
 	if (o.fd < 0)
 		die_usage("addr needs --fd N");
-	if (o.unmap && !o.device)
-		die_usage("--unmap needs --device DEV");
-	if (o.unmap && o.json)
-		die_usage("--unmap prints nothing to put in JSON");
+	if (pa.rest && !pa.nrest)
+		die_usage("no command after '--'");
+	if ((o.hold || pa.rest) && !o.device)
+		die_usage("%s needs --device DEV", o.hold ? "--hold" : "a command");
+	if (o.hold && pa.rest)
+		die_usage("--hold and a command exclude each other");
+	/* the mapping ends with this command: printed alone, it would be gone */
+	if (o.device && !o.hold && !pa.rest)
+		die_usage("--device needs --hold or a command: the mapping lasts as long as bpbuf addr runs");
+	if (o.hold)
+		hold_start();
 
 	dev = open_device();
 	ret = bpbuf_buffer_import(dev, o.fd, BPBUF_IMPORT_DUP, &buf);
@@ -157,7 +172,7 @@ static int cmd_addr(int argc, char **argv)
 	if (ret)
 		die_errno(ret, "fd %d", o.fd);
 	if (o.device) {
-		status = addr_device(buf, &o);
+		status = addr_device(buf, &o, pa.rest);
 		bpbuf_buffer_free(buf);
 		bpbuf_dev_close(dev);
 		return status;

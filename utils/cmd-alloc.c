@@ -144,43 +144,18 @@ static void fill_buffer(struct bpbuf_buffer *buf, int byte)
 static int run_command(struct bpbuf_dev *dev, struct bpbuf_buffer *buf,
 		       char **argv)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
-	char fd_str[16], size_str[32];
-	int status;
+	char fd_env[32], size_env[48];
+	char *env[] = { fd_env, size_env, NULL };
 	pid_t pid;
 
-	snprintf(fd_str, sizeof(fd_str), "%d", bpbuf_buffer_fd(buf));
-	snprintf(size_str, sizeof(size_str), "%" PRIu64, bpbuf_buffer_size(buf));
-	fflush(NULL);
-	/* as system(): the command gets ^C, we wait for it */
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
-	pid = fork();
-	if (pid < 0)
-		die_errno(errno, "cannot fork");
-	if (!pid) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGQUIT, &old_quit, NULL);
-		if (setenv("BPBUF_FD", fd_str, 1) ||
-		    setenv("BPBUF_SIZE", size_str, 1)) {
-			warn_msg("cannot set BPBUF_FD: %s", strerror(errno));
-			_exit(126);
-		}
-		execvp(argv[0], argv);
-		warn_msg("cannot run %s: %s", argv[0], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
+	snprintf(fd_env, sizeof(fd_env), "BPBUF_FD=%d", bpbuf_buffer_fd(buf));
+	snprintf(size_env, sizeof(size_env), "BPBUF_SIZE=%" PRIu64,
+		 bpbuf_buffer_size(buf));
+	pid = spawn_command(argv, env);
 	/* our copy goes now: the buffer lives as long as the command's */
 	bpbuf_buffer_free(buf);
 	bpbuf_dev_close(dev);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die_errno(errno, "cannot wait for %s", argv[0]);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return EXIT_FAIL;
+	return wait_command(pid, argv[0]);
 }
 
 static int cmd_alloc(int argc, char **argv)
@@ -201,8 +176,7 @@ static int cmd_alloc(int argc, char **argv)
 	char s[SIZE_STR_LEN];
 	uint32_t heap_id;
 	uint64_t size;
-	sigset_t stop;
-	int ret, sig;
+	int ret;
 
 	parse_args(argc, argv, "+:p:a:n:f:Hh", opts, alloc_usage, alloc_opt, &o,
 		   &pa);
@@ -218,15 +192,8 @@ static int cmd_alloc(int argc, char **argv)
 		die_usage("--hold and a command exclude each other");
 
 	/* SIGINT and SIGTERM end --hold; until then they wait */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	if (o.hold) {
-		/* a shell starts background jobs with SIGINT ignored */
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		sigprocmask(SIG_BLOCK, &stop, NULL);
-	}
+	if (o.hold)
+		hold_start();
 
 	dev = open_device();
 	heap_id = o.heap ? heap_arg(dev, o.heap) : BPBUF_HEAP_DEFAULT;
@@ -258,12 +225,8 @@ static int cmd_alloc(int argc, char **argv)
 		return run_command(dev, buf, pa.rest);
 
 	print_buffer(buf, true);
-	if (o.hold) {
-		printf("holding the buffer until SIGINT or SIGTERM\n");
-		fflush(stdout);
-		while (sigwait(&stop, &sig))
-			;
-	}
+	if (o.hold)
+		hold_wait("the buffer");
 	bpbuf_buffer_free(buf);
 	bpbuf_dev_close(dev);
 	return EXIT_OK;

@@ -5,9 +5,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <libbpbuf.h>
 
@@ -100,4 +103,73 @@ void json_string(const char *s)
 			putchar(c);
 	}
 	putchar('"');
+}
+
+static struct sigaction saved_int, saved_quit;
+
+pid_t spawn_command(char **argv, char *const *env)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	pid_t pid;
+
+	fflush(NULL);
+	/* as system(): the command gets ^C, we wait for it */
+	sigaction(SIGINT, &ign, &saved_int);
+	sigaction(SIGQUIT, &ign, &saved_quit);
+	pid = fork();
+	if (pid < 0)
+		die_errno(errno, "cannot fork");
+	if (pid)
+		return pid;
+	sigaction(SIGINT, &saved_int, NULL);
+	sigaction(SIGQUIT, &saved_quit, NULL);
+	for (; *env; env++) {
+		if (putenv(*env)) {
+			warn_msg("cannot set %s: %s", *env, strerror(errno));
+			_exit(126);
+		}
+	}
+	execvp(argv[0], argv);
+	warn_msg("cannot run %s: %s", argv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+int wait_command(pid_t pid, const char *name)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno(errno, "cannot wait for %s", name);
+	sigaction(SIGINT, &saved_int, NULL);
+	sigaction(SIGQUIT, &saved_quit, NULL);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_FAIL;
+}
+
+static sigset_t hold_signals;
+
+void hold_start(void)
+{
+	sigemptyset(&hold_signals);
+	sigaddset(&hold_signals, SIGINT);
+	sigaddset(&hold_signals, SIGTERM);
+	/* a shell starts background jobs with SIGINT ignored */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigprocmask(SIG_BLOCK, &hold_signals, NULL);
+}
+
+void hold_wait(const char *what)
+{
+	int sig;
+
+	/* stderr: what stdout carries (JSON, say) stays whole */
+	fflush(stdout);
+	fprintf(stderr, "holding %s until SIGINT or SIGTERM\n", what);
+	while (sigwait(&hold_signals, &sig))
+		;
 }

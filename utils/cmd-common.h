@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <libbpbuf.h>
 
@@ -41,5 +42,21 @@ uint64_t size_arg(const char *what, const char *str);
 
 /* Print s as a JSON string: quotes, backslashes, control characters escaped */
 void json_string(const char *s);
+
+/*
+ * Start argv as system() would (SIGINT and SIGQUIT ignored here until
+ * wait_command()), with the environment variables env names ("NAME=VALUE",
+ * NULL-terminated) set; it inherits every fd not close-on-exec.
+ */
+pid_t spawn_command(char **argv, char *const *env);
+/* Wait for spawn_command()'s child: its exit status, 128+N for signal N */
+int wait_command(pid_t pid, const char *name);
+
+/*
+ * --hold: hold_start() before the thing held exists (so that a signal
+ * meanwhile waits), hold_wait() once it is printed, until SIGINT or SIGTERM
+ */
+void hold_start(void);
+void hold_wait(const char *what);
 
 #endif /* BPBUF_CMD_COMMON_H */

@@ -509,8 +509,129 @@ static uint32_t live_buffers(struct __test_metadata *_metadata, struct bpbuf_dev
 }
 
 /*
- * The buffer is freed while the device is reading it: the mapping ends with
- * the buffer and the device finishes on memory that is no longer it. The
+ * DEV_MAP or DEV_UNMAP through a /dev/bpbuf file of the test's own, out of
+ * the library's sight (it ends only the mappings its handle made)
+ */
+static int raw_dev_map(int devfd, struct bpbuf_buffer *buf, const char *device,
+		       unsigned long request, uint64_t *dma)
+{
+	struct bpbuf_dev_map req = { .bus = BPBUF_BUS_PCI };
+
+	req.fd = (uint32_t)bpbuf_buffer_fd(buf);
+	snprintf(req.device, sizeof(req.device), "%s", device);
+	if (ioctl(devfd, request, &req))
+		return -errno;
+	if (dma)
+		*dma = req.dma_addr;
+	return 0;
+}
+
+/*
+ * A mapping is the /dev/bpbuf file's that asked for it, and holds its
+ * buffer: another file's mapping of the same buffer for the same device is
+ * its own, which this file can neither see nor end; once every fd of the
+ * buffer is closed, that mapping still holds it, and the buffer goes with
+ * the file.
+ */
+TEST_F(edu, mapping_belongs_to_its_file)
+{
+	EDU_TEST_START();
+	uint32_t before = live_buffers(_metadata, self->dev);
+	struct bpbuf_dev *other;
+	uint64_t dma = 0, dma_other = 0;
+	struct bpbuf_buffer *buf;
+	uint8_t *cpu;
+	int ofd;
+
+	ASSERT_EQ(0, bpbuf_dev_open(NULL, &other));
+	ofd = bpbuf_dev_fd(other);
+	alloc_mapped(_metadata, self->dev, 4 * MIB, &buf, &cpu);
+	ASSERT_EQ(0, raw_dev_map(ofd, buf, self->e.addr, BPBUF_IOCTL_DEV_MAP, &dma_other));
+	ASSERT_EQ(0, bpbuf_buffer_dev_map(buf, self->e.addr, &dma));
+	if (!variant->translated)
+		EXPECT_EQ(dma, dma_other);
+	EXPECT_EQ(0, bpbuf_buffer_dev_unmap(buf, self->e.addr));
+	EXPECT_EQ(-ENOENT, bpbuf_buffer_dev_unmap(buf, self->e.addr));
+	/* the other file's mapping is untouched */
+	EXPECT_EQ(3, three_pieces(_metadata, &self->e, buf, cpu, dma_other,
+				  "another file's mapping"));
+
+	/* every fd and CPU mapping of the buffer gone: the mapping holds it */
+	bpbuf_buffer_free(buf);
+	EXPECT_EQ(before + 1, live_buffers(_metadata, self->dev));
+	bpbuf_dev_close(other);
+	EXPECT_EQ(before, live_buffers(_metadata, self->dev));
+}
+
+/* The bpbuf tool shipped beside this program */
+static void tool_path(char *path, size_t len)
+{
+	char self[PATH_MAX - 8];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	self[n > 0 ? n : 0] = '\0';
+	if (strrchr(self, '/'))
+		*strrchr(self, '/') = '\0';
+	snprintf(path, len, "%s/bpbuf", self);
+}
+
+/*
+ * bpbuf addr --device --hold: another process's mapping, which the device
+ * reaches while that process holds it; SIGTERM ends it, and the tool
+ * exits 0. Its address is the one DEV_MAP gives here, without translation.
+ */
+TEST_F(edu, tool_holds_a_mapping)
+{
+	EDU_TEST_START();
+	char tool[PATH_MAX], fd_arg[16], line[256];
+	uint64_t dma = 0, mine = 0;
+	struct bpbuf_buffer *buf;
+	int out[2], status, fd;
+	uint8_t *cpu;
+	FILE *f;
+	pid_t pid;
+
+	tool_path(tool, sizeof(tool));
+	ASSERT_EQ(0, access(tool, X_OK)) TH_LOG("no %s: the rig ships it beside the tests", tool);
+	alloc_mapped(_metadata, self->dev, 4 * MIB, &buf, &cpu);
+	fd = dup(bpbuf_buffer_fd(buf));
+	ASSERT_LE(0, fd);
+	snprintf(fd_arg, sizeof(fd_arg), "%d", fd);
+	ASSERT_EQ(0, pipe(out));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		dup2(out[1], 1);
+		execl(tool, tool, "addr", "--fd", fd_arg, "--device", self->e.addr,
+		      "--hold", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(fd);
+	f = fdopen(out[0], "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "dma_addr: 0x%" SCNx64, &dma) == 1)
+			break;
+	ASSERT_NE(0, dma) TH_LOG("bpbuf addr --hold printed no dma_addr");
+	EXPECT_EQ(3, three_pieces(_metadata, &self->e, buf, cpu, dma,
+				  "bpbuf addr --hold's mapping"));
+	if (!variant->translated) {
+		ASSERT_EQ(0, bpbuf_buffer_dev_map(buf, self->e.addr, &mine));
+		EXPECT_EQ(mine, dma);
+	}
+	ASSERT_EQ(0, kill(pid, SIGTERM));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	fclose(f);
+	bpbuf_buffer_free(buf);
+}
+
+/*
+ * The buffer is freed while the device is reading it: bpbuf_buffer_free()
+ * ends the mapping its handle made, and the buffer with it, and the device
+ * finishes on memory that is no longer it. The
  * device reads, so the freed memory is not written. Behind a translating
  * IOMMU the late read faults, as it should; that fault would be a line the
  * rig fails on, so that mode is left out.

@@ -44,7 +44,7 @@ page=$(( $(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps) + 0 ))
 page=$((page * 1024))
 pages_of() { echo $(( ($1 + page - 1) / page * page )); }
 
-echo "1..36"
+echo "1..39"
 
 run "$bpbuf" --version
 expect "--version" 0 '^bpbuf [0-9]'
@@ -133,6 +133,13 @@ for sig in INT TERM; do
 	fi
 done
 
+# addr --device: the mapping lasts as long as the command, so it must hold
+run "$bpbuf" alloc 8K -- sh -c "$bpbuf addr --fd \$BPBUF_FD --device 00:01.0"
+expect "addr --device alone: usage error" 2 '' '^bpbuf: --device needs --hold or a command: the mapping lasts as long as bpbuf addr runs$'
+run "$bpbuf" alloc 8K -- sh -c "$bpbuf addr --fd \$BPBUF_FD --hold"
+expect "addr --hold without --device: usage error" 2 '' '^bpbuf: --hold needs --device DEV$'
+run "$bpbuf" alloc 8K -- sh -c "$bpbuf addr --fd \$BPBUF_FD --device platform:bpbuf-no-such-device -- true"
+expect "addr --device: a device that is not there" 1 '' '^bpbuf: cannot map fd [0-9]+ for platform:bpbuf-no-such-device: no such device$'
 # addr on what is not a bpbuf buffer
 run "$bpbuf" addr --fd 0 </dev/null
 expect "addr: fd 0 is /dev/null" 1 '' '^bpbuf: fd 0: not a dma-buf$'

@@ -46,7 +46,7 @@ echo "and then from the device to an NVMe disk ($disk) with no CPU copy:"
 edu-demo "$edu" "$disk" || exit 1
 dmesg | grep -E 'DMAR: (IOMMU enabled|Intel)' | sed 's/^\[[^]]*\] //'
 echo "and bpbuf(1) gives the same kind of address from the shell:"
-bpbuf alloc 64K -- sh -c "bpbuf addr --fd \$BPBUF_FD; echo uio_pci_generic > /sys/bus/pci/devices/$edu/driver_override; echo $edu > /sys/bus/pci/drivers_probe; bpbuf addr --fd \$BPBUF_FD --device $edu --json; echo $edu > /sys/bus/pci/devices/$edu/driver/unbind" || exit 1
+bpbuf alloc 64K -- sh -c "bpbuf addr --fd \$BPBUF_FD; echo uio_pci_generic > /sys/bus/pci/devices/$edu/driver_override; echo $edu > /sys/bus/pci/drivers_probe; bpbuf addr --fd \$BPBUF_FD --device $edu --json -- sh -c 'echo \"a user-space driver started here would program \$BPBUF_DMA_DEVICE with \$BPBUF_DMA_ADDR: mapped while it runs\"'; echo $edu > /sys/bus/pci/devices/$edu/driver/unbind" || exit 1
 
 say "8. a camera driver that takes only contiguous memory: vivid (videobuf2-dma-contig) captures into a bpbuf buffer"
 vivid-demo || exit 1
