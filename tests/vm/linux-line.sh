@@ -21,5 +21,8 @@ helper src "building bpbuf for Linux $line (see $out/build.log)" "$vm/build-for-
 cd "$src"
 check_probes "Linux $line"
 copy_vm_tests
+set_depth
+only_64bit "Debian's stock amd64 kernel of the line (stock-*-amd64.test)"
 exec "$vm/run-tests.sh" --linux-obj "$kernel/obj" --module driver/bpbuf.ko \
-	--libdir libbpbuf/.libs $ship --dma iommu,none --out "$out/run" $programs
+	--libdir libbpbuf/.libs $ship $depth_env $plan_extra --dma iommu,none \
+	--out "$out/run" $programs

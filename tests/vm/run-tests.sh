@@ -7,7 +7,8 @@
 #                [--insmod-args "ARGS"] [--no-load] [--timeout S]
 #                [--idle-timeout S] [--cma SIZE]
 #                [--mem MiB] [--dma KINDS] [--expect-source cma|movable]
-#                [--plan-extra FILE] [--file SRC:DEST]... [--libdir DIR]...
+#                [--plan-extra FILE] [--env NAME=VALUE]...
+#                [--file SRC:DEST]... [--libdir DIR]...
 #                [--test-module KO]... [--kunit KO]...
 #                [--ship PROGRAM]... [PROGRAM...]
 #
@@ -24,6 +25,8 @@
 # --modroot is the kernel's modules_install tree (made from DIR by default);
 # --busybox and --sysroot serve other architectures (see mkinitramfs.sh).
 # --no-load ships bpbuf.ko without loading or unloading it: the programs do.
+# --env sets an environment variable for every step (the stress programs'
+# depth, test-lib.sh set_depth).
 # --expect-source names where the loaded heap must come from (debugfs
 # bpbuf/heap's source): by default cma where the kernel has CMA (the VM
 # boots with cma=), else movable.
@@ -42,7 +45,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # step, the fuzzer, ends within 400 s of its own and prints as it goes).
 linux_obj= module= out= insmod_args= timeout=${BPBUF_VM_TIMEOUT:-3600} cma=256M
 idle_timeout=${BPBUF_VM_IDLE_TIMEOUT:-900}
-plan_extra= files=() shipped=() test_modules=() kunit_modules=()
+plan_extra= files=() shipped=() test_modules=() kunit_modules=() envs=()
 kernel= arch=x86_64 modroot= append= kmods=() load=1 mem=2560 dma=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -54,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--idle-timeout) idle_timeout=$2; shift 2 ;;
 	--cma) cma=$2; shift 2 ;;
 	--plan-extra) plan_extra=$2; shift 2 ;;
+	--env) envs+=("$2"); shift 2 ;;
 	--file) files+=(--file "$2"); shift 2 ;;
 	--libdir) files+=(--libdir "$2"); shift 2 ;;
 	--ship) shipped+=(--bin "$2"); shift 2 ;;
@@ -107,6 +111,9 @@ fi
 modules=("$module" ${test_modules[@]+"${test_modules[@]}"} ${kunit_modules[@]+"${kunit_modules[@]}"})
 {
 	echo "# made by run-tests.sh"
+	for e in ${envs[@]+"${envs[@]}"}; do
+		printf 'export %q\n' "$e"
+	done
 	if [ "$load" = 1 ]; then
 		echo "rig_step insmod-bpbuf insmod /lib/modules/$(basename "$module") $insmod_args"
 		echo "rig_step heap-source-$expect_source grep -Eq '^source:[[:space:]]+$expect_source\$' /sys/kernel/debug/bpbuf/heap"

@@ -34,8 +34,9 @@ stock_build "$suite" amd64
 cd "$src"
 check_probes "Debian $suite's amd64 kernel"
 copy_vm_tests
+set_depth
 # Without CMA the heap's source is not named: auto must find movable memory.
 exec "$vm/run-tests.sh" --kernel "$stock/vmlinuz" \
 	--linux-obj "$stock/build" --modroot "$stock/modroot" ${sysroot:+--sysroot "$sysroot"} \
-	--module driver/bpbuf.ko --libdir libbpbuf/.libs $ship \
+	--module driver/bpbuf.ko --libdir libbpbuf/.libs $ship $depth_env \
 	--expect-source "$mode" --dma iommu,none --out "$out/run" $programs

@@ -24,12 +24,13 @@ check_probes "Debian $suite's $flavour kernel"
 # an IOMMU runs the DMA tests alone: virt has no bus that bypasses the SMMU
 # here (run-vm.sh --dma). One TAP stream of both (tap-join.sh).
 copy_vm_tests
+set_depth
 run()
 {
 	"$vm/run-tests.sh" --arch arm64 --kernel "$stock/vmlinuz" \
 		--linux-obj "$stock/build" --modroot "$stock/modroot" \
 		--busybox "$stock/busybox" --sysroot "$sysroot" \
-		--module driver/bpbuf.ko --libdir libbpbuf/.libs $ship "$@"
+		--module driver/bpbuf.ko --libdir libbpbuf/.libs $ship $depth_env "$@"
 }
 dma_programs=$(for p in $programs; do case $p in */edu-dma) echo "$p" ;; esac; done)
 [ -n "$dma_programs" ] || { echo "1..1"; echo "not ok 1 - no DMA test program among the VM tests"; exit 1; }

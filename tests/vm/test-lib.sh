@@ -81,3 +81,37 @@ check_probes()
 		'set -o pipefail; top_builddir=. LINUX_OBJ=set sh "$1" | sed "s/^/probes: /" >&2' \
 		bash "$top_srcdir/tests/host/probes.test"
 }
+
+# The depth the stress programs run at on this kernel, as run-tests.sh
+# --env options in depth_env: their full depth where BPBUF_TEST_FULL=1
+# (scripts/test.sh --full), else line depth, a fifth or so of the loops
+# (100 -> 15 load cycles, 1000000 -> 200000 fuzz calls, 10000 -> 2000
+# fault attempts, 40 -> 15 s of stress); each program prints what it ran.
+# The kernel configure was pointed at (kselftests.test: Linux 6.1's debug
+# kernel) always runs at full depth.
+set_depth()
+{
+	depth_env=
+	[ "${BPBUF_TEST_FULL:-0}" = 1 ] && return
+	depth_env="--env BPBUF_LOAD_CYCLES=15 --env BPBUF_FUZZ_CALLS=200000 --env BPBUF_FAULT_ATTEMPTS=2000 --env BPBUF_STRESS_SECONDS=15"
+}
+
+# only_64bit NAME: drop the 32-bit kselftests (NAME-32) from $programs unless
+# BPBUF_TEST_FULL=1, and write the plan lines that say each one was skipped
+# and where its kernel line's 32-bit ABI runs instead (NAME) to $out/skip-32.plan;
+# sets plan_extra to the run-tests.sh option that adds them.
+only_64bit()
+{
+	local p kept=
+	plan_extra=
+	[ "${BPBUF_TEST_FULL:-0}" = 1 ] && return
+	: >"$out/skip-32.plan"
+	for p in $programs; do
+		case $p in
+		*-32) echo "rig_skip $(basename "$p") \"32-bit ABI of this kernel line: runs on $1; sh scripts/test.sh --full runs it here too\"" >>"$out/skip-32.plan" ;;
+		*) kept="$kept $p" ;;
+		esac
+	done
+	programs=$kept
+	plan_extra="--plan-extra $out/skip-32.plan"
+}
