@@ -118,4 +118,11 @@ else
 	sed 's/^/# /' <<<"$splats"
 fi
 echo "1..$n"
+# Where the time went, for whoever keeps the suite within its budget: the
+# slowest steps, from the guest's "rig: step" lines and the kernel's
+# printk timestamps (run-vm.sh boots with printk.time=1)
+grep -a 'rig: step ' "$dir/console.log" 2>/dev/null |
+	sed -n 's/^.*\[ *\([0-9][0-9.]*\)\].*rig: step \([^ ]*\).*/\1 \2/p' |
+	awk 'NR > 1 { printf "%d %s\n", $1 - t + 0.5, name } { t = $1; name = $2 }' |
+	sort -rn | head -n 8 | awk '{ s = s (s ? ", " : "") $2 " " $1 " s" } END { if (s) print "# slowest steps: " s }'
 exit "$fail"
