@@ -243,11 +243,13 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, u32 id, const char *name,
 		goto free_extent;
 	heap->fixed = spec->at != BPBUF_CARVE_ANYWHERE;
 	heap->need_sync = dma_need_sync(dev, heap->carve.dma);
-	heap->pages_mappable = bpbuf_heap_pages_idle(heap, 0,
-						     heap->carve.npages);
+	heap->pages_mappable = heap->carve.page_maps &&
+			       bpbuf_heap_pages_idle(heap, 0, heap->carve.npages);
 	if (!heap->pages_mappable)
-		pr_info("heap %s: its pages cannot be mapped one by one (a high-order page, not CMA or movable memory): no page maps, O_DIRECT from buffers needs a copy\n",
-			name);
+		pr_info("heap %s: its pages cannot be mapped one by one (%s): no page maps, O_DIRECT from buffers needs a copy\n",
+			name, heap->carve.page_maps ?
+			"a high-order page, not CMA or movable memory" :
+			"ZONE_DEVICE pages of reserved memory");
 
 	/*
 	 * No source promises zeros: clear the carve once, here, so that every

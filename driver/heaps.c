@@ -83,9 +83,19 @@ module_param_cb(heap_size, &heap_size_ops, &heap_size, 0444);
 MODULE_PARM_DESC(heap_size,
 		 "Bytes of the default heap, carved at load, e.g. 64M or 1G (default 64M); from CMA, boot with cma= at least this large");
 
+/* The default heap has no address: reserved memory is a named heap's */
 static int heap_source_set(const char *val, const struct kernel_param *kp)
 {
-	return bpbuf_source_parse(val, kp->arg);
+	enum bpbuf_source source;
+
+	if (bpbuf_source_parse(val, &source))
+		return -EINVAL;
+	if (source == BPBUF_SOURCE_RESERVED) {
+		pr_err("heap_source=reserved: reserved memory has an address; name it in heaps= NAME:SIZE@ADDR:reserved\n");
+		return -EINVAL;
+	}
+	*(enum bpbuf_source *)kp->arg = source;
+	return 0;
 }
 
 static int heap_source_get(char *buf, const struct kernel_param *kp)
@@ -212,19 +222,26 @@ static int parse_spec(char *item, struct heap_spec *spec,
 		return -EINVAL;
 	while ((opt = strsep(&item, ":"))) {
 		if (parse_option(opt, spec)) {
-			pr_err("heaps=: heap %s: \"%s\" is neither cma, movable, auto nor dma_bits=32..64\n",
+			pr_err("heaps=: heap %s: \"%s\" is neither cma, movable, reserved, auto nor dma_bits=32..64\n",
 			       name, opt);
 			return -EINVAL;
 		}
 	}
-	if (spec->carve.at == BPBUF_CARVE_ANYWHERE)
-		return 0;
-	if (spec->carve.source == BPBUF_SOURCE_CMA) {
-		pr_err("heaps=: heap %s: a fixed address comes from movable memory, not CMA\n",
+	if (spec->carve.at == BPBUF_CARVE_ANYWHERE) {
+		if (spec->carve.source != BPBUF_SOURCE_RESERVED)
+			return 0;
+		pr_err("heaps=: heap %s: reserved memory needs its address: NAME:SIZE@ADDR:reserved\n",
 		       name);
 		return -EINVAL;
 	}
-	spec->carve.source = BPBUF_SOURCE_MOVABLE;
+	if (spec->carve.source == BPBUF_SOURCE_CMA) {
+		pr_err("heaps=: heap %s: a fixed address comes from movable or reserved memory, not CMA\n",
+		       name);
+		return -EINVAL;
+	}
+	/* movable memory unless reserved was asked for */
+	if (spec->carve.source != BPBUF_SOURCE_RESERVED)
+		spec->carve.source = BPBUF_SOURCE_MOVABLE;
 	return 0;
 }
 

@@ -173,6 +173,8 @@ static u32 uapi_source(enum bpbuf_source source)
 		return BPBUF_HEAP_SOURCE_MOVABLE;
 	case BPBUF_SOURCE_REGION:
 		return BPBUF_HEAP_SOURCE_REGION;
+	case BPBUF_SOURCE_RESERVED:
+		return BPBUF_HEAP_SOURCE_RESERVED;
 	case BPBUF_SOURCE_AUTO:
 		break;
 	}

@@ -22,6 +22,7 @@ static const char *const source_names[] = {
 	[BPBUF_SOURCE_CMA] = "cma",
 	[BPBUF_SOURCE_MOVABLE] = "movable",
 	[BPBUF_SOURCE_REGION] = "region",
+	[BPBUF_SOURCE_RESERVED] = "reserved",
 };
 
 /*
@@ -88,6 +89,8 @@ int bpbuf_carve_take(struct device *dev, const struct bpbuf_carve_spec *spec,
 		/* asked of movable memory; a region's start, checked below */
 		if (spec->source == BPBUF_SOURCE_MOVABLE)
 			return bpbuf_movable_take_at(dev, size, spec->at, carve);
+		if (spec->source == BPBUF_SOURCE_RESERVED)
+			return bpbuf_reserved_take(dev, size, spec->at, carve);
 		if (WARN_ON(spec->source != BPBUF_SOURCE_REGION))
 			return -EINVAL;
 	}
@@ -119,6 +122,10 @@ int bpbuf_carve_take(struct device *dev, const struct bpbuf_carve_spec *spec,
 			return -EBUSY;
 		}
 		return 0;
+	case BPBUF_SOURCE_RESERVED:
+		/* it has no address of its own to choose: the parser says so */
+		WARN_ON(1);
+		return -EINVAL;
 	}
 	return -EINVAL;
 }
@@ -127,6 +134,8 @@ void bpbuf_carve_give(struct device *dev, struct bpbuf_carve *carve)
 {
 	if (carve->source == BPBUF_SOURCE_MOVABLE)
 		bpbuf_movable_give(dev, carve);
+	else if (carve->source == BPBUF_SOURCE_RESERVED)
+		bpbuf_reserved_give(dev, carve);
 	else
 		bpbuf_cma_give(dev, carve);
 	carve->base = NULL;

@@ -12,12 +12,16 @@
  *            of its own (reusable shared-dma-pool), through the DMA API on
  *            the device the region is assigned to (heaps_dt.c); taken as
  *            cma is, from that device's area
+ *   reserved a physical range set aside at boot that the kernel does not
+ *            manage (memmap=SIZE$ADDR), given struct pages with
+ *            memremap_pages() (source_reserved.c)
  */
 #ifndef BPBUF_SOURCE_H
 #define BPBUF_SOURCE_H
 
 #include <linux/types.h>
 
+struct bpbuf_reserved;
 struct device;
 struct page;
 
@@ -26,6 +30,7 @@ enum bpbuf_source {
 	BPBUF_SOURCE_CMA,
 	BPBUF_SOURCE_MOVABLE,
 	BPBUF_SOURCE_REGION,	/* the device's own CMA area, from DT */
+	BPBUF_SOURCE_RESERVED,	/* memory set aside at boot, at its address */
 };
 
 /* struct bpbuf_carve_spec's @at when the source may choose */
@@ -36,8 +41,9 @@ enum bpbuf_source {
  * @size: bytes, page aligned
  * @source: where from; BPBUF_SOURCE_AUTO chooses
  * @at: physical address it must start at, so that it is the same on every
- *	boot, or BPBUF_CARVE_ANYWHERE: movable memory is taken there, and a
- *	region (a device tree reg) must give its carve there
+ *	boot, or BPBUF_CARVE_ANYWHERE: movable memory is taken there, a
+ *	region (a device tree reg) must give its carve there, and reserved
+ *	memory is always there
  */
 struct bpbuf_carve_spec {
 	u64 size;
@@ -51,12 +57,18 @@ struct bpbuf_carve_spec {
  * @npages: number of pages
  * @dma: bus address of @base for the device the carve was taken for
  * @source: where it came from (never BPBUF_SOURCE_AUTO once taken)
+ * @page_maps: its pages may be put into user page tables one by one
+ *	(pagemap.c), as the page allocator's own; reserved memory's
+ *	ZONE_DEVICE pages may not
+ * @reserved: the reserved source's own state, or NULL
  */
 struct bpbuf_carve {
 	struct page *base;
 	unsigned long npages;
 	dma_addr_t dma;
 	enum bpbuf_source source;
+	bool page_maps;
+	struct bpbuf_reserved *reserved;
 };
 
 int bpbuf_source_parse(const char *name, enum bpbuf_source *source);
@@ -77,5 +89,10 @@ int bpbuf_movable_take_at(struct device *dev, u64 size, phys_addr_t at,
 			  struct bpbuf_carve *carve);
 void bpbuf_movable_give(struct device *dev, struct bpbuf_carve *carve);
 void bpbuf_movable_explain(struct device *dev, u64 size, int err);
+
+/* source_reserved.c */
+int bpbuf_reserved_take(struct device *dev, u64 size, phys_addr_t at,
+			struct bpbuf_carve *carve);
+void bpbuf_reserved_give(struct device *dev, struct bpbuf_carve *carve);
 
 #endif /* BPBUF_SOURCE_H */

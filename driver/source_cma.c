@@ -48,6 +48,7 @@ int bpbuf_cma_take(struct device *dev, u64 size, struct bpbuf_carve *carve)
 	carve->npages = size >> PAGE_SHIFT;
 	carve->dma = dma;
 	carve->source = BPBUF_SOURCE_CMA;
+	carve->page_maps = true;
 	return 0;
 }
 

@@ -171,6 +171,7 @@ static int carve_of(struct device *dev, unsigned long pfn, unsigned long n,
 	carve->npages = n;
 	carve->dma = dma;
 	carve->source = BPBUF_SOURCE_MOVABLE;
+	carve->page_maps = true;
 	return 0;
 }
 

@@ -148,6 +148,11 @@ struct bpbuf_get_cap {
 #define BPBUF_HEAP_SOURCE_MOVABLE	2
 /* A reserved-memory region of the device tree, with a CMA area of its own */
 #define BPBUF_HEAP_SOURCE_REGION	3
+/*
+ * Memory set aside at boot that the kernel does not manage (memmap=), at a
+ * fixed address, given struct pages by ZONE_DEVICE; no page maps
+ */
+#define BPBUF_HEAP_SOURCE_RESERVED	4
 
 /* Flags in struct bpbuf_heap_info's @flags */
 /* BPBUF_IOCTL_PAGE_MAP works for this heap's buffers */

@@ -191,6 +191,8 @@ static const char *source_name(uint32_t source)
 		return "movable";
 	case BPBUF_HEAP_SOURCE_REGION:
 		return "region";
+	case BPBUF_HEAP_SOURCE_RESERVED:
+		return "reserved";
 	}
 	return "?";
 }

@@ -78,7 +78,8 @@ static int heap_id_of(int dev, const char *name)
 static const char *source_word(uint32_t source)
 {
 	return source == BPBUF_HEAP_SOURCE_CMA ? "cma" :
-	       source == BPBUF_HEAP_SOURCE_MOVABLE ? "movable" : "?";
+	       source == BPBUF_HEAP_SOURCE_MOVABLE ? "movable" :
+	       source == BPBUF_HEAP_SOURCE_RESERVED ? "reserved" : "?";
 }
 
 /* Free bytes of heap @id now, or 0 */
@@ -240,7 +241,7 @@ static int restore(int *dev, int ko_fd, const char *orig)
 	return *dev < 0 ? -1 : 0;
 }
 
-TEST_F(heaps, named_heaps_each_serve_their_own)
+TEST_F_TIMEOUT(heaps, named_heaps_each_serve_their_own, 300)
 {
 	struct bpbuf_heap_info def, low, video;
 	char orig[1024], node[128], path[200];
@@ -356,7 +357,7 @@ static long long heap_phys(const char *name)
  * free here, on any machine, and not where a search for free memory would
  * go first (the first heap's). Then bad addresses are refused.
  */
-TEST_F(heaps, fixed_address_heap_is_where_it_is_asked)
+TEST_F_TIMEOUT(heaps, fixed_address_heap_is_where_it_is_asked, 300)
 {
 	char orig[1024], args[200], said[4096];
 	struct bpbuf_heap_info info;
@@ -422,6 +423,108 @@ TEST_F(heaps, fixed_address_heap_is_where_it_is_asked)
 	ASSERT_EQ(0, restore(&self->dev, ko_fd, orig)) TH_LOG("load %s", orig);
 }
 
+/*
+ * rig.reserved=ADDR:MIB, where the rig's x86 VMs set memory aside at boot
+ * (memmap=MIB M$ADDR): 0 and the range, or -1 when this VM has none
+ */
+static int rig_reserved(unsigned long long *at, unsigned long long *mib)
+{
+	char *line = NULL, *p;
+	size_t len = 0;
+	FILE *f = fopen("/proc/cmdline", "re");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	if (getline(&line, &len, f) > 0 && (p = strstr(line, "rig.reserved=")) &&
+	    sscanf(p, "rig.reserved=%llx:%llu", at, mib) == 2)
+		ret = 0;
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/*
+ * NAME:SIZE@ADDR:reserved: memory the kernel was told at boot to leave
+ * alone (memmap=), given struct pages by ZONE_DEVICE: at that address on
+ * every load, zeroed, exported and mapped as any heap's, but no page maps.
+ * A kernel without ZONE_DEVICE refuses it, saying why; a range the kernel
+ * manages, a misaligned one, and one claimed twice are refused too.
+ */
+TEST_F_TIMEOUT(heaps, reserved_memory_heap_at_its_boot_address, 300)
+{
+	char orig[1024], args[200], said[4096];
+	unsigned long long at, mib;
+	struct bpbuf_heap_info info;
+	struct bpbuf_page_map pm = { 0 };
+	int ko_fd, ret, round, id, fd;
+	uint64_t size, bus;
+	const char *why;
+
+	if (rig_reserved(&at, &mib))
+		SKIP(return, "no memory set aside at boot here (the rig's x86 VMs boot with memmap= and rig.reserved=)");
+	size = mib * MIB;
+	ko_fd = bp_unload_for_reload(&self->dev, orig, sizeof(orig), &why);
+	if (ko_fd == -1)
+		SKIP(return, "%s", why);
+	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
+	snprintf(args, sizeof(args), "heaps=resv:%lluM@0x%llx:reserved", mib, at);
+	if (!bp_file_has_word("/proc/cmdline", "rig.zone_device=1")) {
+		ret = bp_load_logged(ko_fd, args, said, sizeof(said));
+		EXPECT_EQ(EOPNOTSUPP, ret) TH_LOG("%s", args);
+		EXPECT_TRUE(strstr(said, "CONFIG_ZONE_DEVICE") != NULL) TH_LOG("the kernel said: %s", said);
+		ASSERT_EQ(0, restore(&self->dev, ko_fd, orig)) TH_LOG("load %s", orig);
+		return;
+	}
+
+	for (round = 0; round < 2; round++) {
+		ret = bp_load(ko_fd, args);
+		ASSERT_EQ(0, ret) TH_LOG("%s (round %d): %s", args, round, strerror(ret));
+		EXPECT_EQ((long long)at, heap_phys("resv"));
+		self->dev = bp_open();
+		ASSERT_LE(0, self->dev);
+		id = heap_id_of(self->dev, "resv");
+		ASSERT_LT(0, id);
+		ASSERT_EQ(0, heap_info_id(self->dev, id, &info));
+		EXPECT_EQ(BPBUF_HEAP_SOURCE_RESERVED, info.source);
+		EXPECT_TRUE(info.flags & BPBUF_HEAP_FIXED);
+		EXPECT_FALSE(info.flags & BPBUF_HEAP_PAGE_MAP);
+		EXPECT_EQ(size, info.heap_size);
+		/* the whole range: at its address, zeroed, written, zeroed again */
+		ASSERT_EQ(0, alloc_from(self->dev, id, size, &fd));
+		ASSERT_EQ(0, bp_bus_addr(self->dev, fd, &bus, NULL));
+		EXPECT_EQ(at, bus);
+		EXPECT_EQ(0, bp_check_zero(fd, size));
+		EXPECT_EQ(0, bp_fill(fd, size, 0xa5));
+		pm.fd = (uint32_t)fd;
+		EXPECT_EQ(-1, ioctl(self->dev, BPBUF_IOCTL_PAGE_MAP, &pm));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		close(fd);
+		ASSERT_EQ(0, alloc_from(self->dev, id, size, &fd));
+		EXPECT_EQ(0, bp_check_zero(fd, size));
+		close(fd);
+		close(self->dev);
+		self->dev = -1;
+		ASSERT_EQ(0, bp_unload(200));
+	}
+
+	/* the range in /proc/iomem only while loaded: given back at unload */
+	snprintf(args, sizeof(args), "heaps=resv:%lluM@0x%llx:reserved,again:%lluM@0x%llx:reserved",
+		 mib, at, mib, at);
+	ret = bp_load_logged(ko_fd, args, said, sizeof(said));
+	EXPECT_EQ(EBUSY, ret) TH_LOG("the same range twice: %s", said);
+	snprintf(args, sizeof(args), "heaps=resv:%lluM@0x%llx:reserved", mib - 1, at);
+	EXPECT_EQ(EINVAL, bp_load(ko_fd, args)) TH_LOG("%s: not a whole subsection", args);
+	/* 256 MiB up: memory the kernel manages, in every rig VM */
+	ret = bp_load_logged(ko_fd, "heaps=resv:16M@0x10000000:reserved", said, sizeof(said));
+	EXPECT_EQ(EINVAL, ret);
+	EXPECT_TRUE(strstr(said, "the kernel manages memory there") != NULL) TH_LOG("the kernel said: %s", said);
+	EXPECT_EQ(EINVAL, bp_load(ko_fd, "heaps=resv:16M:reserved"));
+	EXPECT_EQ(EINVAL, bp_load(ko_fd, "heap_source=reserved"));
+	EXPECT_EQ(-1, access(BPBUF_PARAMS, F_OK));
+	ASSERT_EQ(0, restore(&self->dev, ko_fd, orig)) TH_LOG("load %s", orig);
+}
+
 /* Values of heaps= the load refuses, and the errno it refuses them with */
 static const struct {
 	const char *args;
@@ -453,7 +556,7 @@ static void n_heaps(char *args, size_t len, unsigned int n)
 			 i > 1 ? "," : "", i);
 }
 
-TEST_F(heaps, bad_heaps_values_fail_the_load)
+TEST_F_TIMEOUT(heaps, bad_heaps_values_fail_the_load, 300)
 {
 	char orig[1024], args[200], last[8];
 	unsigned int room;
@@ -589,7 +692,7 @@ static long long free_memory(void)
  * "first", 64 MiB: half of that is more than a debug kernel's own
  * allocations move free memory by meanwhile; 16 MiB was seen)
  */
-TEST_F(heaps, heap_that_cannot_be_carved_fails_the_whole_load)
+TEST_F_TIMEOUT(heaps, heap_that_cannot_be_carved_fails_the_whole_load, 300)
 {
 	long long too_big = (bp_meminfo("MemTotal:") + 1024 * MIB) / MIB * MIB;
 	char orig[1024], args[200], said[4096];

@@ -85,17 +85,21 @@ run "$bpbuf" alloc 4K -- sh -c 'kill -TERM $$'
 expect "alloc -- COMMAND killed by SIGTERM: 143" 143
 run "$bpbuf" alloc 4K -- /nonexistent/command
 expect "alloc -- missing command: 127" 127 '' '^bpbuf: cannot run /nonexistent/command: No such file or directory$'
-# the command passes the fd on: the buffer lives until the last holder
-run "$bpbuf" alloc 2M -- sh -c 'sleep 3 & exit 0'
-sleep 1
-if [ "$st" = 0 ] && [ "$(live_buffers)" = "$((base_live + 1))" ]; then
+# the command passes the fd on: the buffer lives until the last holder, a
+# child left blocked on a FIFO until the check is done (no timing involved)
+mkfifo "$tmp/release"
+run "$bpbuf" alloc 2M -- sh -c "cat '$tmp/release' >/dev/null & exit 0"
+live=$(live_buffers)
+if [ "$st" = 0 ] && [ "$live" = "$((base_live + 1))" ]; then
 	ok "alloc: the buffer outlives the tool while a child of COMMAND holds the fd"
 else
-	not_ok "alloc: the buffer outlives the tool while a child of COMMAND holds the fd (status $st, live $(live_buffers))"
+	not_ok "alloc: the buffer outlives the tool while a child of COMMAND holds the fd (status $st, live $live)"
 fi
-sleep 3
+echo >"$tmp/release"
+i=0
+while [ "$(live_buffers)" != "$base_live" ] && [ $i -lt 150 ]; do sleep 0.2; i=$((i + 1)); done
 [ "$(live_buffers)" = "$base_live" ] && ok "alloc: ... and is freed when that child exits" ||
-	not_ok "alloc: ... and is freed when that child exits (live $(live_buffers))"
+	not_ok "alloc: ... and is freed when that child exits (live $(live_buffers) after 30 s)"
 
 # alloc --heap: by name or id
 run "$bpbuf" alloc 1M --heap default -- "$helper" check-fill 0

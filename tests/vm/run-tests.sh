@@ -184,6 +184,17 @@ grep -qx 'CONFIG_ARCH_SUPPORTS_PUD_PFNMAP=y' "$linux_obj/.config" &&
 	grep -qx 'CONFIG_TRANSPARENT_HUGEPAGE=y' "$linux_obj/.config" &&
 	append="rig.pud_pfnmap=1 $append"
 
+# x86 VMs set 32 MiB aside at boot, 1 GiB up (below any initramfs, which
+# QEMU puts at the top of low memory), for the reserved heap source
+# (heaps.c); rig.zone_device=1 where the kernel can give it struct pages
+# (elsewhere the test checks that it is refused)
+case $arch in
+x86_64)
+	append="memmap=32M\$0x40000000 rig.reserved=0x40000000:32 $append"
+	grep -qx 'CONFIG_ZONE_DEVICE=y' "$linux_obj/.config" && append="rig.zone_device=1 $append"
+	;;
+esac
+
 bins=()
 for prog in "$@"; do bins+=(--bin "$prog"); done
 mods=()
