@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 
 #include "bpbuf_test.h"
+#include "bpbuf_test_importer.h"
 #include "kselftest_harness.h"
 #include "reload.h"
 
@@ -457,7 +458,8 @@ TEST_F_TIMEOUT(heaps, reserved_memory_heap_at_its_boot_address, 300)
 	unsigned long long at, mib;
 	struct bpbuf_heap_info info;
 	struct bpbuf_page_map pm = { 0 };
-	int ko_fd, ret, round, id, fd;
+	struct bpbuf_test_import ti = { 0 };
+	int ko_fd, ret, round, id, fd, imp;
 	uint64_t size, bus;
 	const char *why;
 
@@ -499,6 +501,15 @@ TEST_F_TIMEOUT(heaps, reserved_memory_heap_at_its_boot_address, 300)
 		pm.fd = (uint32_t)fd;
 		EXPECT_EQ(-1, ioctl(self->dev, BPBUF_IOCTL_PAGE_MAP, &pm));
 		EXPECT_EQ(EOPNOTSUPP, errno);
+		/* an importer maps it for its device: one range, at its address */
+		imp = open(BPBUF_TEST_IMPORTER_NODE, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, imp) TH_LOG("%s: the rig loads bpbuf_test_importer.ko", BPBUF_TEST_IMPORTER_NODE);
+		ti.fd = fd;
+		ASSERT_EQ(0, ioctl(imp, BPBUF_TEST_IOC_IMPORT, &ti)) TH_LOG("import: %s", strerror(errno));
+		EXPECT_EQ(size, ti.size);
+		EXPECT_EQ(1, ti.contiguous);
+		EXPECT_EQ(at, ti.dma_addr);
+		close(imp);
 		close(fd);
 		ASSERT_EQ(0, alloc_from(self->dev, id, size, &fd));
 		EXPECT_EQ(0, bp_check_zero(fd, size));
