@@ -150,7 +150,7 @@ struct bpbuf_get_cap {
 #define BPBUF_HEAP_SOURCE_REGION	3
 /*
  * Memory set aside at boot that the kernel does not manage (memmap=), at a
- * fixed address, given struct pages by ZONE_DEVICE; no page maps
+ * fixed address, given struct pages by ZONE_DEVICE; no page maps (0.6)
  */
 #define BPBUF_HEAP_SOURCE_RESERVED	4
 
@@ -359,7 +359,8 @@ struct bpbuf_sync {
  * bus offsets give it. Never through bounce buffers and never in pieces:
  * what cannot be one directly reachable range is refused.
  *
- * The mapping belongs to the open file of /dev/bpbuf it was asked through,
+ * Since interface 0.6 the mapping belongs to the open file of /dev/bpbuf it
+ * was asked through (before, to the buffer, ended by whoever asked),
  * one per buffer and device there, and holds the buffer: its memory stays
  * allocated (and charged) while the mapping lives, even with every fd of
  * the buffer closed, so that a device never reaches memory that went back
