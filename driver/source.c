@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dma-mapping.h>
 #include <linux/errno.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
@@ -128,6 +129,19 @@ int bpbuf_carve_take(struct device *dev, const struct bpbuf_carve_spec *spec,
 		return -EINVAL;
 	}
 	return -EINVAL;
+}
+
+/*
+ * Whether a carve at a fixed address lies within @dev's DMA mask, said in
+ * the log when not (movable and reserved memory alike)
+ */
+bool bpbuf_carve_within_mask(struct device *dev, u64 size, phys_addr_t at)
+{
+	if (at + size - 1 <= dma_get_mask(dev))
+		return true;
+	pr_err("cannot take %llu MiB at %pa: beyond the %u-bit DMA mask\n",
+	       size >> 20, &at, fls64(dma_get_mask(dev)));
+	return false;
 }
 
 void bpbuf_carve_give(struct device *dev, struct bpbuf_carve *carve)

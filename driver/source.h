@@ -76,6 +76,7 @@ const char *bpbuf_source_name(enum bpbuf_source source);
 int bpbuf_carve_take(struct device *dev, const struct bpbuf_carve_spec *spec,
 		     struct bpbuf_carve *carve);
 void bpbuf_carve_give(struct device *dev, struct bpbuf_carve *carve);
+bool bpbuf_carve_within_mask(struct device *dev, u64 size, phys_addr_t at);
 
 /* source_cma.c */
 int bpbuf_cma_take(struct device *dev, u64 size, struct bpbuf_carve *carve);

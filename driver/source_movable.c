@@ -207,11 +207,8 @@ int bpbuf_movable_take_at(struct device *dev, u64 size, phys_addr_t at,
 	u64 mib = size >> 20;
 	int ret;
 
-	if (at + size - 1 > dma_get_mask(dev)) {
-		pr_err("cannot take %llu MiB at %pa: beyond the %u-bit DMA mask\n",
-		       mib, &at, fls64(dma_get_mask(dev)));
+	if (!bpbuf_carve_within_mask(dev, size, at))
 		return -EINVAL;
-	}
 	if (!first || !pages_usable(page_zone(first), pfn, pfn + n, &bad)) {
 		pr_err("cannot take %llu MiB at %pa: page frame 0x%lx is no ordinary memory of the zone the range starts in (a hole, reserved by firmware or memmap=, or another zone)\n",
 		       mib, &at, bad);

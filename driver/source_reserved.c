@@ -48,11 +48,8 @@ static int range_usable(struct device *dev, u64 size, phys_addr_t at)
 		       mib, &at, align >> 10);
 		return -EINVAL;
 	}
-	if (at + size - 1 > dma_get_mask(dev)) {
-		pr_err("cannot take %llu MiB of reserved memory at %pa: beyond the %u-bit DMA mask\n",
-		       mib, &at, fls64(dma_get_mask(dev)));
+	if (!bpbuf_carve_within_mask(dev, size, at))
 		return -EINVAL;
-	}
 	if (region_intersects(at, size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
 		pr_err("cannot take %llu MiB of reserved memory at %pa: the kernel manages memory there; set it aside at boot (memmap=%lluM$%pa on x86) or take movable memory there (heaps= NAME:SIZE@ADDR:movable)\n",

@@ -103,19 +103,26 @@ static void forget_dev_map(struct bpbuf_buffer *buf,
 		*map = buf->dev_maps[--buf->nr_dev_maps];
 }
 
-/* The request that ends @map: the same, with the outputs zero */
-static void end_request(const struct bpbuf_dev_map *map,
-			struct bpbuf_dev_map *req)
+/*
+ * DEV_UNMAP of @map, a DEV_MAP request that succeeded: the same request
+ * with its outputs zero. Its result changes nothing for the callers: an
+ * unbind may have ended the mapping already, and the buffer goes anyway
+ * when the process closes /dev/bpbuf.
+ */
+static void dev_unmap_request(struct bpbuf_buffer *buf,
+			      const struct bpbuf_dev_map *map)
 {
-	*req = *map;
-	req->dma_addr = 0;
-	req->size = 0;
+	struct bpbuf_dev_map req = *map;
+
+	req.dma_addr = 0;
+	req.size = 0;
+	bpbuf_xioctl(buf->dev->fd, BPBUF_IOCTL_DEV_UNMAP, &req);
 }
 
 BPBUF_EXPORT int bpbuf_buffer_dev_map(struct bpbuf_buffer *buf,
 				      const char *device, uint64_t *dma_addr)
 {
-	struct bpbuf_dev_map req, end;
+	struct bpbuf_dev_map req;
 	int ret;
 
 	if (!dma_addr)
@@ -128,8 +135,7 @@ BPBUF_EXPORT int bpbuf_buffer_dev_map(struct bpbuf_buffer *buf,
 	ret = remember_dev_map(buf, &req);
 	if (ret) {
 		/* unrecorded, bpbuf_buffer_free() could not end it */
-		end_request(&req, &end);
-		bpbuf_xioctl(buf->dev->fd, BPBUF_IOCTL_DEV_UNMAP, &end);
+		dev_unmap_request(buf, &req);
 		return ret;
 	}
 	*dma_addr = req.dma_addr;
@@ -151,20 +157,13 @@ BPBUF_EXPORT int bpbuf_buffer_dev_unmap(struct bpbuf_buffer *buf,
 	return ret;
 }
 
-/*
- * For bpbuf_buffer_free(): end what this handle mapped. ENOENT (an unbind
- * ended it) and every other error change nothing: the buffer goes anyway
- * when the process closes /dev/bpbuf.
- */
+/* For bpbuf_buffer_free(): end what this handle mapped */
 void bpbuf_buffer_end_dev_maps(struct bpbuf_buffer *buf)
 {
-	struct bpbuf_dev_map req;
 	unsigned int i;
 
-	for (i = 0; i < buf->nr_dev_maps; i++) {
-		end_request(&buf->dev_maps[i], &req);
-		bpbuf_xioctl(buf->dev->fd, BPBUF_IOCTL_DEV_UNMAP, &req);
-	}
+	for (i = 0; i < buf->nr_dev_maps; i++)
+		dev_unmap_request(buf, &buf->dev_maps[i]);
 	free(buf->dev_maps);
 	buf->dev_maps = NULL;
 	buf->nr_dev_maps = 0;

@@ -353,6 +353,28 @@ static long long heap_phys(const char *name)
 }
 
 /*
+ * Load with @args, whose heap @name must start at physical @at, and open
+ * the device: the heap's id, its info in @info; round for the log
+ */
+static int load_fixed_heap(struct __test_metadata *_metadata, int ko_fd,
+			   const char *args, int round, const char *name,
+			   long long at, int *dev, struct bpbuf_heap_info *info)
+{
+	int ret, id;
+
+	ret = bp_load(ko_fd, args);
+	ASSERT_EQ(0, ret) TH_LOG("%s (round %d): %s", args, round, strerror(ret));
+	EXPECT_EQ(at, heap_phys(name));
+	*dev = bp_open();
+	ASSERT_LE(0, *dev);
+	id = heap_id_of(*dev, name);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, heap_info_id(*dev, id, info));
+	EXPECT_TRUE(info->flags & BPBUF_HEAP_FIXED);
+	return id;
+}
+
+/*
  * NAME:SIZE@ADDR: movable memory taken at that address, on every load.
  * The address is the one the second of two movable heaps was just given:
  * free here, on any machine, and not where a search for free memory would
@@ -387,17 +409,9 @@ TEST_F_TIMEOUT(heaps, fixed_address_heap_is_where_it_is_asked, 300)
 
 	for (round = 0; round < 2; round++) {
 		snprintf(args, sizeof(args), "heaps=fixed:16M@0x%llx", at);
-		ret = bp_load(ko_fd, args);
-		ASSERT_EQ(0, ret) TH_LOG("%s (round %d): %s", args, round,
-					 strerror(ret));
-		EXPECT_EQ(at, heap_phys("fixed"));
-		self->dev = bp_open();
-		ASSERT_LE(0, self->dev);
-		id = heap_id_of(self->dev, "fixed");
-		ASSERT_LT(0, id);
-		ASSERT_EQ(0, heap_info_id(self->dev, id, &info));
+		id = load_fixed_heap(_metadata, ko_fd, args, round, "fixed", at,
+				     &self->dev, &info);
 		EXPECT_EQ(BPBUF_HEAP_SOURCE_MOVABLE, info.source);
-		EXPECT_TRUE(info.flags & BPBUF_HEAP_FIXED);
 		EXPECT_EQ(16 * MIB, info.heap_size);
 		ASSERT_EQ(0, alloc_from(self->dev, id, 16 * MIB, &fd));
 		ASSERT_EQ(0, bp_bus_addr(self->dev, fd, &bus, NULL));
@@ -480,16 +494,9 @@ TEST_F_TIMEOUT(heaps, reserved_memory_heap_at_its_boot_address, 300)
 	}
 
 	for (round = 0; round < 2; round++) {
-		ret = bp_load(ko_fd, args);
-		ASSERT_EQ(0, ret) TH_LOG("%s (round %d): %s", args, round, strerror(ret));
-		EXPECT_EQ((long long)at, heap_phys("resv"));
-		self->dev = bp_open();
-		ASSERT_LE(0, self->dev);
-		id = heap_id_of(self->dev, "resv");
-		ASSERT_LT(0, id);
-		ASSERT_EQ(0, heap_info_id(self->dev, id, &info));
+		id = load_fixed_heap(_metadata, ko_fd, args, round, "resv",
+				     (long long)at, &self->dev, &info);
 		EXPECT_EQ(BPBUF_HEAP_SOURCE_RESERVED, info.source);
-		EXPECT_TRUE(info.flags & BPBUF_HEAP_FIXED);
 		EXPECT_FALSE(info.flags & BPBUF_HEAP_PAGE_MAP);
 		EXPECT_EQ(size, info.heap_size);
 		/* the whole range: at its address, zeroed, written, zeroed again */
