@@ -22,8 +22,28 @@
 /* The allocator itself, the same file bpbuf.ko is built from */
 #include "extent.c"
 
-/* Operations in the model test; its log line says how many of each ran */
-#define MODEL_OPS		100000
+/*
+ * Operations in the model test (its log line says how many of each ran):
+ * the rig's line depth loads the module with model_steps=20000.
+ */
+static unsigned int model_steps = 100000;
+module_param(model_steps, uint, 0444);
+MODULE_PARM_DESC(model_steps, "operations in the model test (default 100000)");
+
+/*
+ * KUnit runs a module's suites as the module comes (6.1), before its
+ * parameters are parsed: read model_steps= from its argument string.
+ */
+static unsigned int model_steps_asked(void)
+{
+	const char *arg = THIS_MODULE->args;
+	unsigned int steps;
+
+	arg = arg ? strstr(arg, "model_steps=") : NULL;
+	if (arg && sscanf(arg, "model_steps=%u", &steps) == 1)
+		return steps;
+	return model_steps;
+}
 #define MODEL_PAGES		384
 #define MODEL_BASE_PFN		5	/* odd: page index and pfn differ */
 #define MODEL_MAX_LIVE		96
@@ -791,7 +811,7 @@ static void model_zero(struct kunit *test, struct extent_test *t, u8 *map,
 }
 
 /*
- * MODEL_OPS random allocations, frees (clean or dirty) and zeroer steps on
+ * model_steps random allocations, frees (clean or dirty) and zeroer steps on
  * a small heap, each checked against the reference.
  */
 static void model_random(struct kunit *test)
@@ -799,7 +819,7 @@ static void model_random(struct kunit *test)
 	struct extent_test *t = test->priv;
 	struct bpbuf_extents *ex = heap_make(test, MODEL_BASE_PFN, MODEL_PAGES);
 	static const char * const names[] = { "alloc", "free", "zeroer step" };
-	unsigned int op, kind, what, counts[3] = { 0, 0, 0 };
+	unsigned int op, steps, kind, what, counts[3] = { 0, 0, 0 };
 	struct rnd_state rnd;
 	struct verdict v;
 	u8 *map;
@@ -809,7 +829,8 @@ static void model_random(struct kunit *test)
 	memset(map, PAGE_CLEAN, MODEL_PAGES);
 	prandom_seed_state(&rnd, MODEL_SEED);
 
-	for (op = 0; op < MODEL_OPS; op++) {
+	steps = model_steps_asked();
+	for (op = 0; op < steps; op++) {
 		kind = prandom_u32_state(&rnd) % 100;
 		if (t->nr_live == MODEL_MAX_LIVE || (kind >= 50 && kind < 85 &&
 						     t->nr_live))

@@ -86,15 +86,16 @@ check_probes()
 # --env options in depth_env: their full depth where BPBUF_TEST_FULL=1
 # (scripts/test.sh --full), else line depth, a fifth or so of the loops
 # (100 -> 15 load cycles, 1000000 -> 200000 fuzz calls, 40 -> 15 s of
-# stress); each program prints what it ran. Fault injection keeps its
-# 10000 attempts: fewer were seen to miss the page allocator's faults.
-# The kernel configure was pointed at (kselftests.test: Linux 6.1's debug
-# kernel) always runs at full depth.
+# stress, 100000 -> 20000 steps of the KUnit extent model) and 10000 ->
+# 5000 fault-injection attempts: the page allocator's faults come once in
+# 230 to 380 attempts (26 to 43 in 10000 on the debug kernels), so 5000
+# meet 13 or more of them (2000 once met none).
 set_depth()
 {
 	depth_env=
 	[ "${BPBUF_TEST_FULL:-0}" = 1 ] && return
 	depth_env="--env BPBUF_LOAD_CYCLES=15 --env BPBUF_FUZZ_CALLS=200000 --env BPBUF_STRESS_SECONDS=15"
+	depth_env="$depth_env --env BPBUF_FAULT_ATTEMPTS=5000 --env BPBUF_KUNIT_bpbuf_extent=model_steps=20000"
 }
 
 # only_64bit NAME: drop the 32-bit kselftests (NAME-32) from $programs unless

@@ -6,6 +6,14 @@
 # The host's report.sh turns that into one TAP stream. A step never ends the
 # run: a failed step is recorded and the next one runs.
 
+# Whether the run scans for leaks: where the kernel has kmemleak, unless
+# the command line says rig.kmemleak=off (the rig's own self-test, whose
+# runs test the rig, not the kernel).
+rig_scans_leaks()
+{
+	[ -w /sys/kernel/debug/kmemleak ] && ! grep -qw 'rig\.kmemleak=off' /proc/cmdline
+}
+
 rig_start()
 {
 	# The channel is named on the kernel command line by run-vm.sh.
@@ -14,7 +22,7 @@ rig_start()
 	exec 3>"$channel"
 	echo "@@rig hello $(uname -r)" >&3
 	# Leaks from boot are the kernel's, not ours: report only what the run adds.
-	if [ -w /sys/kernel/debug/kmemleak ]; then
+	if rig_scans_leaks; then
 		echo scan >/sys/kernel/debug/kmemleak
 		echo clear >/sys/kernel/debug/kmemleak
 	fi
@@ -77,14 +85,18 @@ rig_kunit_tap()
 # loads, and print its results (<debugfs>/kunit/SUITE/results) as TAP: one
 # result per case, and one for KUnit's verdict on the whole suite. The
 # module is unloaded after. A module that does not load, or a suite that
-# left no results or no plan, is a failed step.
+# left no results or no plan, is a failed step. Its parameters, if any, are
+# in BPBUF_KUNIT_<suite> (the rig's line depth: test-lib.sh set_depth).
 rig_kunit()
 {
 	module=$1 suite=$2
 	results=/sys/kernel/debug/kunit/$suite/results
+	eval "params=\${BPBUF_KUNIT_$suite:-}"
 	# KUnit itself, where the kernel has it as a module
 	[ -d /sys/module/kunit ] || modprobe kunit 2>/dev/null
-	if ! insmod "$module"; then
+	[ -z "$params" ] || echo "# $module $params"
+	# shellcheck disable=SC2086 # one word per parameter
+	if ! insmod "$module" $params; then
 		echo "1..1"
 		echo "not ok 1 - insmod $module"
 		return 1
@@ -121,7 +133,7 @@ rig_kmemleak()
 
 rig_finish()
 {
-	if [ -e /sys/kernel/debug/kmemleak ]; then
+	if rig_scans_leaks; then
 		rig_step kmemleak rig_kmemleak
 	fi
 	echo "@@rig done" >&3
