@@ -80,7 +80,10 @@ static int bpbuf_end_cpu_access(struct dma_buf *dmabuf,
 	return 0;
 }
 
-/* Kernel address of the whole buffer: the linear map, unless in highmem */
+/*
+ * Kernel address of the whole buffer: the linear map, unless in highmem or
+ * no-map memory (not in the linear map at all)
+ */
 static void *bpbuf_kmap_all(struct bpbuf_buffer *buf)
 {
 	struct page *first = buf->page;
@@ -88,7 +91,8 @@ static void *bpbuf_kmap_all(struct bpbuf_buffer *buf)
 	struct page **pages;
 	void *vaddr;
 
-	if (!PageHighMem(first) && !PageHighMem(nth_page(first, n - 1)))
+	if (bpbuf_heap_linear(buf->heap) && !PageHighMem(first) &&
+	    !PageHighMem(nth_page(first, n - 1)))
 		return page_address(first);
 
 	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);

@@ -249,7 +249,7 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, u32 id, const char *name,
 		pr_info("heap %s: its pages cannot be mapped one by one (%s): no page maps, O_DIRECT from buffers needs a copy\n",
 			name, heap->carve.page_maps ?
 			"a high-order page, not CMA or movable memory" :
-			"ZONE_DEVICE pages of reserved memory");
+			"pages of reserved memory");
 
 	/*
 	 * No source promises zeros: clear the carve once, here, so that every

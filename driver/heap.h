@@ -257,6 +257,12 @@ static inline struct page *bpbuf_heap_page(const struct bpbuf_heap *heap,
 	return nth_page(heap->carve.base, start);
 }
 
+/* The carve's pages are in the kernel's linear map (not no-map memory) */
+static inline bool bpbuf_heap_linear(const struct bpbuf_heap *heap)
+{
+	return !heap->carve.vaddr;
+}
+
 /* Physical address of the carve's first byte */
 static inline phys_addr_t bpbuf_heap_phys(const struct bpbuf_heap *heap)
 {

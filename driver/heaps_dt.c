@@ -4,7 +4,9 @@
  * memory-region is a reusable shared-dma-pool (a CMA area of its own, at a
  * fixed address with reg, or placed by the kernel with size, alignment and
  * alloc-ranges) becomes a heap, carved from that region for the node's
- * device, with the device's DMA setup (dma-coherent, dma-ranges) and mask:
+ * device, with the device's DMA setup (dma-coherent, dma-ranges) and mask.
+ * A no-map region with reg becomes a heap of the reserved source there
+ * (source_reserved.c), for a dma-coherent node only:
  *
  *	reserved-memory {
  *		fpga_pool: fpga@60000000 {
@@ -105,10 +107,11 @@ static int dt_heap_mask(struct device *dev)
 /*
  * The region's extent; the heap's size in it: bpbuf,size, else the whole
  * region; and where it must start: a region with reg is where it is on
- * every boot, so must the heap be
+ * every boot, so must the heap be. A no-map region (@nomap) has no CMA
+ * area: the reserved source takes it where it is, which reg must say.
  */
 static int dt_heap_region(struct device *dev, struct reserved_mem **rmem,
-			  u64 *size, phys_addr_t *at)
+			  u64 *size, phys_addr_t *at, bool *nomap)
 {
 	struct device_node *np = of_parse_phandle(dev->of_node,
 						  "memory-region", 0);
@@ -121,10 +124,16 @@ static int dt_heap_region(struct device *dev, struct reserved_mem **rmem,
 	}
 	*rmem = of_reserved_mem_lookup(np);
 	fixed = of_property_present(np, "reg");
+	*nomap = of_property_present(np, "no-map");
 	of_node_put(np);
 	if (!*rmem) {
 		dev_err(dev, "memory-region is no reserved-memory region the kernel set up\n");
 		return -ENODEV;
+	}
+	if (*nomap && !fixed) {
+		dev_err(dev, "memory-region %s is no-map without reg: its heap must be at an address the device tree says\n",
+			(*rmem)->name);
+		return -EINVAL;
 	}
 	*size = (*rmem)->size;
 	ret = of_property_read_u64(dev->of_node, "bpbuf,size", size);
@@ -142,9 +151,9 @@ static int dt_heap_region(struct device *dev, struct reserved_mem **rmem,
 	return 0;
 }
 /*
- * The carve must be the region's: without a CMA area of its own (a no-map
- * region, or one the kernel could not make an area of), the DMA API takes
- * what it can elsewhere
+ * The carve must be the region's: without a CMA area of its own (one the
+ * kernel could not make an area of), the DMA API takes what it can
+ * elsewhere
  */
 static bool dt_heap_in_region(struct bpbuf_heap *heap,
 			      const struct reserved_mem *rmem)
@@ -164,6 +173,7 @@ static int dt_heap_probe_one(struct platform_device *pdev)
 	};
 	struct reserved_mem *rmem;
 	struct bpbuf_heap *heap;
+	bool nomap;
 	u64 size;
 	int ret;
 
@@ -176,17 +186,21 @@ static int dt_heap_probe_one(struct platform_device *pdev)
 	ret = dt_heap_name(dev, name, sizeof(name));
 	if (ret)
 		return ret;
-	ret = dt_heap_region(dev, &rmem, &size, &spec.at);
+	ret = dt_heap_region(dev, &rmem, &size, &spec.at, &nomap);
 	if (ret)
 		return ret;
 	ret = dt_heap_mask(dev);
 	if (ret)
 		return ret;
-	ret = of_reserved_mem_device_init_by_idx(dev, dev->of_node, 0);
-	if (ret) {
-		dev_err(dev, "cannot take region %s: %d (is it a reusable shared-dma-pool?)\n",
-			rmem->name, ret);
-		return ret;
+	if (nomap) {
+		spec.source = BPBUF_SOURCE_RESERVED;
+	} else {
+		ret = of_reserved_mem_device_init_by_idx(dev, dev->of_node, 0);
+		if (ret) {
+			dev_err(dev, "cannot take region %s: %d (is it a reusable shared-dma-pool?)\n",
+				rmem->name, ret);
+			return ret;
+		}
 	}
 
 	spec.size = size;
@@ -199,7 +213,7 @@ static int dt_heap_probe_one(struct platform_device *pdev)
 		goto release_region;
 	}
 	if (!dt_heap_in_region(heap, rmem)) {
-		dev_err(dev, "region %s is no CMA area of its own (no-map, or not reusable): its heap would not be the region's memory\n",
+		dev_err(dev, "region %s is no CMA area of its own (not reusable): its heap would not be the region's memory\n",
 			rmem->name);
 		bpbuf_heaps_remove(dt_heaps, heap);
 		ret = -EINVAL;

@@ -8,9 +8,13 @@
  * importer that also writes the buffer through the CPU (vivid does), since
  * unmapping copies the bounce buffer back over it. bpbuf refuses those
  * mappings, for dma-buf importers (attach.c) and for DEV_MAP (devmap.c).
+ * It refuses no-map memory (source_reserved.c) to a device that is not
+ * DMA-coherent too: the CPU's cache maintenance for it, and bouncing, go
+ * through the kernel's linear map, which such memory is not in.
  */
 #include <linux/device.h>
 #include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/scatterlist.h>
@@ -36,9 +40,10 @@ bool bpbuf_dma_translates(struct device *dev)
  * a bus that has no address for them at all (DMA_MAPPING_ERROR) does not
  * reach them. bpbuf_dma_in_place() checks a mapping after the fact.
  *
- * Return: 0; -EOPNOTSUPP when @dev has no DMA mask or swiotlb bounces all
- * its DMA; -ERANGE when, with no translating IOMMU, its mask or bus limit
- * does not reach the whole buffer.
+ * Return: 0; -EOPNOTSUPP when @dev has no DMA mask, swiotlb bounces all
+ * its DMA, or the buffer is no-map memory and @dev is not DMA-coherent;
+ * -ERANGE when, with no translating IOMMU, its mask or bus limit does not
+ * reach the whole buffer.
  */
 int bpbuf_dma_reach(struct device *dev, struct bpbuf_buffer *buf, bool translated)
 {
@@ -47,6 +52,8 @@ int bpbuf_dma_reach(struct device *dev, struct bpbuf_buffer *buf, bool translate
 	u64 limit;
 
 	if (!dev->dma_mask)
+		return -EOPNOTSUPP;
+	if (!bpbuf_heap_linear(buf->heap) && !dev_is_dma_coherent(dev))
 		return -EOPNOTSUPP;
 	if (translated)
 		return 0;

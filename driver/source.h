@@ -13,8 +13,9 @@
  *            the device the region is assigned to (heaps_dt.c); taken as
  *            cma is, from that device's area
  *   reserved a physical range set aside at boot that the kernel does not
- *            manage (memmap=SIZE$ADDR), given struct pages with
- *            memremap_pages() (source_reserved.c)
+ *            manage (memmap=SIZE$ADDR, a no-map device tree region), given
+ *            struct pages with memremap_pages() where it has none
+ *            (source_reserved.c)
  */
 #ifndef BPBUF_SOURCE_H
 #define BPBUF_SOURCE_H
@@ -60,6 +61,9 @@ struct bpbuf_carve_spec {
  * @page_maps: its pages may be put into user page tables one by one
  *	(pagemap.c), as the page allocator's own; reserved memory's
  *	ZONE_DEVICE pages may not
+ * @vaddr: the kernel's mapping of the whole carve where its pages are not
+ *	in the linear map (no-map memory), else NULL: page_address() of such
+ *	pages is no address, and only DMA-coherent devices may map them
  * @reserved: the reserved source's own state, or NULL
  */
 struct bpbuf_carve {
@@ -68,6 +72,7 @@ struct bpbuf_carve {
 	dma_addr_t dma;
 	enum bpbuf_source source;
 	bool page_maps;
+	void *vaddr;
 	struct bpbuf_reserved *reserved;
 };
 

@@ -2,14 +2,23 @@
 /*
  * The reserved source: a physical range set aside at boot, outside the
  * memory the kernel manages, so that the heap is at the same address on
- * every boot whatever ran before (x86: memmap=SIZE$ADDR, which the firmware
- * map then calls reserved). The kernel has no struct pages for such a
- * range; memremap_pages() gives it some, as ZONE_DEVICE memory of the
- * generic kind (each page with a reference of its own, as the page
- * allocator's), and maps it cacheable in the kernel's linear map. With them
- * bpbuf zeroes, vmaps, exports and maps its buffers as any other carve's:
- * importers get a scatterlist of pages, mmap() maps page frames. Page maps
- * (pagemap.c) are refused: pinning ZONE_DEVICE pages through user page
+ * every boot whatever ran before. Its pages come one of two ways:
+ *
+ *  - no struct pages at all (x86: memmap=SIZE$ADDR, which the firmware map
+ *    then calls reserved): memremap_pages() gives it some, as ZONE_DEVICE
+ *    memory of the generic kind (each page with a reference of its own, as
+ *    the page allocator's), and maps it cacheable in the kernel's linear
+ *    map;
+ *  - struct pages but no linear map (arm64: a no-map reserved-memory
+ *    region of the device tree): the pages are used as they are, and the
+ *    kernel's own writes (zeroing) go through a cacheable memremap() of
+ *    the range. The CPU's cache maintenance for a device works through the
+ *    linear map, so only DMA-coherent devices may map such memory: the
+ *    heap's own device is checked here, importers and DEV_MAP by reach.c.
+ *
+ * Either way bpbuf zeroes, vmaps, exports and maps its buffers as any other
+ * carve's: importers get a scatterlist of pages, mmap() maps page frames.
+ * Page maps (pagemap.c) are refused: pinning such pages through user page
  * tables is not a way the kernel's generic code takes.
  *
  * The range is claimed in the resource tree (/proc/iomem: "bpbuf"), so that
@@ -17,47 +26,128 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
+#include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 
-#include "source.h"
-
 #ifdef HAVE_MEMREMAP_PAGES
 #include <linux/memremap.h>
+#endif
+
+#include "source.h"
 
 /**
  * struct bpbuf_reserved - what the reserved source keeps of a carve
- * @pgmap: the range's ZONE_DEVICE pages
+ * @pgmap: the range's ZONE_DEVICE pages, if memremap_pages() made them
  * @res: the range, claimed
  */
 struct bpbuf_reserved {
+#ifdef HAVE_MEMREMAP_PAGES
 	struct dev_pagemap pgmap;
+#endif
 	struct resource *res;
 };
 
 /* Whether [@at, @at + @size) can be taken, said in the log when not */
 static int range_usable(struct device *dev, u64 size, phys_addr_t at)
 {
-	unsigned long align = memremap_compat_align();
 	u64 mib = size >> 20;
 
-	if (!IS_ALIGNED(at, align) || !IS_ALIGNED(size, align)) {
-		pr_err("cannot take %llu MiB of reserved memory at %pa: it must start and end on a multiple of %lu KiB\n",
-		       mib, &at, align >> 10);
+	if (!PAGE_ALIGNED(at) || !PAGE_ALIGNED(size)) {
+		pr_err("cannot take %llu MiB of reserved memory at %pa: it must start and end on a page\n",
+		       mib, &at);
 		return -EINVAL;
 	}
 	if (!bpbuf_carve_within_mask(dev, size, at))
 		return -EINVAL;
 	if (region_intersects(at, size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
-		pr_err("cannot take %llu MiB of reserved memory at %pa: the kernel manages memory there; set it aside at boot (memmap=%lluM$%pa on x86) or take movable memory there (heaps= NAME:SIZE@ADDR:movable)\n",
+		pr_err("cannot take %llu MiB of reserved memory at %pa: the kernel manages memory there; set it aside at boot (memmap=%lluM$%pa on x86, a no-map reserved-memory region in device tree) or take movable memory there (heaps= NAME:SIZE@ADDR:movable)\n",
 		       mib, &at, mib, &at);
 		return -EINVAL;
 	}
 	return 0;
 }
+
+/* Every page of the range has a struct page and is not in the linear map */
+static bool range_has_unmapped_pages(u64 size, phys_addr_t at)
+{
+#ifdef HAVE_PFN_IS_MAP_MEMORY
+	unsigned long pfn, end = PHYS_PFN(at + size);
+
+	for (pfn = PHYS_PFN(at); pfn < end; pfn++)
+		if (!pfn_valid(pfn) || pfn_is_map_memory(pfn))
+			return false;
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* No-map memory: its own struct pages, a mapping of the kernel's own */
+static int take_unmapped(struct device *dev, u64 size, phys_addr_t at,
+			 struct bpbuf_carve *carve)
+{
+	if (!dev_is_dma_coherent(dev)) {
+		pr_err("cannot take %llu MiB of no-map memory at %pa: the heap's device is not DMA-coherent (dma-coherent in device tree), and cache maintenance needs the linear map, which no-map memory is not in\n",
+		       size >> 20, &at);
+		return -EINVAL;
+	}
+	carve->vaddr = memremap(at, size, MEMREMAP_WB);
+	if (!carve->vaddr) {
+		pr_err("cannot map %llu MiB of no-map memory at %pa for the kernel\n",
+		       size >> 20, &at);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+#ifdef HAVE_MEMREMAP_PAGES
+/* Memory without struct pages: ZONE_DEVICE gives it some */
+static int take_device_pages(struct bpbuf_reserved *r, struct device *dev,
+			     u64 size, phys_addr_t at)
+{
+	unsigned long align = memremap_compat_align();
+	void *addr;
+
+	if (!IS_ALIGNED(at, align) || !IS_ALIGNED(size, align)) {
+		pr_err("cannot take %llu MiB of reserved memory at %pa: it must start and end on a multiple of %lu KiB\n",
+		       size >> 20, &at, align >> 10);
+		return -EINVAL;
+	}
+	r->pgmap.type = MEMORY_DEVICE_GENERIC;
+	r->pgmap.range.start = at;
+	r->pgmap.range.end = at + size - 1;
+	r->pgmap.nr_range = 1;
+	addr = memremap_pages(&r->pgmap, dev_to_node(dev));
+	if (IS_ERR(addr)) {
+		pr_err("cannot give %llu MiB of reserved memory at %pa struct pages: memremap_pages() failed (%ld)\n",
+		       size >> 20, &at, PTR_ERR(addr));
+		return PTR_ERR(addr);
+	}
+	return 0;
+}
+
+static void give_device_pages(struct bpbuf_reserved *r)
+{
+	memunmap_pages(&r->pgmap);
+}
+#else
+static int take_device_pages(struct bpbuf_reserved *r, struct device *dev,
+			     u64 size, phys_addr_t at)
+{
+	pr_err("cannot take %llu MiB of reserved memory at %pa: this kernel cannot give it the struct pages buffers need (memremap_pages(), CONFIG_ZONE_DEVICE)\n",
+	       size >> 20, &at);
+	return -EOPNOTSUPP;
+}
+
+static void give_device_pages(struct bpbuf_reserved *r)
+{
+}
+#endif /* HAVE_MEMREMAP_PAGES */
 
 /**
  * bpbuf_reserved_take - the carve from a range set aside at boot
@@ -68,17 +158,18 @@ static int range_usable(struct device *dev, u64 size, phys_addr_t at)
  *
  * Failures are explained in the kernel log.
  *
- * Return: 0; -EINVAL when the range is misaligned for memremap_pages(),
- * beyond @dev's DMA mask or partly memory the kernel manages; -EBUSY when
- * someone else (another heap) claims part of it; -ENOMEM, or
- * memremap_pages()'s error.
+ * Return: 0; -EINVAL when the range is misaligned, beyond @dev's DMA mask,
+ * partly memory the kernel manages, or no-map memory for a device that is
+ * not DMA-coherent; -EBUSY when someone else (another heap) claims part of
+ * it; -EOPNOTSUPP when it has no struct pages and the kernel cannot give it
+ * any; -ENOMEM, or memremap_pages()'s error.
  */
 int bpbuf_reserved_take(struct device *dev, u64 size, phys_addr_t at,
 			struct bpbuf_carve *carve)
 {
+	unsigned long attrs = 0;
 	struct bpbuf_reserved *r;
 	dma_addr_t dma;
-	void *addr;
 	int ret;
 
 	ret = range_usable(dev, size, at);
@@ -94,25 +185,25 @@ int bpbuf_reserved_take(struct device *dev, u64 size, phys_addr_t at,
 		ret = -EBUSY;
 		goto free;
 	}
-	r->pgmap.type = MEMORY_DEVICE_GENERIC;
-	r->pgmap.range.start = at;
-	r->pgmap.range.end = at + size - 1;
-	r->pgmap.nr_range = 1;
-	addr = memremap_pages(&r->pgmap, dev_to_node(dev));
-	if (IS_ERR(addr)) {
-		ret = PTR_ERR(addr);
-		pr_err("cannot give %llu MiB of reserved memory at %pa struct pages: memremap_pages() failed (%d)\n",
-		       size >> 20, &at, ret);
-		goto release;
+	carve->vaddr = NULL;
+	if (range_has_unmapped_pages(size, at)) {
+		ret = take_unmapped(dev, size, at, carve);
+		/* a coherent device: nothing to clean through the linear map */
+		attrs = DMA_ATTR_SKIP_CPU_SYNC;
+	} else {
+		ret = take_device_pages(r, dev, size, at);
 	}
+	if (ret)
+		goto release;
 	carve->base = pfn_to_page(PHYS_PFN(at));
 	/* inside the mask, so the DMA API maps it in place, never bounced */
-	dma = dma_map_page(dev, carve->base, 0, size, DMA_BIDIRECTIONAL);
+	dma = dma_map_page_attrs(dev, carve->base, 0, size, DMA_BIDIRECTIONAL,
+				 attrs);
 	if (dma_mapping_error(dev, dma)) {
 		pr_err("cannot map %llu MiB of reserved memory at %pa for the heap's device\n",
 		       size >> 20, &at);
 		ret = -ENOMEM;
-		goto unmap_pages;
+		goto give_pages;
 	}
 	carve->npages = size >> PAGE_SHIFT;
 	carve->dma = dma;
@@ -121,8 +212,12 @@ int bpbuf_reserved_take(struct device *dev, u64 size, phys_addr_t at,
 	carve->reserved = r;
 	return 0;
 
-unmap_pages:
-	memunmap_pages(&r->pgmap);
+give_pages:
+	if (carve->vaddr)
+		memunmap(carve->vaddr);
+	else
+		give_device_pages(r);
+	carve->vaddr = NULL;
 release:
 	release_mem_region(at, size);
 free:
@@ -135,25 +230,14 @@ void bpbuf_reserved_give(struct device *dev, struct bpbuf_carve *carve)
 	struct bpbuf_reserved *r = carve->reserved;
 	u64 size = (u64)carve->npages << PAGE_SHIFT;
 
-	dma_unmap_page(dev, carve->dma, size, DMA_BIDIRECTIONAL);
-	memunmap_pages(&r->pgmap);
-	release_mem_region(r->pgmap.range.start, size);
+	dma_unmap_page_attrs(dev, carve->dma, size, DMA_BIDIRECTIONAL,
+			     carve->vaddr ? DMA_ATTR_SKIP_CPU_SYNC : 0);
+	if (carve->vaddr)
+		memunmap(carve->vaddr);
+	else
+		give_device_pages(r);
+	carve->vaddr = NULL;
+	release_mem_region(r->res->start, size);
 	kfree(r);
 	carve->reserved = NULL;
 }
-
-#else /* !HAVE_MEMREMAP_PAGES */
-
-int bpbuf_reserved_take(struct device *dev, u64 size, phys_addr_t at,
-			struct bpbuf_carve *carve)
-{
-	pr_err("cannot take %llu MiB of reserved memory at %pa: this kernel cannot give it the struct pages buffers need (memremap_pages(), CONFIG_ZONE_DEVICE)\n",
-	       size >> 20, &at);
-	return -EOPNOTSUPP;
-}
-
-void bpbuf_reserved_give(struct device *dev, struct bpbuf_carve *carve)
-{
-}
-
-#endif /* HAVE_MEMREMAP_PAGES */

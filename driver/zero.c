@@ -34,7 +34,10 @@ static void clear_pages_at(struct bpbuf_heap *heap, unsigned long start,
 	struct page *page = bpbuf_heap_page(heap, start);
 	unsigned long i;
 
-	if (!PageHighMem(page) && !PageHighMem(nth_page(page, n - 1))) {
+	if (heap->carve.vaddr) {
+		/* no-map memory: through the source's own mapping */
+		memset(heap->carve.vaddr + (start << PAGE_SHIFT), 0, n << PAGE_SHIFT);
+	} else if (!PageHighMem(page) && !PageHighMem(nth_page(page, n - 1))) {
 		memset(page_address(page), 0, n << PAGE_SHIFT);
 	} else {
 		for (i = 0; i < n; i++)

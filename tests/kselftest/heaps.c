@@ -621,6 +621,8 @@ TEST_F_TIMEOUT(heaps, bad_heaps_values_fail_the_load, 300)
 #define DT_FIXED_BASE	0x80000000ULL
 #define DT_FIXED_SIZE	(32 * MIB)
 #define DT_LOW_SIZE	(16 * MIB)
+#define DT_NOMAP_BASE	0x90000000ULL
+#define DT_NOMAP_SIZE	(32 * MIB)
 
 /* A heap's first bus address, from its debugfs file (root), or -1 */
 static long long heap_bus_addr(const char *name)
@@ -696,6 +698,57 @@ TEST_F(heaps, device_tree_heaps_from_reserved_memory)
 		close(d.fd);
 		close(hfd);
 	}
+}
+
+/*
+ * The rig's no-map region: memory the kernel keeps out of its linear map,
+ * taken by the reserved source with the pages it has and a mapping of its
+ * own, for a dma-coherent node (dt/bpbuf-heaps.dtsi)
+ */
+TEST_F(heaps, device_tree_heap_from_no_map_memory)
+{
+	struct bpbuf_test_import ti = { 0 };
+	struct bpbuf_page_map pm = { 0 };
+	struct bpbuf_heap_info info;
+	int id, fd, imp;
+	uint64_t bus;
+
+	if (access(DT_NODE, F_OK))
+		SKIP(return, "no bpbuf heap in this machine's device tree (the rig declares them on arm64)");
+	id = heap_id_of(self->dev, "dt-nomap");
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, heap_info_id(self->dev, id, &info));
+	EXPECT_EQ(BPBUF_HEAP_SOURCE_RESERVED, info.source);
+	EXPECT_EQ(DT_NOMAP_SIZE, info.heap_size);
+	EXPECT_TRUE(info.flags & BPBUF_HEAP_FIXED);
+	EXPECT_FALSE(info.flags & BPBUF_HEAP_PAGE_MAP);
+	if (!access(BPBUF_DEBUGFS, F_OK))
+		EXPECT_EQ((long long)DT_NOMAP_BASE, heap_bus_addr("dt-nomap"));
+
+	/* the whole region: at its address, zeroed, written, zeroed again */
+	ASSERT_EQ(0, alloc_from(self->dev, id, DT_NOMAP_SIZE, &fd));
+	ASSERT_EQ(0, bp_bus_addr(self->dev, fd, &bus, NULL));
+	EXPECT_EQ(DT_NOMAP_BASE, bus);
+	EXPECT_EQ(0, bp_check_zero(fd, DT_NOMAP_SIZE));
+	EXPECT_EQ(0, bp_fill(fd, DT_NOMAP_SIZE, 0x3c));
+	pm.fd = (uint32_t)fd;
+	EXPECT_EQ(-1, ioctl(self->dev, BPBUF_IOCTL_PAGE_MAP, &pm));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	/*
+	 * The test importer's device has no firmware node: on arm64 it is not
+	 * DMA-coherent, and its cache maintenance would need the linear map
+	 */
+	imp = open(BPBUF_TEST_IMPORTER_NODE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, imp) TH_LOG("%s: the rig loads bpbuf_test_importer.ko", BPBUF_TEST_IMPORTER_NODE);
+	ti.fd = fd;
+	EXPECT_EQ(-1, ioctl(imp, BPBUF_TEST_IOC_IMPORT, &ti));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(imp);
+	close(fd);
+	ASSERT_EQ(0, alloc_from(self->dev, id, DT_NOMAP_SIZE, &fd));
+	EXPECT_EQ(0, bp_check_zero(fd, DT_NOMAP_SIZE));
+	close(fd);
+	EXPECT_EQ(DT_NOMAP_SIZE, free_of(self->dev, id));
 }
 
 /* Free memory as the page allocator has it: MemFree and the per-CPU lists */
