@@ -461,6 +461,92 @@ TEST_F(edu, dev_map_bus_limit)
 	EXPECT_EQ(variant->translated ? 0 : (int)n, refused);
 }
 
+/* A buffer of @size from the heap called @heap, mapped; false if no such heap */
+static bool alloc_mapped_from(struct __test_metadata *_metadata,
+			      struct bpbuf_dev *dev, const char *heap,
+			      uint64_t size, struct bpbuf_buffer **buf,
+			      uint8_t **cpu)
+{
+	uint32_t id;
+	void *addr;
+
+	if (bpbuf_dev_heap_find(dev, heap, &id))
+		return false;
+	EXPECT_EQ(0, bpbuf_buffer_alloc_heap(dev, id, size, 0, 0, "edu-dma", buf));
+	if (!*buf)
+		return false;
+	EXPECT_EQ(0, bpbuf_buffer_map(*buf, PROT_READ | PROT_WRITE, &addr));
+	*cpu = addr;
+	return true;
+}
+
+/*
+ * The heaps of the rig's arm64 device tree (tests/vm/dt/bpbuf-heaps.dtsi)
+ * for a DMA engine that reaches only the low 2 GiB (the test driver's
+ * dma_limit): a buffer of the low heap (below 2 GiB) is mapped in place and
+ * the engine reaches it; one of the fixed heap (2 GiB up) is refused with
+ * ERANGE unless an IOMMU translates. And the no-map heap's buffer, for the
+ * engine with no limit (PCI devices are DMA-coherent on virt): mapped in
+ * place, reached, though the kernel has no linear map of it.
+ */
+TEST_F(edu, dev_map_device_tree_heaps)
+{
+	EDU_TEST_START();
+	const uint64_t limit = (2ULL << 30) - 1, size = MIB;
+	struct bpbuf_buffer *low = NULL, *fixed = NULL, *nomap = NULL;
+	uint8_t *low_cpu, *fixed_cpu, *nomap_cpu;
+	uint64_t bus, dma;
+	int sent = 0, right = 0, ret;
+	char value[32];
+
+	if (!alloc_mapped_from(_metadata, self->dev, "dt-low", size, &low, &low_cpu))
+		SKIP(return, "no device tree heaps here (the rig declares them on arm64)");
+	ASSERT_TRUE(alloc_mapped_from(_metadata, self->dev, "dt-fixed", size, &fixed, &fixed_cpu));
+	ASSERT_TRUE(alloc_mapped_from(_metadata, self->dev, "dt-nomap", size, &nomap, &nomap_cpu));
+	ASSERT_EQ(0, bpbuf_buffer_bus_addr(low, &bus));
+	ASSERT_GE(limit, bus + size - 1);
+	ASSERT_EQ(0, bpbuf_buffer_bus_addr(fixed, &bus));
+	ASSERT_LT(limit, bus);
+
+	snprintf(value, sizeof(value), "0x%" PRIx64, limit);
+	ASSERT_EQ(0, write_param(EDU_TEST_DRIVER, "dma_limit", value));
+	rebind(_metadata, self, variant, EDU_TEST_DRIVER);
+	ASSERT_EQ(0, bpbuf_buffer_dev_map(low, self->e.addr, &dma));
+	ASSERT_EQ(0, bpbuf_buffer_bus_addr(low, &bus));
+	if (!variant->translated)
+		EXPECT_EQ(bus, dma);
+	EXPECT_GE(limit, dma + size - 1);
+	right += three_pieces(_metadata, &self->e, low, low_cpu, dma, "DEV_MAP dt-low");
+	sent += 3;
+	EXPECT_EQ(0, bpbuf_buffer_dev_unmap(low, self->e.addr));
+	ret = bpbuf_buffer_dev_map(fixed, self->e.addr, &dma);
+	if (variant->translated) {
+		ASSERT_EQ(0, ret);
+		EXPECT_GE(limit, dma + size - 1);
+		right += three_pieces(_metadata, &self->e, fixed, fixed_cpu, dma, "DEV_MAP dt-fixed");
+		sent += 3;
+		EXPECT_EQ(0, bpbuf_buffer_dev_unmap(fixed, self->e.addr));
+	} else {
+		EXPECT_EQ(-ERANGE, ret) TH_LOG("dt-fixed's buffer above a 2 GiB reach");
+	}
+
+	ASSERT_EQ(0, write_param(EDU_TEST_DRIVER, "dma_limit", "0"));
+	rebind(_metadata, self, variant, EDU_TEST_DRIVER);
+	ASSERT_EQ(0, bpbuf_buffer_dev_map(nomap, self->e.addr, &dma));
+	ASSERT_EQ(0, bpbuf_buffer_bus_addr(nomap, &bus));
+	if (!variant->translated)
+		EXPECT_EQ(bus, dma);
+	right += three_pieces(_metadata, &self->e, nomap, nomap_cpu, dma, "DEV_MAP dt-nomap");
+	sent += 3;
+	EXPECT_EQ(0, bpbuf_buffer_dev_unmap(nomap, self->e.addr));
+	TH_LOG("table: %s, DEV_MAP from the device tree's heaps: %d of %d pieces right",
+	       variant->mode, right, sent);
+	EXPECT_EQ(sent, right);
+	bpbuf_buffer_free(low);
+	bpbuf_buffer_free(fixed);
+	bpbuf_buffer_free(nomap);
+}
+
 TEST_F(edu, dev_map_no_driver)
 {
 	EDU_TEST_START();
