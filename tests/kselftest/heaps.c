@@ -460,6 +460,31 @@ static int rig_reserved(unsigned long long *at, unsigned long long *mib)
 }
 
 /*
+ * A reserved heap's whole range as one buffer, checked: at its address,
+ * zeroed, then written with @fill through a mapping, and refused to page
+ * maps. Returns its fd.
+ */
+static int whole_reserved_buffer(struct __test_metadata *_metadata, int dev,
+				 int id, uint64_t size, uint64_t at, int fill)
+{
+	struct bpbuf_page_map pm = { 0 };
+	uint64_t bus;
+	int fd = -1;
+
+	EXPECT_EQ(0, alloc_from(dev, id, size, &fd));
+	if (fd < 0)
+		return fd;
+	EXPECT_EQ(0, bp_bus_addr(dev, fd, &bus, NULL));
+	EXPECT_EQ(at, bus);
+	EXPECT_EQ(0, bp_check_zero(fd, size));
+	EXPECT_EQ(0, bp_fill(fd, size, fill));
+	pm.fd = (uint32_t)fd;
+	EXPECT_EQ(-1, ioctl(dev, BPBUF_IOCTL_PAGE_MAP, &pm));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	return fd;
+}
+
+/*
  * NAME:SIZE@ADDR:reserved: memory the kernel was told at boot to leave
  * alone (memmap=), given struct pages by ZONE_DEVICE: at that address on
  * every load, zeroed, exported and mapped as any heap's, but no page maps.
@@ -471,10 +496,9 @@ TEST_F_TIMEOUT(heaps, reserved_memory_heap_at_its_boot_address, 300)
 	char orig[1024], args[200], said[4096];
 	unsigned long long at, mib;
 	struct bpbuf_heap_info info;
-	struct bpbuf_page_map pm = { 0 };
 	struct bpbuf_test_import ti = { 0 };
 	int ko_fd, ret, round, id, fd, imp;
-	uint64_t size, bus;
+	uint64_t size;
 	const char *why;
 
 	if (rig_reserved(&at, &mib))
@@ -500,14 +524,8 @@ TEST_F_TIMEOUT(heaps, reserved_memory_heap_at_its_boot_address, 300)
 		EXPECT_FALSE(info.flags & BPBUF_HEAP_PAGE_MAP);
 		EXPECT_EQ(size, info.heap_size);
 		/* the whole range: at its address, zeroed, written, zeroed again */
-		ASSERT_EQ(0, alloc_from(self->dev, id, size, &fd));
-		ASSERT_EQ(0, bp_bus_addr(self->dev, fd, &bus, NULL));
-		EXPECT_EQ(at, bus);
-		EXPECT_EQ(0, bp_check_zero(fd, size));
-		EXPECT_EQ(0, bp_fill(fd, size, 0xa5));
-		pm.fd = (uint32_t)fd;
-		EXPECT_EQ(-1, ioctl(self->dev, BPBUF_IOCTL_PAGE_MAP, &pm));
-		EXPECT_EQ(EOPNOTSUPP, errno);
+		fd = whole_reserved_buffer(_metadata, self->dev, id, size, at, 0xa5);
+		ASSERT_LE(0, fd);
 		/* an importer maps it for its device: one range, at its address */
 		imp = open(BPBUF_TEST_IMPORTER_NODE, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, imp) TH_LOG("%s: the rig loads bpbuf_test_importer.ko", BPBUF_TEST_IMPORTER_NODE);
@@ -708,10 +726,8 @@ TEST_F(heaps, device_tree_heaps_from_reserved_memory)
 TEST_F(heaps, device_tree_heap_from_no_map_memory)
 {
 	struct bpbuf_test_import ti = { 0 };
-	struct bpbuf_page_map pm = { 0 };
 	struct bpbuf_heap_info info;
 	int id, fd, imp;
-	uint64_t bus;
 
 	if (access(DT_NODE, F_OK))
 		SKIP(return, "no bpbuf heap in this machine's device tree (the rig declares them on arm64)");
@@ -726,14 +742,9 @@ TEST_F(heaps, device_tree_heap_from_no_map_memory)
 		EXPECT_EQ((long long)DT_NOMAP_BASE, heap_bus_addr("dt-nomap"));
 
 	/* the whole region: at its address, zeroed, written, zeroed again */
-	ASSERT_EQ(0, alloc_from(self->dev, id, DT_NOMAP_SIZE, &fd));
-	ASSERT_EQ(0, bp_bus_addr(self->dev, fd, &bus, NULL));
-	EXPECT_EQ(DT_NOMAP_BASE, bus);
-	EXPECT_EQ(0, bp_check_zero(fd, DT_NOMAP_SIZE));
-	EXPECT_EQ(0, bp_fill(fd, DT_NOMAP_SIZE, 0x3c));
-	pm.fd = (uint32_t)fd;
-	EXPECT_EQ(-1, ioctl(self->dev, BPBUF_IOCTL_PAGE_MAP, &pm));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	fd = whole_reserved_buffer(_metadata, self->dev, id, DT_NOMAP_SIZE,
+				   DT_NOMAP_BASE, 0x3c);
+	ASSERT_LE(0, fd);
 	/*
 	 * The test importer's device has no firmware node: on arm64 it is not
 	 * DMA-coherent, and its cache maintenance would need the linear map
