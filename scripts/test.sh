@@ -5,9 +5,9 @@
 #   test.sh [--full]
 #
 # Every kernel runs every VM test program, the stress programs at line
-# depth (a fifth of their loops); the 6.12 and 7.2 debug kernels leave the
-# 32-bit kselftests to the stock amd64 kernel of their line, each saying so
-# as a SKIP. --full runs everything everywhere at full depth.
+# depth (a fifth of their loops); the debug kernels leave the 32-bit
+# kselftests to the stock amd64 kernel of their line, each saying so as a
+# SKIP. --full runs everything everywhere at full depth.
 set -u
 cd "$(dirname "$0")/.."
 start=$(date +%s)
