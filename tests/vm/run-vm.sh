@@ -77,8 +77,12 @@ case $arch in
 x86_64)
 	# No LA57: with 5-level paging this KASAN kernel reports a wild access
 	# from an early timer interrupt in identify_cpu, now and then, before
-	# any test has run (kernel 6.1.192 under TCG).
-	qemu=(qemu-system-x86_64 -accel tcg -M pc -cpu max,la57=off)
+	# any test has run (kernel 6.1.192 under TCG). No ERMS or FSRM: with
+	# them the kernel's and glibc's memset and memcpy take rep stosb and
+	# rep movsb, which TCG runs a byte per iteration, where rep stosq moves
+	# eight; clearing and checking buffers, most of the suite's work, then
+	# takes twice as long (zeroing, heaps and alloc: 112 s against 68 s).
+	qemu=(qemu-system-x86_64 -accel tcg -M pc -cpu max,la57=off,erms=off,fsrm=off)
 	# TCG's TSC drifts against jiffies and the watchdog drops it, leaving a
 	# 4 ms clock; trust it, so that timings in the VM mean something.
 	cmdline="console=ttyS0 rig.results=/dev/ttyS1 tsc=reliable $cmdline"
