@@ -17,6 +17,7 @@
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
+#include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/swiotlb.h>
 
@@ -41,7 +42,8 @@ bool bpbuf_dma_translates(struct device *dev)
  * reach them. bpbuf_dma_in_place() checks a mapping after the fact.
  *
  * Return: 0; -EOPNOTSUPP when @dev has no DMA mask, swiotlb bounces all
- * its DMA, or the buffer is no-map memory and @dev is not DMA-coherent;
+ * its DMA, or the buffer is no-map memory and @dev is not DMA-coherent or
+ * is an untrusted PCI device;
  * -ERANGE when, with no translating IOMMU, its mask or bus limit does not
  * reach the whole buffer.
  */
@@ -53,7 +55,10 @@ int bpbuf_dma_reach(struct device *dev, struct bpbuf_buffer *buf, bool translate
 
 	if (!dev->dma_mask)
 		return -EOPNOTSUPP;
-	if (!bpbuf_heap_linear(buf->heap) && !dev_is_dma_coherent(dev))
+	/* an untrusted PCI device's small segments are bounced even with an IOMMU */
+	if (!bpbuf_heap_linear(buf->heap) &&
+	    (!dev_is_dma_coherent(dev) ||
+	     (dev_is_pci(dev) && to_pci_dev(dev)->untrusted)))
 		return -EOPNOTSUPP;
 	if (translated)
 		return 0;

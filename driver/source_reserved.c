@@ -18,6 +18,9 @@
  *
  * Either way bpbuf zeroes, vmaps, exports and maps its buffers as any other
  * carve's: importers get a scatterlist of pages, mmap() maps page frames.
+ * An importer that wrote through kmap() of a no-map page, against dma-buf's
+ * rules (dma_buf_vmap() is the way), would fault: such pages have no
+ * kernel address of their own.
  * Page maps (pagemap.c) are refused: pinning such pages through user page
  * tables is not a way the kernel's generic code takes.
  *
@@ -72,18 +75,42 @@ static int range_usable(struct device *dev, u64 size, phys_addr_t at)
 	return 0;
 }
 
-/* Every page of the range has a struct page and is not in the linear map */
-static bool range_has_unmapped_pages(u64 size, phys_addr_t at)
+/* The struct pages a range has */
+enum range_pages {
+	RANGE_NO_PAGES,		/* none: memremap_pages() gives it some */
+	RANGE_NO_MAP,		/* all, none in the linear map: no-map memory */
+	RANGE_OTHER,		/* anything else: refused */
+};
+
+/*
+ * What pages [@at, @at + @size), claimed as @res, has. Only arm64 keeps
+ * memory out of its linear map with struct pages (no-map, which it lists
+ * as a top-level "reserved" resource); a hole in a section of RAM has
+ * struct pages too but is no memory, and memremap_pages() of a range that
+ * has some already fails (on arm64 after clearing its no-map mark).
+ */
+static enum range_pages range_pages(const struct resource *res, u64 size,
+				    phys_addr_t at)
 {
 #ifdef HAVE_PFN_IS_MAP_MEMORY
-	unsigned long pfn, end = PHYS_PFN(at + size);
+	unsigned long pfn, end = PHYS_PFN(at + size), valid = 0, unmapped = 0;
+	const struct resource *parent = res->parent;
 
-	for (pfn = PHYS_PFN(at); pfn < end; pfn++)
-		if (!pfn_valid(pfn) || pfn_is_map_memory(pfn))
-			return false;
-	return true;
+	for (pfn = PHYS_PFN(at); pfn < end; pfn++) {
+		if (!pfn_valid(pfn))
+			continue;
+		valid++;
+		unmapped += !pfn_is_map_memory(pfn);
+	}
+	if (!valid)
+		return RANGE_NO_PAGES;
+	if (unmapped == end - PHYS_PFN(at) && parent &&
+	    parent->parent == &iomem_resource && parent->name &&
+	    !strcmp(parent->name, "reserved"))
+		return RANGE_NO_MAP;
+	return RANGE_OTHER;
 #else
-	return false;
+	return RANGE_NO_PAGES;
 #endif
 }
 
@@ -159,8 +186,8 @@ static void give_device_pages(struct bpbuf_reserved *r)
  * Failures are explained in the kernel log.
  *
  * Return: 0; -EINVAL when the range is misaligned, beyond @dev's DMA mask,
- * partly memory the kernel manages, or no-map memory for a device that is
- * not DMA-coherent; -EBUSY when someone else (another heap) claims part of
+ * partly memory the kernel manages, partly with struct pages but not no-map
+ * memory, or no-map memory for a device that is not DMA-coherent; -EBUSY when someone else (another heap) claims part of
  * it; -EOPNOTSUPP when it has no struct pages and the kernel cannot give it
  * any; -ENOMEM, or memremap_pages()'s error.
  */
@@ -186,12 +213,19 @@ int bpbuf_reserved_take(struct device *dev, u64 size, phys_addr_t at,
 		goto free;
 	}
 	carve->vaddr = NULL;
-	if (range_has_unmapped_pages(size, at)) {
+	switch (range_pages(r->res, size, at)) {
+	case RANGE_NO_PAGES:
+		ret = take_device_pages(r, dev, size, at);
+		break;
+	case RANGE_NO_MAP:
 		ret = take_unmapped(dev, size, at, carve);
 		/* a coherent device: nothing to clean through the linear map */
 		attrs = DMA_ATTR_SKIP_CPU_SYNC;
-	} else {
-		ret = take_device_pages(r, dev, size, at);
+		break;
+	default:
+		pr_err("cannot take %llu MiB of reserved memory at %pa: part of it has struct pages but it is not no-map memory (arm64: a no-map reserved-memory region inside /memory)\n",
+		       size >> 20, &at);
+		ret = -EINVAL;
 	}
 	if (ret)
 		goto release;
