@@ -59,8 +59,8 @@ struct bpbuf_carve_spec {
  * @dma: bus address of @base for the device the carve was taken for
  * @source: where it came from (never BPBUF_SOURCE_AUTO once taken)
  * @page_maps: its pages may be put into user page tables one by one
- *	(pagemap.c), as the page allocator's own; reserved memory's
- *	ZONE_DEVICE pages may not
+ *	(pagemap.c), as the page allocator's own; reserved memory's pages
+ *	(ZONE_DEVICE, or no-map) may not
  * @vaddr: the kernel's mapping of the whole carve where its pages are not
  *	in the linear map (no-map memory), else NULL: page_address() of such
  *	pages is no address, and only DMA-coherent devices may map them

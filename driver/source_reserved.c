@@ -176,6 +176,16 @@ static void give_device_pages(struct bpbuf_reserved *r)
 }
 #endif /* HAVE_MEMREMAP_PAGES */
 
+/* Undo take_unmapped() or take_device_pages(), whichever gave @carve */
+static void give_pages(struct bpbuf_reserved *r, struct bpbuf_carve *carve)
+{
+	if (carve->vaddr)
+		memunmap(carve->vaddr);
+	else
+		give_device_pages(r);
+	carve->vaddr = NULL;
+}
+
 /**
  * bpbuf_reserved_take - the carve from a range set aside at boot
  * @dev: the device it is mapped for
@@ -187,9 +197,10 @@ static void give_device_pages(struct bpbuf_reserved *r)
  *
  * Return: 0; -EINVAL when the range is misaligned, beyond @dev's DMA mask,
  * partly memory the kernel manages, partly with struct pages but not no-map
- * memory, or no-map memory for a device that is not DMA-coherent; -EBUSY when someone else (another heap) claims part of
- * it; -EOPNOTSUPP when it has no struct pages and the kernel cannot give it
- * any; -ENOMEM, or memremap_pages()'s error.
+ * memory, or no-map memory for a device that is not DMA-coherent; -EBUSY
+ * when someone else (another heap) claims part of it; -EOPNOTSUPP when it
+ * has no struct pages and the kernel cannot give it any; -ENOMEM, or
+ * memremap_pages()'s error.
  */
 int bpbuf_reserved_take(struct device *dev, u64 size, phys_addr_t at,
 			struct bpbuf_carve *carve)
@@ -247,11 +258,7 @@ int bpbuf_reserved_take(struct device *dev, u64 size, phys_addr_t at,
 	return 0;
 
 give_pages:
-	if (carve->vaddr)
-		memunmap(carve->vaddr);
-	else
-		give_device_pages(r);
-	carve->vaddr = NULL;
+	give_pages(r, carve);
 release:
 	release_mem_region(at, size);
 free:
@@ -266,11 +273,7 @@ void bpbuf_reserved_give(struct device *dev, struct bpbuf_carve *carve)
 
 	dma_unmap_page_attrs(dev, carve->dma, size, DMA_BIDIRECTIONAL,
 			     carve->vaddr ? DMA_ATTR_SKIP_CPU_SYNC : 0);
-	if (carve->vaddr)
-		memunmap(carve->vaddr);
-	else
-		give_device_pages(r);
-	carve->vaddr = NULL;
+	give_pages(r, carve);
 	release_mem_region(r->res->start, size);
 	kfree(r);
 	carve->reserved = NULL;

@@ -34,7 +34,7 @@ static void clear_pages_at(struct bpbuf_heap *heap, unsigned long start,
 	struct page *page = bpbuf_heap_page(heap, start);
 	unsigned long i;
 
-	if (heap->carve.vaddr) {
+	if (!bpbuf_heap_linear(heap)) {
 		/* no-map memory: through the source's own mapping */
 		memset(heap->carve.vaddr + (start << PAGE_SHIFT), 0, n << PAGE_SHIFT);
 	} else if (!PageHighMem(page) && !PageHighMem(nth_page(page, n - 1))) {

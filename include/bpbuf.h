@@ -149,8 +149,9 @@ struct bpbuf_get_cap {
 /* A reserved-memory region of the device tree, with a CMA area of its own */
 #define BPBUF_HEAP_SOURCE_REGION	3
 /*
- * Memory set aside at boot that the kernel does not manage (memmap=), at a
- * fixed address, given struct pages by ZONE_DEVICE; no page maps (0.6)
+ * Memory set aside at boot that the kernel does not manage (memmap=, given
+ * struct pages by ZONE_DEVICE; a no-map device tree region), at a fixed
+ * address; no page maps (0.6)
  */
 #define BPBUF_HEAP_SOURCE_RESERVED	4
 
