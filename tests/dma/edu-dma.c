@@ -461,8 +461,8 @@ TEST_F(edu, dev_map_bus_limit)
 	EXPECT_EQ(variant->translated ? 0 : (int)n, refused);
 }
 
-/* A buffer of @size from the heap called @heap, mapped; false if no such heap */
-static bool alloc_mapped_from(struct __test_metadata *_metadata,
+/* A buffer of @size from the heap called @heap, mapped */
+static void alloc_mapped_from(struct __test_metadata *_metadata,
 			      struct bpbuf_dev *dev, const char *heap,
 			      uint64_t size, struct bpbuf_buffer **buf,
 			      uint8_t **cpu)
@@ -470,14 +470,10 @@ static bool alloc_mapped_from(struct __test_metadata *_metadata,
 	uint32_t id;
 	void *addr;
 
-	if (bpbuf_dev_heap_find(dev, heap, &id))
-		return false;
-	EXPECT_EQ(0, bpbuf_buffer_alloc_heap(dev, id, size, 0, 0, "edu-dma", buf));
-	if (!*buf)
-		return false;
-	EXPECT_EQ(0, bpbuf_buffer_map(*buf, PROT_READ | PROT_WRITE, &addr));
+	ASSERT_EQ(0, bpbuf_dev_heap_find(dev, heap, &id)) TH_LOG("no heap %s", heap);
+	ASSERT_EQ(0, bpbuf_buffer_alloc_heap(dev, id, size, 0, 0, "edu-dma", buf));
+	ASSERT_EQ(0, bpbuf_buffer_map(*buf, PROT_READ | PROT_WRITE, &addr));
 	*cpu = addr;
-	return true;
 }
 
 /*
@@ -499,10 +495,11 @@ TEST_F(edu, dev_map_device_tree_heaps)
 	int sent = 0, right = 0, ret;
 	char value[32];
 
-	if (!alloc_mapped_from(_metadata, self->dev, "dt-low", size, &low, &low_cpu))
-		SKIP(return, "no device tree heaps here (the rig declares them on arm64)");
-	ASSERT_TRUE(alloc_mapped_from(_metadata, self->dev, "dt-fixed", size, &fixed, &fixed_cpu));
-	ASSERT_TRUE(alloc_mapped_from(_metadata, self->dev, "dt-nomap", size, &nomap, &nomap_cpu));
+	if (access("/proc/device-tree/bpbuf-heap-low", F_OK))
+		SKIP(return, "no bpbuf heap in this machine's device tree (the rig declares them on arm64)");
+	alloc_mapped_from(_metadata, self->dev, "dt-low", size, &low, &low_cpu);
+	alloc_mapped_from(_metadata, self->dev, "dt-fixed", size, &fixed, &fixed_cpu);
+	alloc_mapped_from(_metadata, self->dev, "dt-nomap", size, &nomap, &nomap_cpu);
 	ASSERT_EQ(0, bpbuf_buffer_bus_addr(low, &bus));
 	ASSERT_GE(limit, bus + size - 1);
 	ASSERT_EQ(0, bpbuf_buffer_bus_addr(fixed, &bus));
