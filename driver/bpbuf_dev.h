@@ -18,7 +18,7 @@
 #define BPBUF_DRIVER_NAME	"bpbuf"
 #define BPBUF_DRIVER_DESC	"Physically contiguous buffers as dma-buf file descriptors"
 #define BPBUF_VERSION_MAJOR	0
-#define BPBUF_VERSION_MINOR	6
+#define BPBUF_VERSION_MINOR	7
 #define BPBUF_VERSION_PATCHLEVEL	0
 
 /* Largest alignment BPBUF_IOCTL_ALLOC accepts: one PUD on x86-64 */

@@ -27,6 +27,7 @@
 #include "bpbuf_dev.h"
 #include "buffer.h"
 #include "compat.h"
+#include "cpumode.h"
 #include "mmap.h"
 
 /**
@@ -38,7 +39,7 @@
  * @dir: what the CPU does: DMA_TO_DEVICE writes, DMA_FROM_DEVICE reads
  *
  * Covers the heap's own mapping of the carve, every mapped importer and an
- * in-kernel vmap.
+ * in-kernel vmap; a barrier only for a buffer that is not mapped cached.
  */
 void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 		       bool for_cpu, enum dma_data_direction dir)
@@ -46,6 +47,16 @@ void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 	u64 carve_offset = ((u64)buf->range->start << PAGE_SHIFT) + offset;
 	struct bpbuf_attachment *a;
 
+	/*
+	 * No CPU mapping of a write-combined or uncached buffer goes through
+	 * the caches: all that is left to do is to order the CPU's accesses
+	 * against the device's, and to drain the write-combining buffers
+	 * (mfence on x86, dsb sy on arm64).
+	 */
+	if (!bpbuf_cpu_mode_cached(buf->cpu_mode)) {
+		mb();
+		return;
+	}
 	mutex_lock(&buf->lock);
 	bpbuf_heap_sync(buf->heap, carve_offset, length, for_cpu, dir);
 	list_for_each_entry(a, &buf->attachments, node)
@@ -81,8 +92,9 @@ static int bpbuf_end_cpu_access(struct dma_buf *dmabuf,
 }
 
 /*
- * Kernel address of the whole buffer: the linear map, unless in highmem or
- * no-map memory (not in the linear map at all)
+ * Kernel address of the whole buffer: the linear map, unless in highmem,
+ * in no-map memory (not in the linear map at all) or mapped other than
+ * cached (a mapping of the buffer's own mode)
  */
 static void *bpbuf_kmap_all(struct bpbuf_buffer *buf)
 {
@@ -91,8 +103,8 @@ static void *bpbuf_kmap_all(struct bpbuf_buffer *buf)
 	struct page **pages;
 	void *vaddr;
 
-	if (bpbuf_heap_linear(buf->heap) && !PageHighMem(first) &&
-	    !PageHighMem(nth_page(first, n - 1)))
+	if (bpbuf_cpu_mode_cached(buf->cpu_mode) && bpbuf_heap_linear(buf->heap) &&
+	    !PageHighMem(first) && !PageHighMem(nth_page(first, n - 1)))
 		return page_address(first);
 
 	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
@@ -100,7 +112,7 @@ static void *bpbuf_kmap_all(struct bpbuf_buffer *buf)
 		return ERR_PTR(-ENOMEM);
 	for (i = 0; i < n; i++)
 		pages[i] = nth_page(first, i);
-	vaddr = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	vaddr = vmap(pages, n, VM_MAP, bpbuf_cpu_mode_prot(buf->cpu_mode, PAGE_KERNEL));
 	kvfree(pages);
 	return vaddr ? vaddr : ERR_PTR(-ENOMEM);
 }
@@ -157,6 +169,7 @@ static void bpbuf_release(struct dma_buf *dmabuf)
 	mutex_unlock(&bdev->buffers_lock);
 	mutex_destroy(&buf->lock);
 
+	bpbuf_cpu_mode_leave(buf->heap, buf->range, buf->cpu_mode);
 	/* the memory and its charge go back together, now or once unheld */
 	if (!READ_ONCE(buf->page_mapped))
 		bpbuf_heap_free(buf->heap, buf->range, !READ_ONCE(buf->touched));
@@ -192,13 +205,15 @@ static void set_name(struct dma_buf *dmabuf, char *name)
 
 /*
  * Allocate, zero and export npages of heap at align_pages (where placing it
- * there cuts no run of free memory in two, if edge_only); no charge yet
+ * there cuts no run of free memory in two, if edge_only), for CPU mappings
+ * of cpu_mode; no charge yet
  */
 static struct dma_buf *buffer_create(struct bpbuf_device *bdev,
 				     struct bpbuf_heap *heap,
 				     unsigned long npages,
 				     unsigned long align_pages, bool edge_only,
-				     unsigned int file_flags, const char *name)
+				     u32 cpu_mode, unsigned int file_flags,
+				     const char *name)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct bpbuf_buffer *buf;
@@ -225,6 +240,10 @@ static struct dma_buf *buffer_create(struct bpbuf_device *bdev,
 	ret = bpbuf_heap_zero(heap, buf->range);
 	if (ret)
 		goto free_dirty_range;
+	ret = bpbuf_cpu_mode_enter(heap, buf->range, cpu_mode);
+	if (ret)
+		goto free_clean_range;
+	buf->cpu_mode = cpu_mode;
 
 	buf->bdev = bdev;
 	buf->heap = heap;
@@ -255,6 +274,8 @@ static struct dma_buf *buffer_create(struct bpbuf_device *bdev,
 
 destroy_lock:
 	mutex_destroy(&buf->lock);
+	bpbuf_cpu_mode_leave(heap, buf->range, cpu_mode);
+free_clean_range:
 	bpbuf_heap_free(heap, buf->range, true);
 	goto free_name;
 free_dirty_range:
@@ -275,12 +296,14 @@ free_buf:
  * @fallback: with no room at @align_pages, try the next smaller default
  *	alignment, then none (the default alignment is a wish, an asked one
  *	is not)
+ * @cpu_mode: how CPUs map it, a BPBUF_CPU_* mode the heap allows
  */
 struct alloc_shape {
 	struct bpbuf_heap *heap;
 	unsigned long npages;
 	unsigned long align_pages;
 	bool fallback;
+	u32 cpu_mode;
 };
 
 /*
@@ -305,13 +328,23 @@ static u64 default_align(const struct bpbuf_device *bdev, u64 bytes, u64 below)
 }
 
 static int alloc_shape(struct bpbuf_device *bdev, struct bpbuf_heap *heap,
-		       u64 size, u64 align, struct alloc_shape *shape)
+		       u64 size, u64 align, u32 cpu_mode,
+		       struct alloc_shape *shape)
 {
 	if (!size || size > U64_MAX - PAGE_SIZE + 1)
 		return -EINVAL;
 	if (align && (!is_power_of_2(align) || align < PAGE_SIZE ||
 		      align > BPBUF_MAX_ALIGN))
 		return -EINVAL;
+	cpu_mode = cpu_mode ?: bpbuf_heap_cpu_mode(heap);
+	if (!(bpbuf_cpu_modes(heap) & BPBUF_CPU_MODE_BIT(cpu_mode))) {
+		pr_info_ratelimited("heap %s: no %s buffers: %s\n", heap->name,
+				    bpbuf_cpu_mode_name(cpu_mode),
+				    bpbuf_cpu_mode_why_not(bpbuf_heap_source(heap),
+							   cpu_mode));
+		return -EOPNOTSUPP;
+	}
+	shape->cpu_mode = cpu_mode;
 	/* larger than the heap can never fit; also keeps npages in range */
 	if (size > bpbuf_heap_size(heap))
 		return -ENOMEM;
@@ -357,7 +390,8 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
 	 */
 	align_pages = shape->align_pages;
 	dmabuf = buffer_create(bdev, shape->heap, shape->npages, align_pages,
-			       wish_edge_only(shape, align_pages), file_flags, name);
+			       wish_edge_only(shape, align_pages),
+			       shape->cpu_mode, file_flags, name);
 	while (dmabuf == ERR_PTR(-ENOMEM) && shape->fallback && align_pages > 1) {
 		align_pages = default_align(bdev, (u64)shape->npages << PAGE_SHIFT,
 					    (u64)align_pages << PAGE_SHIFT) >>
@@ -365,7 +399,7 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
 		dmabuf = buffer_create(bdev, shape->heap, shape->npages,
 				       align_pages,
 				       wish_edge_only(shape, align_pages),
-				       file_flags, name);
+				       shape->cpu_mode, file_flags, name);
 	}
 	if (IS_ERR(dmabuf)) {
 		bpbuf_account_uncharge(charge);
@@ -393,6 +427,7 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
  *	the largest page-table entry the buffer reaches, at least 2 MiB, so
  *	that it can be mapped with large entries; with no such room, the next
  *	smaller one; none for buffers under 2 MiB
+ * @cpu_mode: how CPUs map it, a BPBUF_CPU_* mode, or 0 for the heap's
  * @file_flags: O_RDONLY, O_WRONLY or O_RDWR for the dma-buf's file
  * @fd_flags: 0 or O_CLOEXEC, for the fd
  * @name: name for the dma-buf, or NULL or "" for none
@@ -406,21 +441,22 @@ static struct dma_buf *alloc_shaped(struct bpbuf_device *bdev,
  * keeps the charge until it is released), then the buffer cut and zeroed.
  *
  * Return: 0; -EINVAL for a @size of 0 or one that rounds past 2^64 or an
- * @align that is none of the above; -ENOMEM when the heap has no room
+ * @align that is none of the above; -EOPNOTSUPP for a @cpu_mode the heap
+ * cannot give here (cpumode.c); -ENOMEM when the heap has no room
  * (always for a @size larger than the heap); -EMFILE; -EDQUOT past the
  * uid's quota; -EINTR when a fatal signal interrupted the zeroing.
  */
 int bpbuf_buffer_alloc(struct bpbuf_device *bdev, struct bpbuf_heap *heap,
-		       u64 size, u64 align, unsigned int file_flags,
-		       unsigned int fd_flags, const char *name,
-		       struct bpbuf_new_fd *nfd)
+		       u64 size, u64 align, u32 cpu_mode,
+		       unsigned int file_flags, unsigned int fd_flags,
+		       const char *name, struct bpbuf_new_fd *nfd)
 {
 	unsigned long held_released;
 	struct alloc_shape shape;
 	struct dma_buf *dmabuf;
 	int fd, ret;
 
-	ret = alloc_shape(bdev, heap, size, align, &shape);
+	ret = alloc_shape(bdev, heap, size, align, cpu_mode, &shape);
 	if (ret)
 		return ret;
 	fd = get_unused_fd_flags(fd_flags);
@@ -535,11 +571,11 @@ static void buffer_show(struct seq_file *m, struct bpbuf_buffer *buf)
 	/* root may hand the bus address printed here to a device */
 	bus_addr = bpbuf_buffer_bus_addr(buf);
 	mutex_lock(&buf->lock);
-	seq_printf(m, "%zu\t%pad\t%d\t%s\t%u\t%u\t%d\t%u\t%s\t%s\n",
+	seq_printf(m, "%zu\t%pad\t%d\t%s\t%u\t%u\t%d\t%u\t%s\t%s\t%s\n",
 		   buf->size, &bus_addr, buf->pid, buf->comm,
 		   buf->nr_attachments, buf->nr_mapped,
 		   atomic_read(&buf->mmap_count), buf->vmap_count,
-		   buf->heap->name, name);
+		   buf->heap->name, bpbuf_cpu_mode_name(buf->cpu_mode), name);
 	list_for_each_entry(a, &buf->attachments, node)
 		seq_printf(m, "\tattachment\t%s\t%s\n", dev_name(a->dev),
 			   a->mapped ? "mapped" : "unmapped");
@@ -556,7 +592,7 @@ void bpbuf_buffers_show(struct seq_file *m, struct bpbuf_device *bdev)
 {
 	struct bpbuf_buffer *buf;
 
-	seq_puts(m, "size\tbus_addr\tpid\tcomm\tattachments\tmapped\tmmaps\tvmaps\theap\tname\n");
+	seq_puts(m, "size\tbus_addr\tpid\tcomm\tattachments\tmapped\tmmaps\tvmaps\theap\tcpu\tname\n");
 	/* release takes this lock before freeing, so buf and dmabuf stay */
 	mutex_lock(&bdev->buffers_lock);
 	list_for_each_entry(buf, &bdev->buffers, node)

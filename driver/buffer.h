@@ -55,6 +55,8 @@ struct bpbuf_attachment {
  * @page: the first of them
  * @size: size in bytes
  * @dma_addr: bus address for the heap's device
+ * @cpu_mode: how every CPU mapping of it maps it, a BPBUF_CPU_* mode
+ *	(cpumode.c)
  * @pid: thread group that allocated it
  * @comm: name of the allocating task
  * @node: entry in bdev->buffers, under bdev->buffers_lock
@@ -85,6 +87,7 @@ struct bpbuf_buffer {
 	struct page *page;
 	size_t size;
 	dma_addr_t dma_addr;
+	u32 cpu_mode;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
@@ -116,9 +119,9 @@ struct bpbuf_new_fd {
 };
 
 int bpbuf_buffer_alloc(struct bpbuf_device *bdev, struct bpbuf_heap *heap,
-		       u64 size, u64 align, unsigned int file_flags,
-		       unsigned int fd_flags, const char *name,
-		       struct bpbuf_new_fd *nfd);
+		       u64 size, u64 align, u32 cpu_mode,
+		       unsigned int file_flags, unsigned int fd_flags,
+		       const char *name, struct bpbuf_new_fd *nfd);
 void bpbuf_new_fd_install(struct bpbuf_new_fd *nfd);
 void bpbuf_new_fd_discard(struct bpbuf_new_fd *nfd);
 

@@ -14,6 +14,7 @@
 
 #include "bpbuf_dev.h"
 #include "buffer.h"
+#include "cpumode.h"
 
 /* One heap's figures: <debugfs>/bpbuf/heaps/NAME */
 static void heap_figures(struct seq_file *m, struct bpbuf_device *bdev,
@@ -45,6 +46,7 @@ static void heap_figures(struct seq_file *m, struct bpbuf_device *bdev,
 	seq_printf(m, "load_carve_us:\t%llu\n", div_u64(st.carve_ns, 1000));
 	seq_printf(m, "load_zero_us:\t%llu\n", div_u64(st.clear_ns, 1000));
 	seq_printf(m, "pages_mappable:\t%d\n", st.pages_mappable);
+	seq_printf(m, "cpu_mode:\t%s\n", bpbuf_cpu_mode_name(bpbuf_heap_cpu_mode(heap)));
 	seq_printf(m, "held_buffers:\t%u\n", st.nr_held);
 	seq_printf(m, "held_bytes:\t%llu\n", st.held_bytes);
 }

@@ -227,6 +227,7 @@ int bpbuf_heap_init(struct bpbuf_heap *heap, u32 id, const char *name,
 	heap->id = id;
 	strscpy(heap->name, name, sizeof(heap->name));
 	heap->dev = dev;
+	heap->cpu_mode = BPBUF_CPU_CACHED;
 	heap->zeroing = NULL;
 	heap->zero_seq = 0;
 	heap->zeroed_bg = 0;

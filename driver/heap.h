@@ -41,6 +41,8 @@ struct device;
  * @need_sync: the carve's mapping for @dev needs cache maintenance
  * @fixed: the carve starts where its configuration said, the same on every
  *	boot (heaps= SIZE@ADDR, a device tree region's reg). Set at load.
+ * @cpu_mode: the BPBUF_CPU_* mode of buffers whose allocation names none
+ *	(cpumode.c). Set at load.
  * @pages_mappable: every page of the carve is an order-0 page with a
  *	reference of its own, as CMA gives them, so page maps (pagemap.c)
  *	may insert them; a carve the page allocator gave (one high-order page
@@ -80,6 +82,7 @@ struct bpbuf_heap {
 	struct bpbuf_carve carve;
 	bool need_sync;
 	bool fixed;
+	u32 cpu_mode;
 	bool pages_mappable;
 	struct mutex lock;	/* @extents, the zeroer's state, the counters */
 	struct bpbuf_extents extents;
@@ -228,6 +231,18 @@ static inline bool bpbuf_heap_fixed(const struct bpbuf_heap *heap)
 	return heap->fixed;
 }
 
+/* How CPUs map buffers whose allocation says nothing (set at load) */
+static inline u32 bpbuf_heap_cpu_mode(const struct bpbuf_heap *heap)
+{
+	return heap->cpu_mode;
+}
+
+/* Before the heap is anyone's: a mode bpbuf_cpu_modes() allows */
+static inline void bpbuf_heap_set_cpu_mode(struct bpbuf_heap *heap, u32 mode)
+{
+	heap->cpu_mode = mode;
+}
+
 /* Whether page maps may insert the heap's pages (set at load) */
 static inline bool bpbuf_heap_pages_mappable(const struct bpbuf_heap *heap)
 {
@@ -261,6 +276,23 @@ static inline struct page *bpbuf_heap_page(const struct bpbuf_heap *heap,
 static inline bool bpbuf_heap_linear(const struct bpbuf_heap *heap)
 {
 	return !heap->carve.vaddr;
+}
+
+/*
+ * The kernel's address of pages [@start, @start + @n) of the carve, in the
+ * linear map or the source's own mapping of no-map memory; NULL where
+ * some are in highmem, with no address of their own.
+ */
+static inline void *bpbuf_heap_kaddr(const struct bpbuf_heap *heap,
+				     unsigned long start, unsigned long n)
+{
+	struct page *page = bpbuf_heap_page(heap, start);
+
+	if (!bpbuf_heap_linear(heap))
+		return heap->carve.vaddr + ((size_t)start << PAGE_SHIFT);
+	if (PageHighMem(page) || PageHighMem(nth_page(page, n - 1)))
+		return NULL;
+	return page_address(page);
 }
 
 /* Physical address of the carve's first byte */

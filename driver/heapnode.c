@@ -85,7 +85,8 @@ static int heapnode_alloc(struct bpbuf_heapnode *hn,
 		return -EINVAL;
 
 	/* the file gets fd_flags' access mode, the fd its O_CLOEXEC */
-	ret = bpbuf_buffer_alloc(hn->bdev, hn->heap, data->len, 0,
+	/* the heap's default CPU mode: the node has no word for another */
+	ret = bpbuf_buffer_alloc(hn->bdev, hn->heap, data->len, 0, 0,
 				 data->fd_flags, data->fd_flags, NULL, nfd);
 	if (ret)
 		return ret;

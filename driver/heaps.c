@@ -5,9 +5,13 @@
  * The default heap (id 0, "default") is heap_size bytes from heap_source,
  * for /dev/bpbuf's own device with a dma_bits-wide mask: what a program
  * that never names a heap gets. heaps= adds named ones, each
- * NAME:SIZE[@ADDR][:SOURCE][:dma_bits=N], comma-separated, e.g.
+ * NAME:SIZE[@ADDR][:SOURCE][:dma_bits=N][:CPU_MODE], comma-separated, e.g.
  *
  *	heaps=low:256M:movable:dma_bits=32,video:1G,fpga:64M@0x100000000
+ *	heaps=rings:16M:wc
+ *
+ * CPU_MODE (cached, wc or uncached; heap_cpu_mode= for the default heap)
+ * is how buffers whose allocation names no mode are mapped (cpumode.c).
  *
  * SIZE@ADDR takes movable memory at that physical address, so that the heap
  * is at the same bus address on every boot: memory in ZONE_MOVABLE
@@ -30,6 +34,7 @@
 
 #include <bpbuf.h>
 
+#include "cpumode.h"
 #include "heap.h"
 #include "heaps.h"
 #include "param.h"
@@ -44,20 +49,42 @@
  * @name: its name
  * @carve: its size, source and address
  * @dma_bits: width of its DMA mask; 0 for the dma_bits parameter's
+ * @cpu_mode: its buffers' BPBUF_CPU_* mode by default; 0 for cached
  */
 struct heap_spec {
 	char name[BPBUF_HEAP_NAME_LEN];
 	struct bpbuf_carve_spec carve;
 	unsigned int dma_bits;
+	u32 cpu_mode;
 };
 
 static u64 heap_size = BPBUF_DEFAULT_HEAP_SIZE;
 static enum bpbuf_source heap_source = BPBUF_SOURCE_AUTO;
 static unsigned int dma_bits = 64;
+static u32 heap_cpu_mode = BPBUF_CPU_CACHED;
 /* heaps=, parsed when it is set; specs[0] is unused (the default heap) */
 static struct heap_spec specs[BPBUF_MAX_HEAPS];
 static unsigned int nr_specs = 1;
 static char heaps_value[BPBUF_HEAPS_PARAM_LEN];
+
+static int heap_cpu_mode_set(const char *val, const struct kernel_param *kp)
+{
+	return bpbuf_cpu_mode_parse(val, kp->arg);
+}
+
+static int heap_cpu_mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", bpbuf_cpu_mode_name(*(u32 *)kp->arg));
+}
+
+static const struct kernel_param_ops heap_cpu_mode_ops = {
+	.set = heap_cpu_mode_set,
+	.get = heap_cpu_mode_get,
+};
+
+module_param_cb(heap_cpu_mode, &heap_cpu_mode_ops, &heap_cpu_mode, 0444);
+MODULE_PARM_DESC(heap_cpu_mode,
+		 "How CPUs map the default heap's buffers when their allocation names no mode: cached (default), wc (write-combined) or uncached");
 
 /* More than nothing, and no more than a size_t holds in pages */
 static int parse_size(const char *val, u64 *size)
@@ -155,7 +182,7 @@ static bool heap_name_valid(const char *name, bool is_default)
 	return true;
 }
 
-/* One option after NAME:SIZE: a source name, or dma_bits=N */
+/* One option after NAME:SIZE: a source name, dma_bits=N or a CPU mode */
 static int parse_option(char *opt, struct heap_spec *spec)
 {
 	const char *bits = "dma_bits=";
@@ -163,6 +190,8 @@ static int parse_option(char *opt, struct heap_spec *spec)
 	if (!strncmp(opt, bits, strlen(bits)))
 		return kstrtouint(opt + strlen(bits), 10, &spec->dma_bits) ||
 		       !dma_bits_valid(spec->dma_bits) ? -EINVAL : 0;
+	if (!bpbuf_cpu_mode_parse(opt, &spec->cpu_mode))
+		return 0;
 	return bpbuf_source_parse(opt, &spec->carve.source);
 }
 
@@ -222,7 +251,7 @@ static int parse_spec(char *item, struct heap_spec *spec,
 		return -EINVAL;
 	while ((opt = strsep(&item, ":"))) {
 		if (parse_option(opt, spec)) {
-			pr_err("heaps=: heap %s: \"%s\" is neither cma, movable, reserved, auto nor dma_bits=32..64\n",
+			pr_err("heaps=: heap %s: \"%s\" is neither cma, movable, reserved, auto, dma_bits=32..64, cached, wc nor uncached\n",
 			       name, opt);
 			return -EINVAL;
 		}
@@ -298,7 +327,7 @@ static const struct kernel_param_ops heaps_ops = {
 
 module_param_cb(heaps, &heaps_ops, NULL, 0444);
 MODULE_PARM_DESC(heaps,
-		 "Named heaps besides the default one: NAME:SIZE[@ADDR][:cma|movable|auto][:dma_bits=N], comma-separated (e.g. low:256M:movable:dma_bits=32,video:1G,fpga:64M@0x100000000: movable memory at that address); at most 7");
+		 "Named heaps besides the default one: NAME:SIZE[@ADDR][:cma|movable|auto][:dma_bits=N][:cached|wc|uncached], comma-separated (e.g. low:256M:movable:dma_bits=32,video:1G,fpga:64M@0x100000000: movable memory at that address); at most 7");
 
 static void heap_dev_release(struct device *dev)
 {
@@ -363,21 +392,25 @@ static struct bpbuf_heap *heap_named(const struct bpbuf_heaps *heaps,
  * @name: its name, unique
  * @dev: the device to carve it for; the caller keeps it alive until
  *	bpbuf_heaps_remove()
- * @size: bytes, page aligned
- * @source: where from
+ * @spec: its size, source and address
+ * @cpu_mode: how CPUs map its buffers when their allocation names no mode:
+ *	a BPBUF_CPU_* mode, or 0 for cached
  *
  * Return: the heap; ERR_PTR(-EBUSY) once the module is loaded (heaps are
  * added at load only), -EINVAL for a name with other characters than
- * letters, digits and "_-.,", or "default" but for the first, -E2BIG past
+ * letters, digits and "_-.,", or "default" but for the first, or for a
+ * @cpu_mode this kernel cannot give the heap's memory, -E2BIG past
  * BPBUF_MAX_HEAPS, -EEXIST for a name taken, or the carve's failure. Each
  * is explained in the kernel log.
  */
 struct bpbuf_heap *bpbuf_heaps_add(struct bpbuf_heaps *heaps, const char *name,
 				   struct device *dev,
-				   const struct bpbuf_carve_spec *spec)
+				   const struct bpbuf_carve_spec *spec,
+				   u32 cpu_mode)
 {
 	u64 size = spec->size;
 	struct bpbuf_heap *heap;
+	const char *why;
 	int ret;
 
 	mutex_lock(&heaps->lock);
@@ -403,6 +436,15 @@ struct bpbuf_heap *bpbuf_heaps_add(struct bpbuf_heaps *heaps, const char *name,
 		pr_err("heap %s: two heaps of that name\n", name);
 		goto unlock;
 	}
+	/* auto is cma or movable: the same answer as either */
+	cpu_mode = cpu_mode ?: BPBUF_CPU_CACHED;
+	why = bpbuf_cpu_mode_why_not(spec->source, cpu_mode);
+	ret = -EINVAL;
+	if (why) {
+		pr_err("heap %s: no %s buffers: %s\n", name,
+		       bpbuf_cpu_mode_name(cpu_mode), why);
+		goto unlock;
+	}
 	ret = -ENOMEM;
 	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
 	if (!heap)
@@ -414,11 +456,14 @@ struct bpbuf_heap *bpbuf_heaps_add(struct bpbuf_heaps *heaps, const char *name,
 		kfree(heap);
 		goto unlock;
 	}
+	bpbuf_heap_set_cpu_mode(heap, cpu_mode);
 	heaps->heap[heaps->nr++] = heap;
 	mutex_unlock(&heaps->lock);
-	pr_info("heap %s: %llu MiB from %s, %u-bit DMA\n", name, size >> 20,
+	pr_info("heap %s: %llu MiB from %s, %u-bit DMA%s%s\n", name, size >> 20,
 		bpbuf_source_name(bpbuf_heap_source(heap)),
-		bpbuf_heap_dma_bits(heap));
+		bpbuf_heap_dma_bits(heap),
+		bpbuf_cpu_mode_cached(cpu_mode) ? "" : ", buffers ",
+		bpbuf_cpu_mode_cached(cpu_mode) ? "" : bpbuf_cpu_mode_name(cpu_mode));
 	return heap;
 
 unlock:
@@ -508,6 +553,7 @@ int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev)
 	spec->carve.source = heap_source;
 	spec->carve.at = BPBUF_CARVE_ANYWHERE;
 	spec->dma_bits = dma_bits;
+	spec->cpu_mode = heap_cpu_mode;
 	heaps->nr = 0;
 	mutex_init(&heaps->lock);
 	heaps_set_open(heaps, true);
@@ -530,7 +576,8 @@ int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev)
 				goto remove_heaps;
 			}
 		}
-		heap = bpbuf_heaps_add(heaps, spec->name, dev, &spec->carve);
+		heap = bpbuf_heaps_add(heaps, spec->name, dev, &spec->carve,
+				       spec->cpu_mode);
 		if (IS_ERR(heap)) {
 			ret = PTR_ERR(heap);
 			heap_dev_destroy(dev);

@@ -43,7 +43,8 @@ int bpbuf_heaps_init(struct bpbuf_heaps *heaps, struct device *misc_dev);
 void bpbuf_heaps_exit(struct bpbuf_heaps *heaps);
 struct bpbuf_heap *bpbuf_heaps_add(struct bpbuf_heaps *heaps, const char *name,
 				   struct device *dev,
-				   const struct bpbuf_carve_spec *spec);
+				   const struct bpbuf_carve_spec *spec,
+				   u32 cpu_mode);
 void bpbuf_heaps_remove(struct bpbuf_heaps *heaps, struct bpbuf_heap *heap);
 bool bpbuf_heaps_open(struct bpbuf_heaps *heaps);
 struct bpbuf_heap *bpbuf_heaps_of_device(const struct bpbuf_heaps *heaps,

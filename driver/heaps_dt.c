@@ -21,6 +21,7 @@
  *		bpbuf,name = "fpga";		(default: the node's name)
  *		bpbuf,dma-bits = <32>;		(default 64)
  *		bpbuf,size = /bits/ 64 <0x1000000>;	(default: the region)
+ *		bpbuf,cpu-mode = "wc";		(default "cached"; or "uncached")
  *	};
  *
  * The binding is dt-bindings/bpbuf,heap.yaml. Such heaps come after the
@@ -41,6 +42,7 @@
 #include <bpbuf.h>
 
 #include "compat.h"
+#include "cpumode.h"
 #include "heap.h"
 #include "heaps.h"
 
@@ -102,6 +104,23 @@ static int dt_heap_mask(struct device *dev)
 	if (ret)
 		dev_err(dev, "cannot set a %u-bit DMA mask: %d\n", bits, ret);
 	return ret;
+}
+
+/* How CPUs map its buffers by default: bpbuf,cpu-mode, else cached */
+static int dt_heap_cpu_mode(struct device *dev, u32 *mode)
+{
+	const char *prop;
+	int ret;
+
+	*mode = BPBUF_CPU_CACHED;
+	ret = of_property_read_string(dev->of_node, "bpbuf,cpu-mode", &prop);
+	if (ret == -EINVAL)
+		return 0;
+	if (ret || bpbuf_cpu_mode_parse(prop, mode)) {
+		dev_err(dev, "bpbuf,cpu-mode: \"cached\", \"wc\" or \"uncached\"\n");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
@@ -173,6 +192,7 @@ static int dt_heap_probe_one(struct platform_device *pdev)
 	};
 	struct reserved_mem *rmem;
 	struct bpbuf_heap *heap;
+	u32 cpu_mode;
 	bool nomap;
 	u64 size;
 	int ret;
@@ -192,6 +212,9 @@ static int dt_heap_probe_one(struct platform_device *pdev)
 	ret = dt_heap_mask(dev);
 	if (ret)
 		return ret;
+	ret = dt_heap_cpu_mode(dev, &cpu_mode);
+	if (ret)
+		return ret;
 	if (nomap) {
 		spec.source = BPBUF_SOURCE_RESERVED;
 	} else {
@@ -204,7 +227,7 @@ static int dt_heap_probe_one(struct platform_device *pdev)
 	}
 
 	spec.size = size;
-	heap = bpbuf_heaps_add(dt_heaps, name, dev, &spec);
+	heap = bpbuf_heaps_add(dt_heaps, name, dev, &spec, cpu_mode);
 	if (IS_ERR(heap)) {
 		ret = PTR_ERR(heap);
 		if (ret == -ENOMEM)

@@ -20,6 +20,7 @@
 
 #include "bpbuf_dev.h"
 #include "buffer.h"
+#include "cpumode.h"
 #include "devmap.h"
 #include "pagemap.h"
 
@@ -29,7 +30,9 @@
  */
 static_assert(sizeof(struct bpbuf_version) == BPBUF_VERSION_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_get_cap) == BPBUF_GET_CAP_SIZE_VER0);
-static_assert(sizeof(struct bpbuf_heap_info) == BPBUF_HEAP_INFO_SIZE_VER1);
+static_assert(sizeof(struct bpbuf_heap_info) == BPBUF_HEAP_INFO_SIZE_VER2);
+static_assert(offsetof(struct bpbuf_heap_info, cpu_mode) ==
+	      BPBUF_HEAP_INFO_SIZE_VER1);
 static_assert(offsetof(struct bpbuf_heap_info, heap_id) ==
 	      BPBUF_HEAP_INFO_SIZE_VER0);
 static_assert(sizeof(struct bpbuf_alloc) == BPBUF_ALLOC_SIZE_VER1);
@@ -157,6 +160,9 @@ static int bpbuf_get_cap_ioctl(struct bpbuf_device *bdev, void *data,
 	case BPBUF_CAP_HEAPS:
 		cap->value = bdev->heaps.nr;
 		break;
+	case BPBUF_CAP_CPU_MODES:
+		cap->value = bpbuf_cpu_modes_of(BPBUF_SOURCE_MOVABLE);
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -211,6 +217,8 @@ static int bpbuf_heap_info_ioctl(struct bpbuf_device *bdev, void *data,
 	info->flags = (st.pages_mappable ? BPBUF_HEAP_PAGE_MAP : 0) |
 		      (bpbuf_heap_fixed(heap) ? BPBUF_HEAP_FIXED : 0);
 	strscpy(info->name, heap->name, sizeof(info->name));
+	info->cpu_mode = bpbuf_heap_cpu_mode(heap);
+	info->cpu_modes = bpbuf_cpu_modes(heap);
 	return 0;
 }
 
@@ -242,7 +250,8 @@ static int bpbuf_alloc_ioctl(struct bpbuf_device *bdev, void *data,
 
 	/* size and align are checked there, as for the dma-heap node */
 	ret = bpbuf_buffer_alloc(bdev, heap, args->size, args->align,
-				 file_flags,
+				 (args->flags & BPBUF_ALLOC_CPU_MASK) >>
+				 BPBUF_ALLOC_CPU_SHIFT, file_flags,
 				 args->flags & BPBUF_ALLOC_CLOEXEC ? O_CLOEXEC : 0,
 				 args->name, &ctx->new);
 	if (ret)

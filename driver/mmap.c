@@ -19,6 +19,10 @@
  * make the kernel zap it, and the kernel may decline a large entry
  * (MADV_NOHUGEPAGE, PR_SET_THP_DISABLE); ->fault then maps the rest of
  * that PMD-sized block with PTEs, all of it at once.
+ *
+ * Every entry has the buffer's CPU mode (cpumode.c): it is in the window's
+ * vm_page_prot from mmap() on, which each of those paths maps with, and
+ * which fork() and mremap() carry along.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -34,6 +38,7 @@
 #include "bpbuf_dev.h"
 #include "buffer.h"
 #include "compat.h"
+#include "cpumode.h"
 #include "mmap.h"
 
 /* Page-table entries set for @buf's mappings, by size, for debugfs */
@@ -301,6 +306,7 @@ int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	vm_flags_set(vma, VM_HUGEPAGE);
 #endif
 	vma->vm_private_data = buf;
+	vma->vm_page_prot = bpbuf_cpu_mode_prot(buf->cpu_mode, vma->vm_page_prot);
 
 	/* the middle on first touch, the rest now */
 	huge_part(vma, &lo, &hi);

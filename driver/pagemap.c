@@ -37,6 +37,7 @@
 #include "bpbuf_dev.h"
 #include "buffer.h"
 #include "compat.h"
+#include "cpumode.h"
 #include "mmap.h"
 #include "pagemap.h"
 
@@ -140,6 +141,7 @@ static int page_map_mmap(struct file *file, struct vm_area_struct *vma)
 	/* mremap() must not grow it past the buffer; core dumps skip it */
 	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = buf;
+	vma->vm_page_prot = bpbuf_cpu_mode_prot(buf->cpu_mode, vma->vm_page_prot);
 	vma->vm_ops = &page_map_vm_ops;
 	/* an error leaves what was mapped to mmap()'s unwinding */
 	ret = map_window(vma);
@@ -174,7 +176,8 @@ static const struct file_operations page_map_fops = {
  * buffer fd gives a mapping that cannot be written either.
  *
  * Return: 0; -EOPNOTSUPP when the carve's pages cannot be mapped as pages
- * (bpbuf_heap.pages_mappable); -EMFILE; -ENOMEM.
+ * (bpbuf_heap.pages_mappable), or not in the buffer's CPU mode
+ * (bpbuf_cpu_mode_page_maps()); -EMFILE; -ENOMEM.
  */
 int bpbuf_page_map_open(struct bpbuf_buffer *buf, unsigned int fd_flags,
 			struct bpbuf_new_fd *nfd)
@@ -183,7 +186,8 @@ int bpbuf_page_map_open(struct bpbuf_buffer *buf, unsigned int fd_flags,
 	int flags, fd;
 	struct file *file;
 
-	if (!bpbuf_heap_pages_mappable(buf->heap))
+	if (!bpbuf_heap_pages_mappable(buf->heap) ||
+	    !bpbuf_cpu_mode_page_maps(buf->cpu_mode))
 		return -EOPNOTSUPP;
 	if ((mode & FMODE_READ) && (mode & FMODE_WRITE))
 		flags = O_RDWR;

@@ -31,18 +31,15 @@
 static void clear_pages_at(struct bpbuf_heap *heap, unsigned long start,
 			   unsigned long n)
 {
-	struct page *page = bpbuf_heap_page(heap, start);
+	void *kaddr = bpbuf_heap_kaddr(heap, start, n);
 	unsigned long i;
 
-	if (!bpbuf_heap_linear(heap)) {
-		/* no-map memory: through the source's own mapping */
-		memset(heap->carve.vaddr + (start << PAGE_SHIFT), 0, n << PAGE_SHIFT);
-	} else if (!PageHighMem(page) && !PageHighMem(nth_page(page, n - 1))) {
-		memset(page_address(page), 0, n << PAGE_SHIFT);
-	} else {
-		for (i = 0; i < n; i++)
-			clear_highpage(nth_page(page, i));
+	if (kaddr) {
+		memset(kaddr, 0, n << PAGE_SHIFT);
+		return;
 	}
+	for (i = 0; i < n; i++)
+		clear_highpage(bpbuf_heap_page(heap, start + i));
 }
 
 /**

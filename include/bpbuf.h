@@ -122,6 +122,13 @@ struct bpbuf_version {
  * A kernel without the capability (EINVAL) has the default heap alone.
  */
 #define BPBUF_CAP_HEAPS			12
+/*
+ * The CPU modes (BPBUF_CPU_*) this kernel and architecture can map buffers
+ * with, as a bitmap of (1 << mode): cached always; a heap may allow fewer
+ * (struct bpbuf_heap_info's @cpu_modes). A kernel without the capability
+ * (EINVAL) maps every buffer cached (0.7).
+ */
+#define BPBUF_CAP_CPU_MODES		13
 
 /**
  * struct bpbuf_get_cap - BPBUF_IOCTL_GET_CAP
@@ -155,6 +162,34 @@ struct bpbuf_get_cap {
  */
 #define BPBUF_HEAP_SOURCE_RESERVED	4
 
+/*
+ * CPU modes: how every CPU mapping of a buffer maps its memory, user
+ * space's mmap() and page maps and the kernel's vmap() for importers alike,
+ * chosen when it is allocated (BPBUF_ALLOC_CACHED ...) and never changed,
+ * so that no two mappings of a buffer ever differ (0.7).
+ */
+/*
+ * Cached: CPU access goes through the caches; around it, for a device that
+ * does not snoop them, BPBUF_IOCTL_SYNC or DMA_BUF_IOCTL_SYNC clean and
+ * invalidate them
+ */
+#define BPBUF_CPU_CACHED	1
+/*
+ * Write-combined: uncached, with writes gathered in the CPU's
+ * write-combining buffers (x86 WC, arm64 Normal Non-cacheable): for data
+ * the CPU writes in streams and devices read. No cache to clean; SYNC only
+ * orders the CPU's accesses against the device's and drains those buffers
+ * (a barrier: mfence on x86, dsb sy on arm64).
+ */
+#define BPBUF_CPU_WRITECOMBINE	2
+/*
+ * Uncached: every access goes to memory in program order (x86 UC-, arm64
+ * Device-nGnRnE, where unaligned accesses fault: no memcpy()): for status
+ * words and descriptors the device and the CPU share. SYNC as for
+ * write-combined.
+ */
+#define BPBUF_CPU_UNCACHED	3
+
 /* Flags in struct bpbuf_heap_info's @flags */
 /* BPBUF_IOCTL_PAGE_MAP works for this heap's buffers */
 #define BPBUF_HEAP_PAGE_MAP		(1U << 0)
@@ -183,6 +218,11 @@ struct bpbuf_get_cap {
  * @name: out: the heap's name, NUL-terminated: "default" for heap 0, the
  *	name the heaps= module parameter or the device tree gave for the
  *	others
+ * @cpu_mode: out: the BPBUF_CPU_* mode of buffers whose allocation names
+ *	none (heap_cpu_mode=, heaps= NAME:SIZE:wc, bpbuf,cpu-mode; 0.7)
+ * @cpu_modes: out: the modes this heap's buffers can have, as a bitmap of
+ *	(1 << mode): BPBUF_CAP_CPU_MODES, less what its memory cannot take
+ *	(0.7)
  *
  * Every field but @heap_id is output only and must be zero on input. A
  * caller built before @heap_id (a 48-byte struct) asks about the default
@@ -205,6 +245,8 @@ struct bpbuf_heap_info {
 	__u32 source;
 	__u32 flags;
 	char name[BPBUF_HEAP_NAME_LEN];
+	__u32 cpu_mode;
+	__u32 cpu_modes;
 };
 
 /* Flags for struct bpbuf_alloc */
@@ -216,8 +258,18 @@ struct bpbuf_heap_info {
 #define BPBUF_ALLOC_WRONLY	(1U << 2)
 /* Open the fd read-write (O_RDWR): the default, spelt out */
 #define BPBUF_ALLOC_RDWR	0U
+/*
+ * The buffer's CPU mode, in bits 4-5: none of them for the heap's default
+ * (struct bpbuf_heap_info's @cpu_mode), else one of these (0.7)
+ */
+#define BPBUF_ALLOC_CPU_SHIFT	4
+#define BPBUF_ALLOC_CPU_MASK	(3U << BPBUF_ALLOC_CPU_SHIFT)
+#define BPBUF_ALLOC_CACHED	(BPBUF_CPU_CACHED << BPBUF_ALLOC_CPU_SHIFT)
+#define BPBUF_ALLOC_WRITECOMBINE	(BPBUF_CPU_WRITECOMBINE << BPBUF_ALLOC_CPU_SHIFT)
+#define BPBUF_ALLOC_UNCACHED	(BPBUF_CPU_UNCACHED << BPBUF_ALLOC_CPU_SHIFT)
 #define BPBUF_ALLOC_VALID_FLAGS \
-	(BPBUF_ALLOC_CLOEXEC | BPBUF_ALLOC_RDONLY | BPBUF_ALLOC_WRONLY)
+	(BPBUF_ALLOC_CLOEXEC | BPBUF_ALLOC_RDONLY | BPBUF_ALLOC_WRONLY | \
+	 BPBUF_ALLOC_CPU_MASK)
 
 /**
  * struct bpbuf_alloc - BPBUF_IOCTL_ALLOC
@@ -252,6 +304,10 @@ struct bpbuf_heap_info {
  *           @flags; both BPBUF_ALLOC_RDONLY and BPBUF_ALLOC_WRONLY; @fd
  *           nonzero; @name without a NUL; @pad nonzero
  *   ENOENT  no heap has id @heap_id
+ *   EOPNOTSUPP  the CPU mode in @flags is not one the heap's buffers can
+ *           have on this kernel (struct bpbuf_heap_info's @cpu_modes): x86
+ *           without PAT has no write-combining, reserved memory's type is
+ *           fixed on x86, other architectures have cached only
  *   ENOMEM  no free extent of @size with @align (the heap is full or too
  *           fragmented, or @size is larger than the heap), or the kernel is
  *           out of memory for its bookkeeping
@@ -449,7 +505,10 @@ struct bpbuf_dev_map {
  * until the caller is killed (the kernel cannot move CMA pages it cannot
  * isolate), so don't. RDMA takes the dma-buf fd itself
  * (ibv_reg_dmabuf_mr()) instead. The cache rules are the dma-buf's:
- * BPBUF_IOCTL_SYNC or DMA_BUF_IOCTL_SYNC around CPU access.
+ * BPBUF_IOCTL_SYNC or DMA_BUF_IOCTL_SYNC around CPU access. The pages are
+ * mapped in the buffer's CPU mode; a write-combined or uncached buffer has
+ * page maps on x86 only, where the kernel's own view of its pages takes
+ * the mode too (elsewhere the kernel's I/O paths would reach them cached).
  *
  * @map_fd has the access mode of @fd and holds a reference on the buffer
  * until it and its mappings are gone. A buffer freed while the kernel still
@@ -462,7 +521,8 @@ struct bpbuf_dev_map {
  *   EBADF      @fd is not an open file descriptor
  *   EXDEV      @fd is a dma-buf another exporter made
  *   EOPNOTSUPP the heap's pages cannot be mapped as pages
- *              (BPBUF_CAP_PAGE_MAP is 0)
+ *              (BPBUF_CAP_PAGE_MAP is 0), or the buffer is write-combined
+ *              or uncached and this is not x86
  *   EMFILE     the process has no free fd
  *   ENOMEM     no memory for the new file
  */
@@ -482,6 +542,7 @@ struct bpbuf_page_map {
 #define BPBUF_GET_CAP_SIZE_VER0		16
 #define BPBUF_HEAP_INFO_SIZE_VER0	48
 #define BPBUF_HEAP_INFO_SIZE_VER1	96	/* 0.5: @heap_id .. @name */
+#define BPBUF_HEAP_INFO_SIZE_VER2	104	/* 0.7: @cpu_mode, @cpu_modes */
 #define BPBUF_ALLOC_SIZE_VER0		56
 #define BPBUF_ALLOC_SIZE_VER1		64	/* 0.5: @heap_id, @pad */
 #define BPBUF_BUS_ADDR_SIZE_VER0	24

@@ -48,9 +48,10 @@ vm_test_files = $(tool_vm_test_files)
 
 # kselftest programs, built twice: 64-bit and, where gcc-multilib is there,
 # 32-bit (the same ABI through compat_ptr_ioctl). Add a test by its name.
-kselftest_names = device ioctl_abi alloc bus_sync mmap huge_map page_map lifetime heaps importer dmaheap_node zeroing
+kselftest_names = device ioctl_abi alloc bus_sync mmap huge_map page_map lifetime heaps importer dmaheap_node zeroing cpu_mode
 kselftest_sources = $(kselftest_names:%=tests/kselftest/%.c)
-kselftest_headers = $(wildcard $(srcdir)/tests/kselftest/*.h) $(srcdir)/tests/kmod/bpbuf_test_importer.h
+kselftest_headers = $(wildcard $(srcdir)/tests/kselftest/*.h) $(srcdir)/tests/kmod/bpbuf_test_importer.h \
+	$(srcdir)/tests/kmod/bpbuf_test_memtype.h
 EXTRA_DIST += $(kselftest_sources) $(kselftest_headers)
 if HAVE_KSELFTEST
 kselftest_programs = $(kselftest_names:%=tests/kselftest/%)
@@ -69,11 +70,13 @@ check_DATA = $(kselftest_programs) $(vm_test_modules) $(vm_kunit_modules)
 test_kmod_sources = tests/kmod/Kbuild tests/kmod/bpbuf_test_importer.c \
 	tests/kmod/bpbuf_test_importer.h tests/kmod/bpbuf_extent_test.c \
 	tests/kmod/bpbuf_held_test.c \
-	tests/kmod/bpbuf_test_edu.c
+	tests/kmod/bpbuf_test_edu.c tests/kmod/bpbuf_test_memtype.c \
+	tests/kmod/bpbuf_test_memtype.h
 EXTRA_DIST += $(test_kmod_sources)
 if BUILD_MODULE
-vm_test_modules = tests/kmod/bpbuf_test_importer.ko tests/kmod/bpbuf_test_edu.ko
-tests/kmod/bpbuf_test_edu.ko: tests/kmod/bpbuf_test_importer.ko
+vm_test_modules = tests/kmod/bpbuf_test_importer.ko tests/kmod/bpbuf_test_edu.ko \
+	tests/kmod/bpbuf_test_memtype.ko
+tests/kmod/bpbuf_test_edu.ko tests/kmod/bpbuf_test_memtype.ko: tests/kmod/bpbuf_test_importer.ko
 	@test -f $@ || { echo "Kbuild made no $@" >&2; exit 1; }
 if HAVE_KUNIT
 vm_kunit_modules = tests/kmod/bpbuf_extent_test.ko tests/kmod/bpbuf_held_test.ko

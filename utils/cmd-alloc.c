@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bpbuf alloc SIZE [--heap H] [--align A] [--name N] [--fill BYTE] [--hold]
+ * bpbuf alloc SIZE [--heap H] [--cpu MODE] [--align A] [--name N]
+ * [--fill BYTE] [--hold]
  * [-- COMMAND [ARGS...]]: allocate a buffer, then print it, hold it or hand
  * its fd to a command.
  */
@@ -34,6 +35,9 @@ static const char alloc_usage[] =
 	"\n"
 	"  -p, --heap H      take it from heap H, by name or id (default: the\n"
 	"                    default heap; 'bpbuf info' lists the heaps)\n"
+	"  -c, --cpu MODE    map it cached, wc (write-combined) or uncached\n"
+	"                    (default: the heap's mode; 'bpbuf info' lists\n"
+	"                    the modes each heap allows)\n"
 	"  -a, --align A     align the bus address to A bytes (a power of two)\n"
 	"  -n, --name N      name the buffer (up to 31 bytes)\n"
 	"  -f, --fill BYTE   fill the buffer with BYTE (0-255, e.g. 0xab)\n"
@@ -42,6 +46,7 @@ static const char alloc_usage[] =
 
 struct alloc_opts {
 	const char *heap;	/* NULL: the default heap */
+	uint32_t cpu_mode;	/* 0: the heap's */
 	uint64_t align;
 	const char *name;
 	int fill;		/* -1: none */
@@ -57,6 +62,9 @@ static void alloc_opt(int opt, const char *arg, void *ctx)
 	switch (opt) {
 	case 'p':
 		o->heap = arg;
+		break;
+	case 'c':
+		o->cpu_mode = cpu_mode_arg(arg);
 		break;
 	case 'a':
 		o->align = size_arg("alignment", arg);
@@ -102,7 +110,8 @@ static uint32_t heap_arg(struct bpbuf_dev *dev, const char *arg)
 	return id;
 }
 
-static void print_buffer(struct bpbuf_buffer *buf, bool with_fd)
+static void print_buffer(struct bpbuf_buffer *buf, uint32_t cpu_mode,
+			 bool with_fd)
 {
 	char s[SIZE_STR_LEN];
 	uint64_t bus;
@@ -117,10 +126,24 @@ static void print_buffer(struct bpbuf_buffer *buf, bool with_fd)
 		printf("bus_addr: not available (%s)\n", strerror(-ret));
 	else
 		printf("bus_addr: 0x%016" PRIx64 "\n", bus);
+	printf("cpu_mode: %s\n", cpu_mode_name(cpu_mode));
 	fflush(stdout);
 }
 
-static void fill_buffer(struct bpbuf_buffer *buf, int byte)
+/*
+ * Uncached memory is Device memory on arm64, where memset()'s unaligned
+ * stores and cache-zeroing instructions fault: aligned words only
+ */
+static void fill_words(void *addr, uint64_t size, int byte)
+{
+	volatile uint64_t *w = addr;
+	uint64_t i, v = 0x0101010101010101ULL * (uint8_t)byte;
+
+	for (i = 0; i < size / sizeof(*w); i++)
+		w[i] = v;
+}
+
+static void fill_buffer(struct bpbuf_buffer *buf, uint32_t cpu_mode, int byte)
 {
 	void *addr;
 	int ret;
@@ -131,7 +154,10 @@ static void fill_buffer(struct bpbuf_buffer *buf, int byte)
 	ret = bpbuf_buffer_begin_cpu_access(buf, BPBUF_SYNC_WRITE);
 	if (ret)
 		die_errno(ret, "cannot sync the buffer");
-	memset(addr, byte, (size_t)bpbuf_buffer_size(buf));
+	if (cpu_mode == BPBUF_CPU_UNCACHED)
+		fill_words(addr, bpbuf_buffer_size(buf), byte);
+	else
+		memset(addr, byte, (size_t)bpbuf_buffer_size(buf));
 	ret = bpbuf_buffer_end_cpu_access(buf, BPBUF_SYNC_WRITE);
 	if (ret)
 		die_errno(ret, "cannot sync the buffer");
@@ -162,6 +188,7 @@ static int cmd_alloc(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "heap", required_argument, NULL, 'p' },
+		{ "cpu", required_argument, NULL, 'c' },
 		{ "align", required_argument, NULL, 'a' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "fill", required_argument, NULL, 'f' },
@@ -178,7 +205,7 @@ static int cmd_alloc(int argc, char **argv)
 	uint64_t size;
 	int ret;
 
-	parse_args(argc, argv, "+:p:a:n:f:Hh", opts, alloc_usage, alloc_opt, &o,
+	parse_args(argc, argv, "+:p:c:a:n:f:Hh", opts, alloc_usage, alloc_opt, &o,
 		   &pa);
 	if (!pa.npos)
 		die_usage("alloc needs a SIZE");
@@ -198,8 +225,12 @@ static int cmd_alloc(int argc, char **argv)
 	dev = open_device();
 	heap_id = o.heap ? heap_arg(dev, o.heap) : BPBUF_HEAP_DEFAULT;
 	ret = bpbuf_buffer_alloc_heap(dev, heap_id, size, o.align,
-				      pa.nrest ? 0 : BPBUF_ALLOC_CLOEXEC,
+				      (pa.nrest ? 0 : BPBUF_ALLOC_CLOEXEC) |
+				      o.cpu_mode << BPBUF_ALLOC_CPU_SHIFT,
 				      o.name, &buf);
+	if (ret == -EOPNOTSUPP && o.cpu_mode)
+		die("cannot allocate a %s buffer from this heap: %s ('bpbuf info' lists the modes each heap allows)",
+		    cpu_mode_name(o.cpu_mode), strerror(EOPNOTSUPP));
 	if (ret == -ENOMEM) {
 		struct bpbuf_heap_info hi;
 		char lf[SIZE_STR_LEN];
@@ -208,6 +239,13 @@ static int cmd_alloc(int argc, char **argv)
 			die("cannot allocate %s: %s (largest free extent: %s)",
 			    format_size(size, s, sizeof(s)), strerror(ENOMEM),
 			    format_size(hi.largest_free, lf, sizeof(lf)));
+	}
+	if (ret == -EINVAL && o.cpu_mode) {
+		uint64_t modes;
+
+		if (bpbuf_dev_get_cap(dev, BPBUF_CAP_CPU_MODES, &modes))
+			die("cannot allocate a %s buffer: this driver maps every buffer cached (CPU modes came with driver 0.7)",
+			    cpu_mode_name(o.cpu_mode));
 	}
 	if (ret == -EINVAL && o.align) {
 		char a[SIZE_STR_LEN];
@@ -218,13 +256,20 @@ static int cmd_alloc(int argc, char **argv)
 	}
 	if (ret)
 		die_errno(ret, "cannot allocate %s", format_size(size, s, sizeof(s)));
+	if (!o.cpu_mode) {
+		struct bpbuf_heap_info hi;
+
+		/* 0 from a driver before CPU modes: cached */
+		if (!bpbuf_dev_heap_info_id(dev, heap_id, &hi, sizeof(hi)))
+			o.cpu_mode = hi.cpu_mode;
+	}
 	if (o.fill >= 0)
-		fill_buffer(buf, o.fill);
+		fill_buffer(buf, o.cpu_mode, o.fill);
 
 	if (pa.nrest)
 		return run_command(dev, buf, pa.rest);
 
-	print_buffer(buf, true);
+	print_buffer(buf, o.cpu_mode, true);
 	if (o.hold)
 		hold_wait("the buffer");
 	bpbuf_buffer_free(buf);

@@ -89,6 +89,44 @@ uint64_t size_arg(const char *what, const char *str)
 	return size;
 }
 
+static const char *const cpu_modes[] = {
+	[BPBUF_CPU_CACHED] = "cached",
+	[BPBUF_CPU_WRITECOMBINE] = "wc",
+	[BPBUF_CPU_UNCACHED] = "uncached",
+};
+
+const char *cpu_mode_name(uint32_t mode)
+{
+	if (!mode)
+		return cpu_modes[BPBUF_CPU_CACHED];
+	if (mode >= sizeof(cpu_modes) / sizeof(cpu_modes[0]) || !cpu_modes[mode])
+		return "?";
+	return cpu_modes[mode];
+}
+
+uint32_t cpu_mode_arg(const char *arg)
+{
+	uint32_t mode;
+
+	for (mode = BPBUF_CPU_CACHED; mode < sizeof(cpu_modes) / sizeof(cpu_modes[0]); mode++)
+		if (!strcmp(arg, cpu_modes[mode]))
+			return mode;
+	die_usage("invalid CPU mode '%s': cached, wc or uncached", arg);
+	return 0;
+}
+
+void cpu_modes_str(uint32_t modes, char *s, size_t len)
+{
+	uint32_t mode;
+	size_t n = 0;
+
+	s[0] = '\0';
+	for (mode = BPBUF_CPU_CACHED; mode < sizeof(cpu_modes) / sizeof(cpu_modes[0]); mode++)
+		if (modes & (1U << mode) && n < len)
+			n += (size_t)snprintf(s + n, len - n, "%s%s", n ? "," : "",
+					      cpu_modes[mode]);
+}
+
 void json_string(const char *s)
 {
 	putchar('"');

@@ -40,6 +40,16 @@ struct bpbuf_dev *open_device(void);
 /* parse_size() of an argument, or a usage error naming what it was for */
 uint64_t size_arg(const char *what, const char *str);
 
+/*
+ * CPU modes (BPBUF_CPU_*) by name: cached, wc, uncached. cpu_mode_name(0)
+ * is "cached", what a driver from before CPU modes (0.7) maps with;
+ * cpu_mode_arg() is a usage error for another name; cpu_modes_str() lists
+ * a bitmap of (1 << mode) comma-separated.
+ */
+const char *cpu_mode_name(uint32_t mode);
+uint32_t cpu_mode_arg(const char *arg);
+void cpu_modes_str(uint32_t modes, char *s, size_t len);
+
 /* Print s as a JSON string: quotes, backslashes, control characters escaped */
 void json_string(const char *s);
 

@@ -257,12 +257,17 @@ static void heaps_json(const struct heap_list *hl)
 		printf(",\"source\":\"%s\",\"size\":%" PRIu64 ",\"free\":%" PRIu64
 		       ",\"largest_free\":%" PRIu64 ",\"free_extents\":%u"
 		       ",\"live_buffers\":%u,\"dma_bits\":%u,\"page_maps\":%s"
-		       ",\"fixed\":%s,\"bus_range\":",
+		       ",\"fixed\":%s",
 		       source_name(h->source), (uint64_t)h->heap_size,
 		       (uint64_t)h->free_bytes, (uint64_t)h->largest_free,
 		       h->free_extents, h->live_buffers, h->dma_bits,
 		       h->flags & BPBUF_HEAP_PAGE_MAP ? "true" : "false",
 		       h->flags & BPBUF_HEAP_FIXED ? "true" : "false");
+		printf(",\"cpu_mode\":\"%s\",\"cpu_modes\":[", cpu_mode_name(h->cpu_mode));
+		for (uint32_t m = BPBUF_CPU_CACHED, n = 0; m <= BPBUF_CPU_UNCACHED; m++)
+			if ((h->cpu_modes ? h->cpu_modes : 1U << BPBUF_CPU_CACHED) & 1U << m)
+				printf("%s\"%s\"", n++ ? "," : "", cpu_mode_name(m));
+		printf("],\"bus_range\":");
 		if (*range)
 			json_string(range);
 		else
@@ -278,21 +283,26 @@ static void heaps_text(const struct heap_list *hl)
 	unsigned int i;
 
 	printf("heaps:\n");
-	printf("  %-3s %-16s %-8s %10s %10s %10s %7s %4s %-9s %-5s %s\n", "ID",
+	printf("  %-3s %-16s %-8s %10s %10s %10s %7s %4s %-9s %-5s %-21s %s\n", "ID",
 	       "NAME", "SOURCE", "SIZE", "FREE", "LARGEST", "BUFFERS", "DMA",
-	       "PAGE MAPS", "FIXED", "BUS RANGE");
+	       "PAGE MAPS", "FIXED", "CPU MODES (DEFAULT)", "BUS RANGE");
 	for (i = 0; i < hl->n; i++) {
 		const struct bpbuf_heap_info *h = &hl->heap[i].info;
 		const char *range = hl->heap[i].bus_range;
+		char modes[32], cpu[48];
 
-		printf("  %-3u %-16s %-8s %10s %10s %10s %7u %4u %-9s %-5s %s\n",
+		/* a driver before CPU modes (0.7) maps everything cached */
+		cpu_modes_str(h->cpu_modes ? h->cpu_modes : 1U << BPBUF_CPU_CACHED,
+			      modes, sizeof(modes));
+		snprintf(cpu, sizeof(cpu), "%s (%s)", modes, cpu_mode_name(h->cpu_mode));
+		printf("  %-3u %-16s %-8s %10s %10s %10s %7u %4u %-9s %-5s %-21s %s\n",
 		       h->heap_id, h->name, source_name(h->source),
 		       format_size(h->heap_size, sz, sizeof(sz)),
 		       format_size(h->free_bytes, fr, sizeof(fr)),
 		       format_size(h->largest_free, lf, sizeof(lf)),
 		       h->live_buffers, h->dma_bits,
 		       h->flags & BPBUF_HEAP_PAGE_MAP ? "yes" : "no",
-		       h->flags & BPBUF_HEAP_FIXED ? "yes" : "no",
+		       h->flags & BPBUF_HEAP_FIXED ? "yes" : "no", cpu,
 		       *range ? range : "-");
 	}
 }
@@ -402,9 +412,9 @@ static void info_text(struct bpbuf_dev *dev, const struct bpbuf_heap_info *hi,
 		printf("buffers: none\n");
 		return;
 	}
-	printf("%-10s %-18s %7s %-16s %5s %9s %-12s %s\n", "SIZE",
+	printf("%-10s %-18s %7s %-16s %5s %9s %-12s %-8s %s\n", "SIZE",
 	       "BUS ADDRESS", "PID", "COMMAND", "MMAPS", "IMPORTERS", "HEAP",
-	       "NAME");
+	       "CPU", "NAME");
 	for (i = 0; i < l->nbuffers; i++) {
 		const struct live_buffer *b = &l->buffers[i];
 		const char *size = live_field(l, b, "size");
@@ -415,16 +425,18 @@ static void info_text(struct bpbuf_dev *dev, const struct bpbuf_heap_info *hi,
 		const char *att = live_field(l, b, "attachments");
 		const char *nm = live_field(l, b, "name");
 		const char *heap = live_field(l, b, "heap");
+		const char *cpu = live_field(l, b, "cpu");
 		char hs[SIZE_STR_LEN];
 
 		if (size && is_number(size))
 			format_size(strtoull(size, NULL, 10), hs, sizeof(hs));
 		else
 			snprintf(hs, sizeof(hs), "%s", size ? size : "-");
-		printf("%-10s %-18s %7s %-16s %5s %9s %-12s %s\n", hs,
+		printf("%-10s %-18s %7s %-16s %5s %9s %-12s %-8s %s\n", hs,
 		       bus ? bus : "-", pid ? pid : "-", comm ? comm : "-",
 		       mmaps ? mmaps : "-", att ? att : "-",
 		       heap && *heap ? heap : "default",
+		       cpu && *cpu ? cpu : "cached",
 		       nm && *nm ? nm : "-");
 	}
 }

@@ -16,10 +16,11 @@ _Static_assert(sizeof(struct bpbuf_version) == 64, "version size");
 _Static_assert(offsetof(struct bpbuf_version, name_len) == 16, "version");
 _Static_assert(offsetof(struct bpbuf_version, desc) == 56, "version");
 _Static_assert(sizeof(struct bpbuf_get_cap) == 16, "get_cap size");
-_Static_assert(sizeof(struct bpbuf_heap_info) == 96, "heap_info size");
+_Static_assert(sizeof(struct bpbuf_heap_info) == 104, "heap_info size");
 _Static_assert(offsetof(struct bpbuf_heap_info, live_buffers) == 32, "hi");
 _Static_assert(offsetof(struct bpbuf_heap_info, heap_id) == 48, "hi id");
 _Static_assert(offsetof(struct bpbuf_heap_info, name) == 64, "hi name");
+_Static_assert(offsetof(struct bpbuf_heap_info, cpu_mode) == 96, "hi cpu_mode");
 _Static_assert(sizeof(struct bpbuf_alloc) == 64, "alloc size");
 _Static_assert(offsetof(struct bpbuf_alloc, fd) == 20, "alloc fd");
 _Static_assert(offsetof(struct bpbuf_alloc, name) == 24, "alloc name");
@@ -473,7 +474,7 @@ TEST_F(abi, cap_next_unknown_einval)
 {
 	uint64_t v;
 
-	EXPECT_EQ(-EINVAL, bp_cap(self->dev, BPBUF_CAP_HEAPS + 1, &v));
+	EXPECT_EQ(-EINVAL, bp_cap(self->dev, BPBUF_CAP_CPU_MODES + 1, &v));
 }
 
 TEST_F(abi, cap_high_bits_einval)
@@ -533,6 +534,8 @@ HEAP_INFO_FIELD(live_buffers);
 HEAP_INFO_FIELD(free_extents);
 HEAP_INFO_FIELD(dma_bits);
 HEAP_INFO_FIELD(page_size);
+HEAP_INFO_FIELD(cpu_mode);
+HEAP_INFO_FIELD(cpu_modes);
 
 FIXTURE_SETUP(heap_info_input)
 {

@@ -184,6 +184,23 @@ grep -qx 'CONFIG_ARCH_SUPPORTS_PUD_PFNMAP=y' "$linux_obj/.config" &&
 	grep -qx 'CONFIG_TRANSPARENT_HUGEPAGE=y' "$linux_obj/.config" &&
 	append="rig.pud_pfnmap=1 $append"
 
+# The CPU modes bpbuf must offer (cpu_mode.c): write-combined where x86 has
+# PAT, both others where arm64 exports its cache maintenance by address
+case $arch in
+x86_64)
+	if grep -qx 'CONFIG_X86_PAT=y' "$linux_obj/.config"; then
+		append="rig.cpu_modes=cached,wc,uncached $append"
+	else
+		append="rig.cpu_modes=cached,uncached $append"
+	fi ;;
+arm64)
+	if grep -qx 'CONFIG_ARCH_HAS_PMEM_API=y' "$linux_obj/.config"; then
+		append="rig.cpu_modes=cached,wc,uncached $append"
+	else
+		append="rig.cpu_modes=cached $append"
+	fi ;;
+esac
+
 # x86 VMs set 32 MiB aside at boot, 1 GiB up (below any initramfs, which
 # QEMU puts at the top of low memory), for the reserved heap source
 # (heaps.c); rig.zone_device=1 where the kernel can give it struct pages
