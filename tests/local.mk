@@ -126,6 +126,7 @@ print-vm-modules:
 	@echo $(vm_test_modules)
 print-vm-kunit:
 	@echo $(vm_kunit_modules)
-# What those copies build: what the VM runs and ships, not the host tests.
-vm-programs: all $(vm_test_programs) $(vm_test_files) $(vm_test_modules) $(vm_kunit_modules)
+# What those copies build after make all: what the VM runs and ships, not
+# the host tests. (Not with all in one make -j: both would build bpbuf.ko.)
+vm-programs: $(vm_test_programs) $(vm_test_files) $(vm_test_modules) $(vm_kunit_modules)
 .PHONY: print-vm-tests print-vm-files print-vm-modules print-vm-kunit vm-programs

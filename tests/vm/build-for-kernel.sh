@@ -31,7 +31,7 @@ cd "$out/src"
 ${in_root[@]+"${in_root[@]}"} ./configure "$@" >>"$out/build.log" 2>&1 ||
 	{ tail -n 20 "$out/build.log" >&2; exit 1; }
 # What the VM runs, not the host tests (tests/local.mk's vm-programs).
-${in_root[@]+"${in_root[@]}"} sh -c 'make -j"$1" vm-programs' sh "$(nproc)" \
+${in_root[@]+"${in_root[@]}"} sh -c 'make -j"$1" all && make -j"$1" vm-programs' sh "$(nproc)" \
 	>>"$out/build.log" 2>&1 ||
 	{ tail -n 20 "$out/build.log" >&2; exit 1; }
 echo "$out/src"
