@@ -229,7 +229,7 @@ static int cmd_alloc(int argc, char **argv)
 				      o.cpu_mode << BPBUF_ALLOC_CPU_SHIFT,
 				      o.name, &buf);
 	if (ret == -EOPNOTSUPP && o.cpu_mode)
-		die("cannot allocate a %s buffer from this heap: %s ('bpbuf info' lists the modes each heap allows)",
+		die("cannot allocate a buffer mapped %s from this heap: %s ('bpbuf info' lists the modes each heap allows)",
 		    cpu_mode_name(o.cpu_mode), strerror(EOPNOTSUPP));
 	if (ret == -ENOMEM) {
 		struct bpbuf_heap_info hi;
@@ -244,7 +244,7 @@ static int cmd_alloc(int argc, char **argv)
 		uint64_t modes;
 
 		if (bpbuf_dev_get_cap(dev, BPBUF_CAP_CPU_MODES, &modes))
-			die("cannot allocate a %s buffer: this driver maps every buffer cached (CPU modes came with driver 0.7)",
+			die("cannot allocate a buffer mapped %s: this driver maps every buffer cached (CPU modes came with driver 0.7)",
 			    cpu_mode_name(o.cpu_mode));
 	}
 	if (ret == -EINVAL && o.align) {

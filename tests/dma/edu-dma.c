@@ -49,6 +49,14 @@
 
 static const uint64_t piece_sizes[] = { 64 << 10, MIB, 16 * MIB, 64 * MIB };
 
+/* The PCIe host snoops the CPU caches: unless rig.pci_coherent=0 says not */
+static bool pci_coherent(void)
+{
+	char v[8];
+
+	return cmdline_value("rig.pci_coherent", v, sizeof(v)) || strcmp(v, "0");
+}
+
 /* The kind of edu device a mode needs is in this VM: rig.edu lists it */
 static bool rig_has(const char *kind)
 {
@@ -529,6 +537,12 @@ TEST_F(edu, dev_map_device_tree_heaps)
 
 	ASSERT_EQ(0, write_param(EDU_TEST_DRIVER, "dma_limit", "0"));
 	rebind(_metadata, self, variant, EDU_TEST_DRIVER);
+	/* cache maintenance goes through the linear map, no-map memory is not in it */
+	if (!pci_coherent()) {
+		EXPECT_EQ(-EOPNOTSUPP, bpbuf_buffer_dev_map(nomap, self->e.addr, &dma))
+			TH_LOG("dt-nomap for a device that does not snoop");
+		goto out;
+	}
 	ASSERT_EQ(0, bpbuf_buffer_dev_map(nomap, self->e.addr, &dma));
 	ASSERT_EQ(0, bpbuf_buffer_bus_addr(nomap, &bus));
 	if (!variant->translated)
@@ -536,12 +550,120 @@ TEST_F(edu, dev_map_device_tree_heaps)
 	right += three_pieces(_metadata, &self->e, nomap, nomap_cpu, dma, "DEV_MAP dt-nomap");
 	sent += 3;
 	EXPECT_EQ(0, bpbuf_buffer_dev_unmap(nomap, self->e.addr));
+out:
 	TH_LOG("table: %s, DEV_MAP from the device tree's heaps: %d of %d pieces right",
 	       variant->mode, right, sent);
 	EXPECT_EQ(sent, right);
 	bpbuf_buffer_free(low);
 	bpbuf_buffer_free(fixed);
 	bpbuf_buffer_free(nomap);
+}
+
+/*
+ * Pieces there and back through a buffer that is not cached, in aligned
+ * 8-byte words (uncached is Device memory on arm64) and without a single
+ * SYNC: nothing caches the CPU's view, and the barrier edu_dma_start()
+ * puts before the doorbell drains the write-combining buffers. How many
+ * came back right, of three.
+ */
+static int three_pieces_no_sync(struct __test_metadata *_metadata, struct edu *e,
+				volatile uint64_t *cpu, uint64_t size, uint64_t dma,
+				const char *what)
+{
+	/* whole aligned words: uncached memory takes nothing else on arm64 */
+	const uint32_t len = EDU_MAX_XFER & ~7U;
+	uint64_t offs[3] = { 0, size / 2 - 4096, size - 4096 };
+	size_t words = len / 8, j, bad;
+	int i, right = 0, ret;
+
+	for (i = 0; i < 3; i++) {
+		volatile uint64_t *w = cpu + offs[i] / 8;
+
+		for (j = 0; j < words; j++)
+			w[j] = 0x0123456789abcdefULL * (i + 1) + j;
+		ret = edu_dma(e, dma + offs[i], len, false);
+		for (j = 0; !ret && j < words; j++)
+			w[j] = 0;
+		if (!ret)
+			ret = edu_dma(e, dma + offs[i], len, true);
+		for (bad = 0, j = 0; !ret && j < words; j++)
+			bad += w[j] != 0x0123456789abcdefULL * (i + 1) + j;
+		if (!ret && !bad)
+			right++;
+		else
+			TH_LOG("%s, piece at +0x%" PRIx64 ": %s, %zu words wrong", what,
+			       offs[i], ret ? strerror(-ret) : "DMA done", bad);
+		for (j = 0; j < words; j++)
+			w[j] = 0;
+	}
+	return right;
+}
+
+/*
+ * Write-combined and uncached buffers (BPBUF_ALLOC_WRITECOMBINE,
+ * BPBUF_ALLOC_UNCACHED) round-trip through the device with no SYNC at all,
+ * in each mode this kernel has (BPBUF_CAP_CPU_MODES); where the device
+ * does not snoop the caches (the rig's non-coherent arm64 boot) this is
+ * what those modes are for.
+ */
+TEST_F(edu, cpu_modes_without_sync)
+{
+	EDU_TEST_START();
+	static const uint32_t modes[] = { BPBUF_CPU_WRITECOMBINE, BPBUF_CPU_UNCACHED };
+	static const char *const names[] = { "write-combined", "uncached" };
+	int sent = 0, right = 0;
+	uint64_t have, dma;
+	unsigned int i;
+
+	ASSERT_EQ(0, bpbuf_dev_get_cap(self->dev, BPBUF_CAP_CPU_MODES, &have));
+	rebind(_metadata, self, variant, EDU_TEST_DRIVER);
+	for (i = 0; i < 2; i++) {
+		struct bpbuf_buffer *buf;
+		void *addr;
+
+		if (!(have & 1ULL << modes[i])) {
+			TH_LOG("%s: this kernel has no %s buffers", variant->mode, names[i]);
+			continue;
+		}
+		ASSERT_EQ(0, bpbuf_buffer_alloc(self->dev, MIB, 0,
+						modes[i] << BPBUF_ALLOC_CPU_SHIFT,
+						"edu-dma", &buf));
+		ASSERT_EQ(0, bpbuf_buffer_map(buf, PROT_READ | PROT_WRITE, &addr));
+		ASSERT_EQ(0, bpbuf_buffer_dev_map(buf, self->e.addr, &dma));
+		right += three_pieces_no_sync(_metadata, &self->e, addr, MIB, dma,
+					      names[i]);
+		sent += 3;
+		bpbuf_buffer_free(buf);
+	}
+	TH_LOG("table: %s, DEV_MAP without SYNC (write-combined, uncached): %d of %d pieces right",
+	       variant->mode, right, sent);
+	EXPECT_EQ(sent, right);
+	if (!sent)
+		SKIP(return, "this kernel maps buffers cached only");
+}
+
+/* The rig's non-coherent boot is one: the kernel was told so */
+TEST(pcie_not_coherent_as_the_rig_says)
+{
+	struct dirent *d;
+	int hosts = 0;
+	DIR *dt;
+
+	if (pci_coherent())
+		SKIP(return, "the rig boots this machine with its PCIe host coherent");
+	dt = opendir("/proc/device-tree");
+	ASSERT_TRUE(dt != NULL);
+	while ((d = readdir(dt))) {
+		char path[300];
+
+		if (strncmp(d->d_name, "pcie@", 5))
+			continue;
+		hosts++;
+		snprintf(path, sizeof(path), "/proc/device-tree/%s/dma-coherent", d->d_name);
+		EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s is there", path);
+	}
+	closedir(dt);
+	EXPECT_LT(0, hosts);
 }
 
 TEST_F(edu, dev_map_no_driver)

@@ -140,6 +140,7 @@ static inline char *read_text(const char *path)
 /* One buffer's line of debugfs bpbuf/buffers (see driver/debugfs.c) */
 struct bp_debugfs_buffer {
 	int attachments, mapped, mmaps, vmaps;
+	char cpu[16];		/* its CPU mode: cached, wc or uncached */
 	char name[64];
 };
 
@@ -172,6 +173,9 @@ static inline int bp_debugfs_buffer(int dev, int fd, struct bp_debugfs_buffer *o
 			continue;
 		/* the name is last and may hold spaces, or be empty */
 		snprintf(out->name, sizeof(out->name), "%s", strrchr(line, '\t') + 1);
+		/* the CPU mode just before it */
+		*strrchr(line, '\t') = '\0';
+		snprintf(out->cpu, sizeof(out->cpu), "%s", strrchr(line, '\t') + 1);
 		ret = 0;
 	}
 	free(text);

@@ -195,7 +195,7 @@ TEST_F(heaps, alloc_pad_einval)
 /* Binaries built before heap ids: 56- and 48-byte structs, heap 0 */
 TEST_F(heaps, first_version_structs_use_the_default_heap)
 {
-	uint64_t raw[BPBUF_HEAP_INFO_SIZE_VER1 / 8];
+	uint64_t raw[BPBUF_HEAP_INFO_SIZE_VER2 / 8];
 	struct bpbuf_alloc *a = (void *)raw;
 	struct bpbuf_heap_info *hi = (void *)raw;
 	uint64_t before = free_of(self->dev, 0), size = 2 * MIB;
@@ -579,6 +579,8 @@ static const struct {
 	{ "heaps=a:8M,,b:8M", EINVAL },
 	{ "heaps=abcdefghijabcdefghijabcdefghijab:8M", EINVAL },	/* 32 */
 	{ "heaps=a:1M,b:1M,c:1M,d:1M,e:1M,f:1M,g:1M,h:1M", E2BIG },
+	{ "heap_cpu_mode=bogus", EINVAL },	/* cached, wc or uncached */
+	{ "heaps=a:8M:write-combined", EINVAL },
 };
 
 /* heaps=h1:1M,...,hN:1M */
@@ -630,6 +632,86 @@ TEST_F_TIMEOUT(heaps, bad_heaps_values_fail_the_load, 300)
 		EXPECT_EQ((int)room, heap_id_of(self->dev, last));
 		close(self->dev);
 		self->dev = -1;
+	}
+	ASSERT_EQ(0, restore(&self->dev, ko_fd, orig)) TH_LOG("load %s", orig);
+}
+
+/* The CPU mode the debugfs line of buffer @fd names, or "" */
+static void cpu_mode_of(int dev, int fd, char *mode, size_t len)
+{
+	struct bp_debugfs_buffer line;
+
+	snprintf(mode, len, "%s", bp_debugfs_buffer(dev, fd, &line) ? "" : line.cpu);
+}
+
+/*
+ * heap_cpu_mode= and heaps= NAME:SIZE:MODE set what an allocation naming
+ * no mode gets, heap by heap; a mode this kernel cannot give fails the
+ * load, with EINVAL, saying why.
+ */
+TEST_F_TIMEOUT(heaps, cpu_mode_defaults_from_parameters, 300)
+{
+	char orig[1024], args[200], said[4096], mode[16];
+	struct bpbuf_heap_info def, ring;
+	unsigned long long at, mib;
+	uint64_t modes;
+	int ko_fd, ret, fd, id;
+	const char *ring_mode, *why;
+
+	ASSERT_EQ(0, bp_cap(self->dev, BPBUF_CAP_CPU_MODES, &modes));
+	if (!(modes & 1ULL << BPBUF_CPU_UNCACHED))
+		SKIP(return, "this kernel maps buffers cached only");
+	ring_mode = modes & 1ULL << BPBUF_CPU_WRITECOMBINE ? "wc" : "cached";
+	snprintf(args, sizeof(args), "heap_cpu_mode=uncached heaps=ring:8M:%s", ring_mode);
+	ret = load_with(&self->dev, args, orig, sizeof(orig), &ko_fd, &why);
+	if (ko_fd == -1)
+		SKIP(return, "%s", why);
+	ASSERT_LE(0, ko_fd) TH_LOG("%s", why);
+	ASSERT_EQ(0, ret) TH_LOG("finit_module %s: %s", args, strerror(ret));
+	self->dev = bp_open();
+	ASSERT_LE(0, self->dev);
+	id = heap_id_of(self->dev, "ring");
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, heap_info_id(self->dev, 0, &def));
+	ASSERT_EQ(0, heap_info_id(self->dev, (uint32_t)id, &ring));
+	EXPECT_EQ(BPBUF_CPU_UNCACHED, def.cpu_mode);
+	EXPECT_EQ(modes, def.cpu_modes);
+	EXPECT_EQ(modes & 1ULL << BPBUF_CPU_WRITECOMBINE ? BPBUF_CPU_WRITECOMBINE :
+		  BPBUF_CPU_CACHED, ring.cpu_mode);
+
+	/* no mode named: the heap's; one named: that one */
+	ASSERT_EQ(0, bp_alloc(self->dev, MIB, 0, 0, &fd));
+	cpu_mode_of(self->dev, fd, mode, sizeof(mode));
+	EXPECT_STREQ("uncached", mode);
+	close(fd);
+	ASSERT_EQ(0, alloc_from(self->dev, (uint32_t)id, MIB, &fd));
+	cpu_mode_of(self->dev, fd, mode, sizeof(mode));
+	EXPECT_STREQ(ring_mode, mode);
+	close(fd);
+	ASSERT_EQ(0, bp_alloc(self->dev, MIB, 0, BPBUF_ALLOC_CACHED, &fd));
+	cpu_mode_of(self->dev, fd, mode, sizeof(mode));
+	EXPECT_STREQ("cached", mode);
+	close(fd);
+	close(self->dev);
+	self->dev = -1;
+	bp_unload(200);
+
+	/* x86: reserved memory's type is fixed by memremap_pages() */
+	if (!rig_reserved(&at, &mib) && bp_file_has_word("/proc/cmdline", "rig.zone_device=1")) {
+		snprintf(args, sizeof(args), "heaps=resv:%lluM@0x%llx:reserved:uncached", mib, at);
+		ret = bp_load_logged(ko_fd, args, said, sizeof(said));
+		EXPECT_EQ(EINVAL, ret) TH_LOG("%s", args);
+		EXPECT_TRUE(strstr(said, "no uncached buffers") != NULL) TH_LOG("the kernel said: %s", said);
+		if (!ret)
+			bp_unload(200);
+	}
+	/* a mode the kernel cannot give: write-combining without PAT */
+	if (!(modes & 1ULL << BPBUF_CPU_WRITECOMBINE)) {
+		ret = bp_load_logged(ko_fd, "heaps=ring:8M:wc", said, sizeof(said));
+		EXPECT_EQ(EINVAL, ret);
+		EXPECT_TRUE(strstr(said, "no wc buffers") != NULL) TH_LOG("the kernel said: %s", said);
+		if (!ret)
+			bp_unload(200);
 	}
 	ASSERT_EQ(0, restore(&self->dev, ko_fd, orig)) TH_LOG("load %s", orig);
 }

@@ -44,7 +44,7 @@ page=$(( $(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps) + 0 ))
 page=$((page * 1024))
 pages_of() { echo $(( ($1 + page - 1) / page * page )); }
 
-echo "1..39"
+echo "1..43"
 
 run "$bpbuf" --version
 expect "--version" 0 '^bpbuf [0-9]'
@@ -58,7 +58,7 @@ expect "info: heap size" 0 '^heap size: +64 MiB \(67108864 bytes\)$'
 expect "info: free and largest free extent" 0 '^largest free: +[0-9.]+ [KMG]iB \([0-9]+ bytes\)$'
 expect "info: DMA bits" 0 '^DMA bits: +(3[2-9]|[4-6][0-9])$'
 expect "info: the driver" 0 '^driver: +bpbuf [0-9]+\.[0-9]+\.[0-9]+ \([0-9]{8}\)$'
-expect "info: the heaps table lists the default heap" 0 '^  0 +default +(cma|movable) +64 MiB +[0-9.]+ [KMG]iB +[0-9.]+ [KMG]iB +[0-9]+ +(3[2-9]|[4-6][0-9]) +(yes|no) +no +(0x[0-9a-f]+-0x[0-9a-f]+|-)$'
+expect "info: the heaps table lists the default heap" 0 '^  0 +default +(cma|movable) +64 MiB +[0-9.]+ [KMG]iB +[0-9.]+ [KMG]iB +[0-9]+ +(3[2-9]|[4-6][0-9]) +(yes|no) +no +cached(,wc)?(,uncached)? \(cached\) +(0x[0-9a-f]+-0x[0-9a-f]+|-)$'
 run "$bpbuf" info --json
 expect "info --json: heap object" 0 '^\{"heap":\{"size":67108864,"free":[0-9]+,"largest_free":[0-9]+,'
 expect "info --json: heaps array" 0 '"heaps":\[\{"id":0,"name":"default","source":"(cma|movable)","size":67108864,"free":[0-9]+,'
@@ -108,6 +108,30 @@ run "$bpbuf" alloc 1M --heap 0
 expect "alloc --heap 0: the default heap by id" 0 '^size: +1048576 \(1 MiB\)$'
 run "$bpbuf" alloc 1M --heap nosuch
 expect "alloc --heap nosuch: no such heap" 1 '' "^bpbuf: no heap named nosuch \('bpbuf info' lists the heaps\)$"
+
+# alloc --cpu: the buffer's CPU mode, among those the default heap allows
+cpu_modes=$("$bpbuf" info --json |
+	sed -n 's/.*"heaps":\[{"id":0,"name":"default"[^}]*"cpu_modes":\[\([^]]*\)\].*/\1/p' | tr -d '"')
+run "$bpbuf" alloc 1M --cpu cached
+expect "alloc --cpu cached" 0 '^cpu_mode: cached$'
+run "$bpbuf" alloc 4K --cpu bogus
+expect "alloc --cpu bogus: usage error" 2 '' "^bpbuf: invalid CPU mode 'bogus': cached, wc or uncached$"
+case ,$cpu_modes, in
+*,wc,*)
+	run "$bpbuf" alloc 1M --cpu wc --fill 0x5a -- "$helper" check-fill 0x5a
+	expect "alloc --cpu wc --fill: written through a write-combined mapping" 0 '^tool-helper: 1048576 bytes of 0x5a$' ;;
+*)
+	run "$bpbuf" alloc 1M --cpu wc
+	expect "alloc --cpu wc where the kernel has none: refused" 1 '' "^bpbuf: cannot allocate a buffer mapped wc from this heap: Operation not supported" ;;
+esac
+case ,$cpu_modes, in
+*,uncached,*)
+	run "$bpbuf" alloc 64K --cpu uncached --fill 0x33 --name tool-vm-uc -- "$bpbuf" info
+	expect "alloc --cpu uncached: info lists the buffer's mode" 0 ' uncached +tool-vm-uc$' ;;
+*)
+	run "$bpbuf" alloc 64K --cpu uncached
+	expect "alloc --cpu uncached where the kernel has none: refused" 1 '' "^bpbuf: cannot allocate a buffer mapped uncached from this heap: Operation not supported" ;;
+esac
 
 # alloc without a command
 run "$bpbuf" alloc 64K --align 2M

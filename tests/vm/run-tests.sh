@@ -6,8 +6,8 @@
 #                [--busybox PATH] [--sysroot DIR] [--append "ARGS"]
 #                [--insmod-args "ARGS"] [--no-load] [--timeout S]
 #                [--idle-timeout S] [--cma SIZE]
-#                [--mem MiB] [--dma KINDS] [--expect-source cma|movable]
-#                [--plan-extra FILE] [--env NAME=VALUE]...
+#                [--mem MiB] [--dma KINDS] [--noncoherent-pci]
+#                [--expect-source cma|movable] [--plan-extra FILE] [--env NAME=VALUE]...
 #                [--file SRC:DEST]... [--libdir DIR]...
 #                [--test-module KO]... [--kunit KO]...
 #                [--ship PROGRAM]... [PROGRAM...]
@@ -31,7 +31,8 @@
 # bpbuf/heap's source): by default cma where the kernel has CMA (the VM
 # boots with cma=), else movable.
 # --dma KINDS gives the VM run-vm.sh's edu DMA devices and ships the drivers
-# the DMA tests bind them to (uio_pci_generic, vfio-pci).
+# the DMA tests bind them to (uio_pci_generic, vfio-pci); --noncoherent-pci
+# (arm64) makes their PCIe host one whose masters do not snoop (run-vm.sh).
 # A kernel with NVMe, virtio-blk and ext4 gets run-vm.sh's --disks, and the
 # plan loads those drivers first where they are modules.
 # The exit status is report.sh's: 0 only when every result passed, the VM
@@ -72,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--no-load) load=0; shift ;;
 	--mem) mem=$2; shift 2 ;;
 	--dma) dma=$2; shift 2 ;;
+	--noncoherent-pci) noncoherent_pci=1; shift ;;
 	--expect-source) expect_source=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run-tests.sh: unknown argument: $1" >&2; exit 2 ;;
@@ -223,7 +225,8 @@ case $arch in arm64|aarch64) kmods+=(--kmod virtio_mmio --kmod virtio_console) ;
 
 "$here/run-vm.sh" --kernel "${kernel:-$linux_obj/arch/x86/boot/bzImage}" --arch "$arch" \
 	--initramfs "$out/initramfs.cpio" --out "$out" --cma "$cma" --timeout "$timeout" --idle-timeout "$idle_timeout" --mem "$mem" \
-	--append "$append" ${dma:+--dma "$dma"} $([ "$disks" = 0 ] || echo --disks)
+	--append "$append" ${dma:+--dma "$dma"} $([ "$disks" = 0 ] || echo --disks) \
+	$([ "${noncoherent_pci:-0}" = 0 ] || echo --noncoherent-pci)
 
 # A kernel built with kmemleak must have been scanned; every KUnit suite
 # must have run.

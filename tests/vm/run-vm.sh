@@ -5,7 +5,7 @@
 #             [--arch x86_64|arm64] [--mem MiB] [--smp N] [--cma SIZE]
 #             [--timeout SECONDS] [--idle-timeout SECONDS]
 #             [--boot-timeout SECONDS] [--append "ARGS"] [--dma KINDS]
-#             [--disks]
+#             [--disks] [--noncoherent-pci]
 #
 # DIR gets console.log (the kernel log, from the console), results.log (the
 # guest's results channel, see guest/lib.sh), qemu.status (QEMU's exit
@@ -34,6 +34,12 @@
 # the engine reaches 64 bits (its default is 28). The guest finds the list
 # as rig.edu=KINDS on its command line (tests/dma/edu-dma.c).
 #
+# --noncoherent-pci (arm64): the PCIe host's node in the device tree loses
+# dma-coherent, so the kernel takes its devices (edu) for masters that do
+# not snoop the CPU caches and maintains the caches around their DMA; the
+# guest finds rig.pci_coherent=0 on its command line. QEMU models no
+# caches: this proves the paths the kernel takes, not a cache's behaviour.
+#
 # --disks adds block devices for the zero-copy I/O tests (page_map.c): an
 # emulated NVMe controller with two namespaces, nvme0n1 raw and nvme0n2 an
 # ext4 file system made here, and a raw virtio-blk disk, vda, that QEMU
@@ -60,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift 2 ;;
 	--dma) dma=$2; shift 2 ;;
 	--disks) disks=1; shift ;;
+	--noncoherent-pci) noncoherent_pci=1; shift ;;
 	*) echo "run-vm.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -106,6 +113,7 @@ arm64|aarch64)
 	qemu=(qemu-system-aarch64 -accel tcg -M virt -cpu max,pauth-impdef=on
 	      -device virtio-serial-device -device virtconsole,chardev=results)
 	cmdline="console=ttyAMA0 rig.results=/dev/hvc0 rig.preload=virtio_mmio,virtio_console $cmdline"
+	[ "${noncoherent_pci:-0}" = 0 ] || cmdline="rig.pci_coherent=0 $cmdline"
 	;;
 *) echo "run-vm.sh: unsupported architecture $arch" >&2; exit 2 ;;
 esac
@@ -188,6 +196,11 @@ if [ "${qemu[0]}" = qemu-system-aarch64 ]; then
 	"${qemu[@]}" -smp "$smp" -m "$mem" -nodefaults -display none \
 		-machine dumpdtb="$out/virt.dtb" "${serial[@]}" </dev/null >"$out/dtb.log" 2>&1 &&
 	dtc -q -I dtb -O dts -o "$out/virt.dts" "$out/virt.dtb" 2>>"$out/dtb.log" &&
+	if [ "${noncoherent_pci:-0}" = 1 ]; then
+		awk '/^\tpcie@/ { pcie = 1 } pcie && /dma-coherent;/ { next }
+		     pcie && /^\t};/ { pcie = 0 } { print }' "$out/virt.dts" >"$out/virt-nc.dts" &&
+		mv "$out/virt-nc.dts" "$out/virt.dts"
+	fi &&
 	cat "$(dirname "$0")/dt/bpbuf-heaps.dtsi" >>"$out/virt.dts" &&
 	dtc -q -I dts -O dtb -o "$out/virt-bpbuf.dtb" "$out/virt.dts" 2>>"$out/dtb.log" ||
 		{ echo "run-vm.sh: cannot make the device tree:" >&2; cat "$out/dtb.log" >&2; exit 1; }
