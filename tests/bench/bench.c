@@ -131,7 +131,7 @@ static int coarse_clock(void)
 	return 1;
 }
 
-static void *touched_buffer(size_t size)
+void *touched_buffer(size_t size)
 {
 	void *p = aligned_alloc(2 * MiB, size);
 
@@ -340,8 +340,8 @@ static __attribute__((noinline)) uint64_t read_words(const uint64_t *p, size_t n
 	return sum;
 }
 
-/* Best of a few passes, in GB/s. */
-static void stream(void *p, size_t size, double *write_gbs, double *read_gbs)
+/* Best of a few passes, in GB/s (aligned 8-byte words: Device memory too). */
+void stream(void *p, size_t size, double *write_gbs, double *read_gbs)
 {
 	size_t n = size / sizeof(uint64_t);
 	double best_w = 0, best_r = 0;
@@ -476,6 +476,7 @@ int main(int argc, char **argv)
 	scenario_sync();
 	scenario_pressure();
 	scenario_disk();
+	scenario_cpu_modes();
 	print_targets();
 	if (csv_out) {
 		fclose(csv_out);

@@ -7,7 +7,7 @@ tests_bench_bpbuf_bench_SOURCES = tests/bench/bench.c tests/bench/bench.h \
 	tests/bench/reuse.c tests/bench/kmod.c tests/bench/kmod.h \
 	tests/bench/scale.c tests/bench/scale.h tests/bench/heapsize.c \
 	tests/bench/bigmap.c tests/bench/live.c tests/bench/concurrent.c \
-	tests/bench/disk.c
+	tests/bench/disk.c tests/bench/cpumodes.c
 tests_bench_bpbuf_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/kselftest -I$(top_srcdir)/include
 EXTRA_DIST += scripts/bench.sh tests/bench/plot.gp tests/bench/plot-touch.gp \
 	tests/bench/lines-table.sh
