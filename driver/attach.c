@@ -17,7 +17,6 @@
 
 #include "bpbuf_dev.h"
 #include "buffer.h"
-#include "cpumode.h"
 
 /* Longest scatterlist entry: sg lengths are 32 bits; keep them aligned */
 #define BPBUF_SG_MAX_LEN	SZ_1G
@@ -162,8 +161,7 @@ int bpbuf_attachment_map(struct bpbuf_buffer *buf, struct bpbuf_attachment *a,
 		ret = -ERANGE;
 		goto unlock;
 	}
-	/* no CPU mapping of a buffer that is not cached goes through a cache */
-	a->need_sync = bpbuf_cpu_mode_cached(buf->cpu_mode) && sgtable_need_sync(a);
+	a->need_sync = sgtable_need_sync(a);
 	if (a->need_sync)
 		dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
 	a->dir = dir;

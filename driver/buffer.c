@@ -39,7 +39,9 @@
  * @dir: what the CPU does: DMA_TO_DEVICE writes, DMA_FROM_DEVICE reads
  *
  * Covers the heap's own mapping of the carve, every mapped importer and an
- * in-kernel vmap; a barrier only for a buffer that is not mapped cached.
+ * in-kernel vmap; for a buffer not mapped cached a barrier, and importers
+ * whose mappings need syncing (a bounce buffer, the caches of a device
+ * that does not snoop: cleaning the kernel's cacheable alias does no harm).
  */
 void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 		       bool for_cpu, enum dma_data_direction dir)
@@ -49,20 +51,21 @@ void bpbuf_buffer_sync(struct bpbuf_buffer *buf, u64 offset, u64 length,
 
 	/*
 	 * No CPU mapping of a write-combined or uncached buffer goes through
-	 * the caches: all that is left to do is to order the CPU's accesses
-	 * against the device's, and to drain the write-combining buffers
-	 * (mfence on x86, dsb sy on arm64).
+	 * the caches: what is left is to order the CPU's accesses against the
+	 * device's and drain the write-combining buffers (mfence on x86, dsb
+	 * sy on arm64), and an importer's mapping the DMA API bounced.
 	 */
-	if (!bpbuf_cpu_mode_cached(buf->cpu_mode)) {
+	bool cached = bpbuf_cpu_mode_cached(buf->cpu_mode);
+
+	if (!cached)
 		mb();
-		return;
-	}
 	mutex_lock(&buf->lock);
-	bpbuf_heap_sync(buf->heap, carve_offset, length, for_cpu, dir);
+	if (cached)
+		bpbuf_heap_sync(buf->heap, carve_offset, length, for_cpu, dir);
 	list_for_each_entry(a, &buf->attachments, node)
 		bpbuf_attachment_sync(buf, a, offset, length, for_cpu);
 
-	if (buf->vaddr && is_vmalloc_addr(buf->vaddr)) {
+	if (cached && buf->vaddr && is_vmalloc_addr(buf->vaddr)) {
 		if (for_cpu)
 			invalidate_kernel_vmap_range(buf->vaddr + offset, length);
 		else

@@ -19,13 +19,21 @@
  *        own non-coherent allocations: once the buffer is zeroed its lines
  *        are cleaned and invalidated, after which only speculation brings
  *        them into the caches again, clean, never to be written back.
- *        Write-combined is Normal Non-cacheable; uncached is Device-nGnRnE,
- *        which faults on unaligned accesses.
- * others Cached only, for now.
+ *        Write-combined and uncached are both Normal Non-cacheable, what
+ *        the DMA API maps coherent memory with: arm64 never maps RAM as
+ *        Device memory, which faults on the unaligned accesses of every
+ *        memcpy(), the kernel's too (an importer's vmap).
+ * others Cached only, for now; so are kernels with highmem, whose pages
+ *        need not have an address of their own.
+ *
+ * Page maps (pagemap.c) are for cached buffers only: the kernel code that
+ * takes their pages (sockets, io_uring rings, AF_XDP) maps them its own
+ * way, cached.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 #ifdef CONFIG_X86
 #include <asm/memtype.h>
@@ -89,16 +97,20 @@ const char *bpbuf_cpu_mode_why_not(enum bpbuf_source source, u32 mode)
 		return "no such mode";
 	if (bpbuf_cpu_mode_cached(mode))
 		return NULL;
+	if (IS_ENABLED(CONFIG_HIGHMEM))
+		return "not with highmem, whose pages need not have a kernel address";
 #if defined(CONFIG_X86)
 	if (source == BPBUF_SOURCE_RESERVED)
 		return "the memory type of reserved memory is fixed (write-back) by memremap_pages()";
 	if (mode == BPBUF_CPU_WRITECOMBINE && !pat_enabled())
 		return "write-combining needs PAT, which this kernel has not enabled (nopat, or built without CONFIG_X86_PAT)";
 	return NULL;
-#elif defined(HAVE_ARCH_PMEM_CACHE_OPS)
+#elif defined(CONFIG_ARM64) && defined(HAVE_ARCH_PMEM_CACHE_OPS)
 	return NULL;
-#else
+#elif defined(CONFIG_ARM64)
 	return "this kernel gives bpbuf no way to clean its cacheable alias of the memory";
+#else
+	return "not on this architecture yet";
 #endif
 }
 
@@ -139,20 +151,32 @@ pgprot_t bpbuf_cpu_mode_prot(u32 mode, pgprot_t prot)
 	case BPBUF_CPU_WRITECOMBINE:
 		return pgprot_writecombine(prot);
 	case BPBUF_CPU_UNCACHED:
-		return pgprot_noncached(prot);
+#ifdef CONFIG_ARM64
+		return pgprot_writecombine(prot);	/* Normal Non-cacheable */
+#else
+		return pgprot_noncached(prot);		/* x86: UC- */
+#endif
 	default:
 		return prot;
 	}
 }
 
 /*
- * Whether page maps (pagemap.c) may map buffers of @mode: the kernel
- * reaches pages that get_user_pages() took through its linear map, which
- * has the buffer's type on x86 only
+ * Clean and invalidate the kernel's cacheable alias at @kaddr, a chunk at a
+ * time: a buffer may be gigabytes
  */
-bool bpbuf_cpu_mode_page_maps(u32 mode)
+static void __maybe_unused clean_alias(void *kaddr, size_t len)
 {
-	return bpbuf_cpu_mode_cached(mode) || IS_ENABLED(CONFIG_X86);
+#if defined(CONFIG_ARM64) && defined(HAVE_ARCH_PMEM_CACHE_OPS)
+	size_t done, n;
+
+	for (done = 0; done < len; done += n) {
+		n = min_t(size_t, len - done, SZ_2M);
+		arch_wb_cache_pmem(kaddr + done, n);
+		arch_invalidate_pmem(kaddr + done, n);
+		cond_resched();
+	}
+#endif
 }
 
 /**
@@ -174,13 +198,19 @@ int bpbuf_cpu_mode_enter(struct bpbuf_heap *heap,
 	if (WARN_ON(!kaddr))
 		return -EOPNOTSUPP;
 #if defined(CONFIG_X86)
-	if (mode == BPBUF_CPU_WRITECOMBINE)
-		return set_memory_wc((unsigned long)kaddr, range->npages);
-	return set_memory_uc((unsigned long)kaddr, range->npages);
-#elif defined(HAVE_ARCH_PMEM_CACHE_OPS)
+	{
+		int ret = mode == BPBUF_CPU_WRITECOMBINE ?
+			  set_memory_wc((unsigned long)kaddr, range->npages) :
+			  set_memory_uc((unsigned long)kaddr, range->npages);
+
+		/* a split that ran out of memory may have changed a part */
+		if (ret)
+			set_memory_wb((unsigned long)kaddr, range->npages);
+		return ret;
+	}
+#elif defined(CONFIG_ARM64) && defined(HAVE_ARCH_PMEM_CACHE_OPS)
 	/* the zeros to memory, and no line of them left to be written back */
-	arch_wb_cache_pmem(kaddr, (size_t)range->npages << PAGE_SHIFT);
-	arch_invalidate_pmem(kaddr, (size_t)range->npages << PAGE_SHIFT);
+	clean_alias(kaddr, (size_t)range->npages << PAGE_SHIFT);
 	return 0;
 #else
 	return -EOPNOTSUPP;

@@ -26,7 +26,6 @@ const char *bpbuf_cpu_mode_why_not(enum bpbuf_source source, u32 mode);
 int bpbuf_cpu_mode_parse(const char *name, u32 *mode);
 const char *bpbuf_cpu_mode_name(u32 mode);
 pgprot_t bpbuf_cpu_mode_prot(u32 mode, pgprot_t prot);
-bool bpbuf_cpu_mode_page_maps(u32 mode);
 int bpbuf_cpu_mode_enter(struct bpbuf_heap *heap,
 			 const struct bpbuf_range *range, u32 mode);
 void bpbuf_cpu_mode_leave(struct bpbuf_heap *heap,

@@ -306,7 +306,9 @@ int bpbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	vm_flags_set(vma, VM_HUGEPAGE);
 #endif
 	vma->vm_private_data = buf;
-	vma->vm_page_prot = bpbuf_cpu_mode_prot(buf->cpu_mode, vma->vm_page_prot);
+	/* from the flags, not what an importer's dma_buf_mmap() caller set */
+	vma->vm_page_prot = bpbuf_cpu_mode_prot(buf->cpu_mode,
+						vm_get_page_prot(vma->vm_flags));
 
 	/* the middle on first touch, the rest now */
 	huge_part(vma, &lo, &hi);

@@ -141,7 +141,6 @@ static int page_map_mmap(struct file *file, struct vm_area_struct *vma)
 	/* mremap() must not grow it past the buffer; core dumps skip it */
 	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = buf;
-	vma->vm_page_prot = bpbuf_cpu_mode_prot(buf->cpu_mode, vma->vm_page_prot);
 	vma->vm_ops = &page_map_vm_ops;
 	/* an error leaves what was mapped to mmap()'s unwinding */
 	ret = map_window(vma);
@@ -176,8 +175,8 @@ static const struct file_operations page_map_fops = {
  * buffer fd gives a mapping that cannot be written either.
  *
  * Return: 0; -EOPNOTSUPP when the carve's pages cannot be mapped as pages
- * (bpbuf_heap.pages_mappable), or not in the buffer's CPU mode
- * (bpbuf_cpu_mode_page_maps()); -EMFILE; -ENOMEM.
+ * (bpbuf_heap.pages_mappable), or the buffer is not mapped cached;
+ * -EMFILE; -ENOMEM.
  */
 int bpbuf_page_map_open(struct bpbuf_buffer *buf, unsigned int fd_flags,
 			struct bpbuf_new_fd *nfd)
@@ -186,8 +185,9 @@ int bpbuf_page_map_open(struct bpbuf_buffer *buf, unsigned int fd_flags,
 	int flags, fd;
 	struct file *file;
 
+	/* the kernel code that takes the pages maps them cached (cpumode.c) */
 	if (!bpbuf_heap_pages_mappable(buf->heap) ||
-	    !bpbuf_cpu_mode_page_maps(buf->cpu_mode))
+	    !bpbuf_cpu_mode_cached(buf->cpu_mode))
 		return -EOPNOTSUPP;
 	if ((mode & FMODE_READ) && (mode & FMODE_WRITE))
 		flags = O_RDWR;

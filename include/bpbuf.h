@@ -183,10 +183,11 @@ struct bpbuf_get_cap {
  */
 #define BPBUF_CPU_WRITECOMBINE	2
 /*
- * Uncached: every access goes to memory in program order (x86 UC-, arm64
- * Device-nGnRnE, where unaligned accesses fault: no memcpy()): for status
- * words and descriptors the device and the CPU share. SYNC as for
- * write-combined.
+ * Uncached: every access goes to memory, in program order on x86 (UC-);
+ * on arm64 the same type as write-combined (Normal Non-cacheable, as the
+ * DMA API's coherent memory: arm64 never maps RAM as Device memory), with
+ * barriers for order. For status words and descriptors the device and the
+ * CPU share. SYNC as for write-combined.
  */
 #define BPBUF_CPU_UNCACHED	3
 
@@ -505,10 +506,9 @@ struct bpbuf_dev_map {
  * until the caller is killed (the kernel cannot move CMA pages it cannot
  * isolate), so don't. RDMA takes the dma-buf fd itself
  * (ibv_reg_dmabuf_mr()) instead. The cache rules are the dma-buf's:
- * BPBUF_IOCTL_SYNC or DMA_BUF_IOCTL_SYNC around CPU access. The pages are
- * mapped in the buffer's CPU mode; a write-combined or uncached buffer has
- * page maps on x86 only, where the kernel's own view of its pages takes
- * the mode too (elsewhere the kernel's I/O paths would reach them cached).
+ * BPBUF_IOCTL_SYNC or DMA_BUF_IOCTL_SYNC around CPU access. Only cached
+ * buffers have page maps: the kernel code that takes their pages maps them
+ * its own way, cached.
  *
  * @map_fd has the access mode of @fd and holds a reference on the buffer
  * until it and its mappings are gone. A buffer freed while the kernel still
@@ -522,7 +522,7 @@ struct bpbuf_dev_map {
  *   EXDEV      @fd is a dma-buf another exporter made
  *   EOPNOTSUPP the heap's pages cannot be mapped as pages
  *              (BPBUF_CAP_PAGE_MAP is 0), or the buffer is write-combined
- *              or uncached and this is not x86
+ *              or uncached
  *   EMFILE     the process has no free fd
  *   ENOMEM     no memory for the new file
  */

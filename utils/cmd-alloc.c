@@ -130,20 +130,7 @@ static void print_buffer(struct bpbuf_buffer *buf, uint32_t cpu_mode,
 	fflush(stdout);
 }
 
-/*
- * Uncached memory is Device memory on arm64, where memset()'s unaligned
- * stores and cache-zeroing instructions fault: aligned words only
- */
-static void fill_words(void *addr, uint64_t size, int byte)
-{
-	volatile uint64_t *w = addr;
-	uint64_t i, v = 0x0101010101010101ULL * (uint8_t)byte;
-
-	for (i = 0; i < size / sizeof(*w); i++)
-		w[i] = v;
-}
-
-static void fill_buffer(struct bpbuf_buffer *buf, uint32_t cpu_mode, int byte)
+static void fill_buffer(struct bpbuf_buffer *buf, int byte)
 {
 	void *addr;
 	int ret;
@@ -154,10 +141,7 @@ static void fill_buffer(struct bpbuf_buffer *buf, uint32_t cpu_mode, int byte)
 	ret = bpbuf_buffer_begin_cpu_access(buf, BPBUF_SYNC_WRITE);
 	if (ret)
 		die_errno(ret, "cannot sync the buffer");
-	if (cpu_mode == BPBUF_CPU_UNCACHED)
-		fill_words(addr, bpbuf_buffer_size(buf), byte);
-	else
-		memset(addr, byte, (size_t)bpbuf_buffer_size(buf));
+	memset(addr, byte, (size_t)bpbuf_buffer_size(buf));
 	ret = bpbuf_buffer_end_cpu_access(buf, BPBUF_SYNC_WRITE);
 	if (ret)
 		die_errno(ret, "cannot sync the buffer");
@@ -264,7 +248,7 @@ static int cmd_alloc(int argc, char **argv)
 			o.cpu_mode = hi.cpu_mode;
 	}
 	if (o.fill >= 0)
-		fill_buffer(buf, o.cpu_mode, o.fill);
+		fill_buffer(buf, o.fill);
 
 	if (pa.nrest)
 		return run_command(dev, buf, pa.rest);

@@ -561,7 +561,7 @@ out:
 
 /*
  * Pieces there and back through a buffer that is not cached, in aligned
- * 8-byte words (uncached is Device memory on arm64) and without a single
+ * 8-byte words, as a device's registers and descriptors are, and without a single
  * SYNC: nothing caches the CPU's view, and the barrier edu_dma_start()
  * puts before the doorbell drains the write-combining buffers. How many
  * came back right, of three.
@@ -570,7 +570,7 @@ static int three_pieces_no_sync(struct __test_metadata *_metadata, struct edu *e
 				volatile uint64_t *cpu, uint64_t size, uint64_t dma,
 				const char *what)
 {
-	/* whole aligned words: uncached memory takes nothing else on arm64 */
+	/* whole aligned words, as descriptors and status words are */
 	const uint32_t len = EDU_MAX_XFER & ~7U;
 	uint64_t offs[3] = { 0, size / 2 - 4096, size - 4096 };
 	size_t words = len / 8, j, bad;

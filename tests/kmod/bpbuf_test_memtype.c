@@ -66,9 +66,9 @@ static u32 entry_type(u64 entry, u32 level)
  */
 static void walk(pgd_t *pgd, unsigned long addr, struct bpbuf_test_memtype *m)
 {
+	pmd_t pmdval;
 	p4d_t *p4d;
 	pud_t *pud;
-	pmd_t *pmd;
 	pte_t pte;
 
 	m->level = BPBUF_TEST_LEVEL_NONE;
@@ -85,16 +85,17 @@ static void walk(pgd_t *pgd, unsigned long addr, struct bpbuf_test_memtype *m)
 		m->entry = pud_val(READ_ONCE(*pud));
 		return;
 	}
-	pmd = pmd_offset(pud, addr);
-	if (pmd_none(READ_ONCE(*pmd)))
+	/* one look at the entry: the table it names is walked from the copy */
+	pmdval = READ_ONCE(*pmd_offset(pud, addr));
+	if (pmd_none(pmdval))
 		return;
-	if (pmd_leaf(READ_ONCE(*pmd))) {
+	if (pmd_leaf(pmdval)) {
 		m->level = BPBUF_TEST_LEVEL_PMD;
-		m->entry = pmd_val(READ_ONCE(*pmd));
+		m->entry = pmd_val(pmdval);
 		return;
 	}
 	/* 64-bit: page tables are in the linear map (no HIGHPTE) */
-	pte = READ_ONCE(*pte_offset_kernel(pmd, addr));
+	pte = READ_ONCE(*pte_offset_kernel(&pmdval, addr));
 	if (pte_none(pte) || !pte_present(pte))
 		return;
 	m->level = BPBUF_TEST_LEVEL_PTE;
@@ -152,7 +153,7 @@ static long vmap_memtype(struct bpbuf_test_memtype *m)
 	}
 	m->addr = (unsigned long)map.vaddr;
 	kernel_memtype(m);
-	/* aligned, one access: uncached may be Device memory */
+	/* aligned, one access */
 	m->first = READ_ONCE(*(u64 *)map.vaddr);
 unmap:
 	dma_buf_vunmap_unlocked(dmabuf, &map);

@@ -24,7 +24,7 @@
 #define BPBUF_TEST_MT_NONE	0
 #define BPBUF_TEST_MT_CACHED	1	/* x86 WB; arm64 Normal (tagged or not) */
 #define BPBUF_TEST_MT_WC	2	/* x86 WC; arm64 Normal Non-cacheable */
-#define BPBUF_TEST_MT_UNCACHED	3	/* x86 UC- or UC; arm64 Device-nGnRnE */
+#define BPBUF_TEST_MT_UNCACHED	3	/* x86 UC- or UC; arm64 Device-nGnRnE (bpbuf never maps RAM so) */
 #define BPBUF_TEST_MT_OTHER	4	/* anything else (x86 WT, arm64 nGnRE...) */
 
 /**
