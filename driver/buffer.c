@@ -106,9 +106,11 @@ static void *bpbuf_kmap_all(struct bpbuf_buffer *buf)
 	struct page **pages;
 	void *vaddr;
 
-	if (bpbuf_cpu_mode_cached(buf->cpu_mode) && bpbuf_heap_linear(buf->heap) &&
-	    !PageHighMem(first) && !PageHighMem(nth_page(first, n - 1)))
-		return page_address(first);
+	if (bpbuf_cpu_mode_cached(buf->cpu_mode) && bpbuf_heap_linear(buf->heap)) {
+		vaddr = bpbuf_heap_kaddr(buf->heap, buf->range->start, n);
+		if (vaddr)
+			return vaddr;
+	}
 
 	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!pages)

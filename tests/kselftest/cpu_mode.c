@@ -59,15 +59,18 @@ static int memtype_user(int mt, const void *addr, struct bpbuf_test_memtype *m)
 	return bp_ioctl(mt, BPBUF_TEST_IOC_USER_MEMTYPE, m);
 }
 
-static void put_words(volatile uint64_t *p, size_t n, uint64_t seed)
+static void put_words(void *at, size_t n, uint64_t seed)
 {
+	volatile uint64_t *p = at;
+
 	for (size_t i = 0; i < n; i++)
 		p[i] = seed + i;
 }
 
 /* How many of n words from p are not seed + i */
-static size_t bad_words(const volatile uint64_t *p, size_t n, uint64_t seed)
+static size_t bad_words(const void *at, size_t n, uint64_t seed)
 {
+	const volatile uint64_t *p = at;
 	size_t bad = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -179,14 +182,14 @@ TEST_F(cpu, fresh_mmap)
 {
 	CPU_TEST_START();
 	alloc_mapped(_metadata, self, variant);
-	put_words((volatile uint64_t *)self->p, 8, 1);
-	put_words((volatile uint64_t *)(self->p + 3 * MIB), 8, 2);
+	put_words(self->p, 8, 1);
+	put_words(self->p + 3 * MIB, 8, 2);
 	expect_type(_metadata, self->mt, self->p, variant->type,
 		    block_level(self), "first block");
 	expect_type(_metadata, self->mt, self->p + 3 * MIB, variant->type,
 		    block_level(self), "second block");
-	EXPECT_EQ(0, bad_words((volatile uint64_t *)self->p, 8, 1));
-	EXPECT_EQ(0, bad_words((volatile uint64_t *)(self->p + 3 * MIB), 8, 2));
+	EXPECT_EQ(0, bad_words(self->p, 8, 1));
+	EXPECT_EQ(0, bad_words(self->p + 3 * MIB, 8, 2));
 }
 
 /* An mmap() whose virtual address is not congruent: PTEs at mmap() time */
@@ -199,11 +202,11 @@ TEST_F(cpu, pte_mapping)
 	alloc_mapped(_metadata, self, variant);
 	q = bp_map_at(self->fd, 2 * MIB, 0, 2 * MIB, pg);
 	ASSERT_TRUE(q != NULL);
-	put_words((volatile uint64_t *)(q + MIB), 4, 3);
+	put_words(q + MIB, 4, 3);
 	expect_type(_metadata, self->mt, q + MIB, variant->type,
 		    BPBUF_TEST_LEVEL_PTE, "skewed window");
 	/* the same memory through the first mapping */
-	EXPECT_EQ(0, bad_words((volatile uint64_t *)(self->p + MIB), 4, 3));
+	EXPECT_EQ(0, bad_words(self->p + MIB, 4, 3));
 	munmap(q, 2 * MIB);
 }
 
@@ -213,19 +216,19 @@ TEST_F(cpu, ptes_after_munmap_split)
 
 	CPU_TEST_START();
 	alloc_mapped(_metadata, self, variant);
-	put_words((volatile uint64_t *)self->p, 1, 4);
+	put_words(self->p, 1, 4);
 	ASSERT_EQ(0, munmap(self->p + MIB, pg));
 	/* the rest of the block faults back as PTEs */
-	put_words((volatile uint64_t *)(self->p + MIB + pg), 4, 5);
+	put_words(self->p + MIB + pg, 4, 5);
 	expect_type(_metadata, self->mt, self->p + MIB + pg, variant->type,
 		    BPBUF_TEST_LEVEL_PTE, "after munmap of a page");
-	EXPECT_EQ(0, bad_words((volatile uint64_t *)self->p, 1, 4));
+	EXPECT_EQ(0, bad_words(self->p, 1, 4));
 	expect_type(_metadata, self->mt, self->p, variant->type,
 		    BPBUF_TEST_LEVEL_PTE, "block start after the cut");
 	/* put the page back so teardown's munmap covers a whole window */
 	ASSERT_TRUE(mmap(self->p + MIB, pg, RW, MAP_SHARED | MAP_FIXED, self->fd,
 			 MIB) == self->p + MIB);
-	put_words((volatile uint64_t *)(self->p + MIB), 1, 13);
+	put_words(self->p + MIB, 1, 13);
 	expect_type(_metadata, self->mt, self->p + MIB, variant->type, 0,
 		    "a page mapped back on its own");
 }
@@ -236,12 +239,12 @@ TEST_F(cpu, ptes_after_mprotect_split)
 
 	CPU_TEST_START();
 	alloc_mapped(_metadata, self, variant);
-	put_words((volatile uint64_t *)(self->p + MIB), 1, 6);
+	put_words(self->p + MIB, 1, 6);
 	ASSERT_EQ(0, mprotect(self->p + MIB, pg, PROT_READ));
-	EXPECT_EQ(0, bad_words((volatile uint64_t *)(self->p + MIB), 1, 6));
+	EXPECT_EQ(0, bad_words(self->p + MIB, 1, 6));
 	expect_type(_metadata, self->mt, self->p + MIB, variant->type,
 		    BPBUF_TEST_LEVEL_PTE, "read-only page");
-	put_words((volatile uint64_t *)(self->p + MIB + pg), 1, 7);
+	put_words(self->p + MIB + pg, 1, 7);
 	expect_type(_metadata, self->mt, self->p + MIB + pg, variant->type,
 		    BPBUF_TEST_LEVEL_PTE, "its writable neighbour");
 }
@@ -252,11 +255,11 @@ TEST_F(cpu, mremap_keeps_the_mode)
 
 	CPU_TEST_START();
 	alloc_mapped(_metadata, self, variant);
-	put_words((volatile uint64_t *)(self->p + 2 * MIB), 4, 8);
+	put_words(self->p + 2 * MIB, 4, 8);
 	q = mremap(self->p, BUF_SIZE, BUF_SIZE, MREMAP_MAYMOVE);
 	ASSERT_TRUE(q != MAP_FAILED);
 	self->p = q;
-	EXPECT_EQ(0, bad_words((volatile uint64_t *)(q + 2 * MIB), 4, 8));
+	EXPECT_EQ(0, bad_words(q + 2 * MIB, 4, 8));
 	expect_type(_metadata, self->mt, q + 2 * MIB, variant->type, 0,
 		    "moved by mremap");
 }
@@ -268,14 +271,14 @@ TEST_F(cpu, forked_child_keeps_the_mode)
 
 	CPU_TEST_START();
 	alloc_mapped(_metadata, self, variant);
-	put_words((volatile uint64_t *)self->p, 4, 9);
+	put_words(self->p, 4, 9);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		struct bpbuf_test_memtype m;
 
 		/* touch first: a fork may leave the child's entries to fault */
-		if (bad_words((volatile uint64_t *)self->p, 4, 9))
+		if (bad_words(self->p, 4, 9))
 			_exit(2);
 		if (memtype_user(self->mt, self->p, &m) || !m.level)
 			_exit(3);
@@ -298,7 +301,7 @@ TEST_F(cpu, importer_vmap_has_the_mode)
 
 	CPU_TEST_START();
 	alloc_mapped(_metadata, self, variant);
-	put_words((volatile uint64_t *)self->p, 1, 0x1234567800ULL);
+	put_words(self->p, 1, 0x1234567800ULL);
 	if (variant->mode == BPBUF_CPU_CACHED)
 		ASSERT_EQ(0, bp_sync(self->dev, self->fd,
 				     BPBUF_SYNC_END | BPBUF_SYNC_WRITE, 0, BUF_SIZE));
@@ -337,10 +340,10 @@ TEST_F(cpu, page_map)
 	ASSERT_EQ(0, ret);
 	q = mmap(NULL, 2 * MIB, RW, MAP_SHARED, (int)pm.map_fd, 0);
 	ASSERT_TRUE(q != MAP_FAILED);
-	put_words((volatile uint64_t *)(q + MIB), 2, 10);
+	put_words(q + MIB, 2, 10);
 	expect_type(_metadata, self->mt, q + MIB, variant->type,
 		    BPBUF_TEST_LEVEL_PTE, "page map");
-	EXPECT_EQ(0, bad_words((volatile uint64_t *)(self->p + MIB), 2, 10));
+	EXPECT_EQ(0, bad_words(self->p + MIB, 2, 10));
 	munmap(q, 2 * MIB);
 	close((int)pm.map_fd);
 }
@@ -351,11 +354,11 @@ TEST_F(cpu, sync_in_every_mode)
 	CPU_TEST_START();
 	alloc_mapped(_metadata, self, variant);
 	EXPECT_EQ(0, bp_sync(self->dev, self->fd, BPBUF_SYNC_START | BPBUF_SYNC_RW, 0, BUF_SIZE));
-	put_words((volatile uint64_t *)self->p, 512, 11);
+	put_words(self->p, 512, 11);
 	EXPECT_EQ(0, bp_sync(self->dev, self->fd, BPBUF_SYNC_END | BPBUF_SYNC_RW, 0, BUF_SIZE));
 	EXPECT_EQ(0, bp_sync(self->dev, self->fd, BPBUF_SYNC_START | BPBUF_SYNC_READ,
 			     4096, 4096));
-	EXPECT_EQ(0, bad_words((volatile uint64_t *)self->p, 512, 11));
+	EXPECT_EQ(0, bad_words(self->p, 512, 11));
 }
 
 /* A new buffer is zeroed whatever mode the memory had before */
@@ -370,7 +373,7 @@ TEST_F(cpu, zeroed_across_modes)
 		if (!(self->modes & 1ULL << next))
 			continue;
 		alloc_mapped(_metadata, self, variant);
-		put_words((volatile uint64_t *)self->p, n, 12);
+		put_words(self->p, n, 12);
 		munmap(self->p, BUF_SIZE);
 		self->p = MAP_FAILED;
 		close(self->fd);
